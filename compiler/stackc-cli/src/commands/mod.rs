@@ -1,0 +1,51 @@
+//! One module per subcommand; each returns an exit status.
+
+mod build;
+mod check;
+mod plugins;
+
+use stackc::{Limits, Plugins};
+
+use crate::args::{Cli, Command};
+
+/// Exit statuses, as documented in `stackc --help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success = 0,
+    /// The stack has errors.
+    Failure = 1,
+    /// Usage or environment error.
+    Error = 2,
+}
+
+pub fn dispatch(cli: Cli) -> ExitStatus {
+    if let Some(jobs) = cli.jobs {
+        // Only fails if a pool exists already, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
+    }
+    match cli.command {
+        Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Plugins => plugins::run(),
+    }
+}
+
+/// The built-in plugins, or an error message and status.
+fn load_plugins() -> Result<Plugins, ExitStatus> {
+    Plugins::builtin(Limits::default()).map_err(|(name, error)| {
+        eprintln!("error: built-in plugin `{name}` cannot be loaded: {error}");
+        ExitStatus::Error
+    })
+}
+
+/// Compiles the stack named by `args` and reports its diagnostics on stderr.
+fn compile(args: &crate::args::StackArgs, plugins: &Plugins) -> Result<stackc::Compilation, ExitStatus> {
+    let root = args.stack.to_string_lossy();
+    let options = stackc::Options { root: &root, overrides: &args.set };
+    let compilation = stackc::compile(&options, &crate::loader::FsLoader, plugins);
+    let diagnostics = compilation.diagnostics.clone().into_sorted();
+    if !diagnostics.is_empty() {
+        eprint!("{}", crate::report::render(&compilation.sources, &diagnostics));
+    }
+    if compilation.diagnostics.has_errors() { Err(ExitStatus::Failure) } else { Ok(compilation) }
+}

@@ -1,0 +1,26 @@
+//! `stackc plugins`: what is available, with versions and digests.
+
+use stackc::bundle::Manifest;
+
+use super::{ExitStatus, load_plugins};
+
+pub fn run() -> ExitStatus {
+    let plugins = match load_plugins() {
+        Ok(plugins) => plugins,
+        Err(status) => return status,
+    };
+    println!("{:<16} {:<8} {:<6} {:<14} {:<8} summary", "plugin", "version", "wit", "digest", "origin");
+    for (name, loaded) in plugins.iter() {
+        let info = loaded.plugin.info();
+        println!(
+            "{:<16} {:<8} {:<6} {:<14} {:<8} {}",
+            name,
+            info.version,
+            stackc::WIT_VERSION,
+            Manifest::short(loaded.plugin.digest()),
+            loaded.origin,
+            info.summary
+        );
+    }
+    ExitStatus::Success
+}

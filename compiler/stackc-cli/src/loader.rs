@@ -1,0 +1,55 @@
+//! Reads stack files from disk for the compiler. The only place that reads sources.
+
+use std::path::{Component, Path, PathBuf};
+
+use stackc::{Loaded, SourceError, SourceLoader};
+
+/// Loads files relative to the including file. Names shown to users are the paths as
+/// given, joined lexically, so diagnostics never carry absolute machine paths.
+pub struct FsLoader;
+
+impl SourceLoader for FsLoader {
+    fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
+        let name = match from {
+            Some(from) => normalize(&Path::new(from).parent().unwrap_or(Path::new("")).join(path)),
+            None => normalize(Path::new(path)),
+        };
+        let text = std::fs::read_to_string(&name).map_err(|e| SourceError(io_reason(&e)))?;
+        let key = std::fs::canonicalize(&name).unwrap_or_else(|_| name.clone()).to_string_lossy().into_owned();
+        Ok(Loaded { key, name: name.to_string_lossy().into_owned(), text })
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the filesystem.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// "no such file or directory" rather than "No such file or directory (os error 2)".
+pub fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_lexically() {
+        assert_eq!(normalize(Path::new("stacks/./a/../b.kdl")), Path::new("stacks/b.kdl"));
+        assert_eq!(normalize(Path::new("../x.kdl")), Path::new("../x.kdl"));
+    }
+}

@@ -1,0 +1,21 @@
+//! The typed stack model: what a stack file means once names, includes, params and
+//! references are resolved, and what plugins say about services.
+//!
+//! Plain data: no `kdl`, no `wasmtime`, no serde, no I/O. Every node keeps the [`Span`] it came
+//! from so that later phases can point diagnostics at the source. Collections that reach
+//! outputs are ordered (`Vec` in source order, or `BTreeMap`), never hash maps.
+//!
+//! [`Span`]: stackc_diag::Span
+
+mod artifact;
+mod exports;
+mod stack;
+mod value;
+
+pub use artifact::{
+    AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck,
+    KubeObject, Process, SecretFile, Supervisor, SystemService,
+};
+pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
+pub use stack::{Host, Param, ParamType, Placement, Secret, SecretSource, Service, Stack};
+pub use value::{Entry, Map, Reference, Value, ValueKind};

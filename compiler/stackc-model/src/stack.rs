@@ -1,0 +1,139 @@
+//! The stack: hosts, params, secrets and services.
+
+use std::collections::BTreeMap;
+
+use stackc_diag::{Span, Spanned};
+
+use crate::value::Value;
+
+/// A resolved stack file with everything it includes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub params: Vec<Param>,
+    pub secrets: Vec<Secret>,
+    pub hosts: Vec<Host>,
+    pub services: Vec<Service>,
+}
+
+impl Stack {
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.name.value == name)
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn secret(&self, name: &str) -> Option<&Secret> {
+        self.secrets.iter().find(|s| s.name.value == name)
+    }
+
+    /// Every group name with its member hosts, sorted by group name.
+    pub fn groups(&self) -> BTreeMap<&str, Vec<&Host>> {
+        let mut groups: BTreeMap<&str, Vec<&Host>> = BTreeMap::new();
+        for host in &self.hosts {
+            for group in &host.groups {
+                groups.entry(group.value.as_str()).or_default().push(host);
+            }
+        }
+        groups
+    }
+}
+
+/// A machine (or container) services are placed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    pub name: Spanned<String>,
+    /// IP address or DNS name the deploy tool and other services reach it by.
+    pub address: Spanned<String>,
+    pub groups: Vec<Spanned<String>>,
+    /// Free-form key/value labels, passed to the inventory as host variables.
+    pub labels: BTreeMap<String, String>,
+    pub span: Span,
+}
+
+/// A typed stack parameter, overridable with `--set name=value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Spanned<String>,
+    pub ty: ParamType,
+    /// The value in effect: the `--set` override if there is one, else the default.
+    pub value: Value,
+    /// True when `--set` gave the value.
+    pub overridden: bool,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Int,
+    Bool,
+    /// A version such as `2.53.1` or `v3.1.0`.
+    Version,
+}
+
+impl ParamType {
+    pub const ALL: [(&'static str, ParamType); 4] = [
+        ("string", ParamType::String),
+        ("int", ParamType::Int),
+        ("bool", ParamType::Bool),
+        ("version", ParamType::Version),
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Int => "int",
+            ParamType::Bool => "bool",
+            ParamType::Version => "version",
+        }
+    }
+}
+
+/// A secret, declared by reference: where the deploy tool finds the value. The value itself
+/// never enters stackc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Secret {
+    pub name: Spanned<String>,
+    pub source: SecretSource,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An Ansible Vault variable, e.g. `vault_redis_password`.
+    Vault { variable: String },
+    /// An environment variable at deploy time (compose `.env`).
+    Env { variable: String },
+    /// A key of an existing Kubernetes Secret.
+    KubeSecret { name: String, key: String },
+}
+
+/// Where a service runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placement {
+    /// Not on hosts: a cluster-level service (Kubernetes objects, Helm releases).
+    Cluster,
+    Host(Spanned<String>),
+    Group(Spanned<String>),
+}
+
+/// One service: an instance of a plugin with its config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub plugin: Spanned<String>,
+    pub placement: Placement,
+    /// Indices into [`Stack::hosts`], in stack order.
+    pub hosts: Vec<usize>,
+    /// The config: always a map, from the node's properties and children.
+    pub config: Value,
+    /// The whole `service` node.
+    pub span: Span,
+}

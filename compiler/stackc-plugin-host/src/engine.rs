@@ -1,0 +1,193 @@
+//! The wasmtime engine and how components are loaded into it.
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, HasSelf, Linker};
+
+use crate::bindings;
+use crate::error::LoadError;
+use crate::plugin::Plugin;
+use crate::sandbox::{HostState, Limits};
+
+/// The WIT package version this host implements.
+pub const WIT_VERSION: &str = "0.1.0";
+
+/// The one import a plugin may have.
+const HOST_INTERFACE: &str = "stackc:plugin/host";
+/// The interface a plugin must export.
+const PLUGIN_INTERFACE: &str = "stackc:plugin/service-plugin";
+
+/// The engine configuration every component is compiled and run with.
+///
+/// Build scripts precompile the built-in plugins with this same configuration; wasmtime
+/// refuses a precompiled artifact whose configuration differs, and the host then compiles
+/// from the component bytes instead.
+pub fn engine_config() -> wasmtime::Config {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true);
+    // Fuel, not epochs: fuel runs out at the same instruction on every machine.
+    config.consume_fuel(true);
+    // Determinism: NaN bit patterns and relaxed SIMD results differ between CPUs.
+    config.cranelift_nan_canonicalization(true);
+    // Threads are not compiled into this wasmtime at all (see the workspace features).
+    config.wasm_relaxed_simd(false);
+    config
+}
+
+/// A wasmtime engine with the host functions linked, ready to load plugins.
+pub struct Engine {
+    engine: wasmtime::Engine,
+    linker: Linker<HostState>,
+    limits: Limits,
+}
+
+impl Engine {
+    pub fn new(limits: Limits) -> Result<Self, LoadError> {
+        let engine = wasmtime::Engine::new(&engine_config()).map_err(|e| LoadError::Engine(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        bindings::stackc::plugin::host::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            .map_err(|e| LoadError::Engine(e.to_string()))?;
+        Ok(Engine { engine, linker, limits })
+    }
+
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.engine
+    }
+
+    /// Loads a component from bytes that were precompiled for this engine, falling back to
+    /// compiling `component` when the precompiled bytes do not fit this engine (another
+    /// wasmtime version or CPU).
+    pub fn load_precompiled(&self, component: &[u8], precompiled: &[u8]) -> Result<Plugin, LoadError> {
+        // SAFETY: `precompiled` was produced by `Engine::precompile_component` in this
+        // project's build script from `component`, and is embedded in the binary; it is not
+        // untrusted input. wasmtime still checks that it matches this engine's configuration.
+        match unsafe { Component::deserialize(&self.engine, precompiled) } {
+            Ok(compiled) => self.instantiate_pre(component, compiled, true),
+            Err(_) => self.load(component),
+        }
+    }
+
+    /// Compiles a component (Cranelift: 40–600 ms) and prepares it for instantiation.
+    pub fn load(&self, component: &[u8]) -> Result<Plugin, LoadError> {
+        check_imports_and_exports(component)?;
+        let compiled = Component::new(&self.engine, component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        self.instantiate_pre(component, compiled, false)
+    }
+
+    /// Precompiles a component for this engine; build scripts and caches use it.
+    pub fn precompile(&self, component: &[u8]) -> Result<Vec<u8>, LoadError> {
+        check_imports_and_exports(component)?;
+        self.engine.precompile_component(component).map_err(|e| LoadError::Invalid(format!("{e:#}")))
+    }
+
+    fn instantiate_pre(&self, bytes: &[u8], component: Component, precompiled: bool) -> Result<Plugin, LoadError> {
+        check_component_type(&self.engine, &component)?;
+        let pre = self.linker.instantiate_pre(&component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let pre = bindings::PluginPre::new(pre).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let digest = hex(&Sha256::digest(bytes));
+        Plugin::new(self.engine.clone(), pre, self.limits, digest, precompiled)
+    }
+}
+
+/// Refuses a component whose imports go beyond the host interface, or that was built
+/// against another version of the WIT package. Reads only the component's type section,
+/// before anything is compiled or instantiated.
+fn check_imports_and_exports(bytes: &[u8]) -> Result<(), LoadError> {
+    use wasmparser::{Parser, Payload};
+    if !Parser::is_component(bytes) {
+        return Err(LoadError::Invalid("not a WebAssembly component (a core module?)".to_owned()));
+    }
+    let (mut imports, mut exports) = (Vec::new(), Vec::new());
+    // Nested modules and components have sections of their own; only the outermost
+    // component's imports and exports are its interface to the host.
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(|e| LoadError::Invalid(e.to_string()))? {
+            Payload::Version { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(reader) if depth == 1 => {
+                for import in reader {
+                    imports.push(import.map_err(|e| LoadError::Invalid(e.to_string()))?.name.name.to_owned());
+                }
+            }
+            Payload::ComponentExportSection(reader) if depth == 1 => {
+                for export in reader {
+                    exports.push(export.map_err(|e| LoadError::Invalid(e.to_string()))?.name.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    check_names(&imports, &exports)
+}
+
+fn check_component_type(engine: &wasmtime::Engine, component: &Component) -> Result<(), LoadError> {
+    let ty = component.component_type();
+    let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_owned()).collect();
+    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
+    check_names(&imports, &exports)
+}
+
+fn check_names(imports: &[String], exports: &[String]) -> Result<(), LoadError> {
+    let supported = format!("{HOST_INTERFACE}@{WIT_VERSION}");
+    let mut forbidden: Vec<String> = imports
+        .iter()
+        .filter(|name| **name != supported && !name.starts_with("stackc:plugin/types@"))
+        .cloned()
+        .collect();
+    // An import of our own host interface at another version is a version problem, not a
+    // capability problem: report it as such.
+    if let Some(other) = forbidden.iter().find(|n| n.starts_with(&format!("{HOST_INTERFACE}@"))) {
+        return Err(LoadError::WitVersion { found: version_of(other), supported: WIT_VERSION.to_owned() });
+    }
+    if !forbidden.is_empty() {
+        forbidden.sort();
+        return Err(LoadError::ForbiddenImports(forbidden));
+    }
+    let wanted = format!("{PLUGIN_INTERFACE}@{WIT_VERSION}");
+    if exports.iter().any(|e| *e == wanted) {
+        return Ok(());
+    }
+    match exports.iter().find(|e| e.starts_with(&format!("{PLUGIN_INTERFACE}@"))) {
+        Some(other) => Err(LoadError::WitVersion { found: version_of(other), supported: WIT_VERSION.to_owned() }),
+        None => Err(LoadError::NotAPlugin),
+    }
+}
+
+fn version_of(name: &str) -> String {
+    name.rsplit_once('@').map_or("unknown", |(_, v)| v).to_owned()
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn only_the_host_interface_may_be_imported() {
+        let exports = names(&["stackc:plugin/service-plugin@0.1.0"]);
+        assert!(check_names(&names(&["stackc:plugin/host@0.1.0"]), &exports).is_ok());
+        assert!(check_names(&[], &exports).is_ok());
+        let wasi = names(&["wasi:cli/environment@0.2.0", "wasi:filesystem/types@0.2.0"]);
+        assert!(matches!(check_names(&wasi, &exports), Err(LoadError::ForbiddenImports(list)) if list.len() == 2));
+    }
+
+    #[test]
+    fn other_wit_versions_are_named() {
+        let exports = names(&["stackc:plugin/service-plugin@0.2.0"]);
+        match check_names(&[], &exports) {
+            Err(LoadError::WitVersion { found, supported }) => {
+                assert_eq!(found, "0.2.0");
+                assert_eq!(supported, "0.1.0");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(check_names(&[], &[]), Err(LoadError::NotAPlugin)));
+    }
+}

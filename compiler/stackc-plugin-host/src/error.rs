@@ -1,0 +1,92 @@
+//! Why a plugin could not be loaded or a call failed.
+
+use std::fmt;
+
+/// A component that cannot be used as a plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// The engine itself could not be set up.
+    Engine(String),
+    /// Not a valid component.
+    Invalid(String),
+    /// It imports capabilities the sandbox does not give (WASI, …).
+    ForbiddenImports(Vec<String>),
+    /// Built against a WIT version this host does not implement.
+    WitVersion { found: String, supported: String },
+    /// It does not export `stackc:plugin/service-plugin`.
+    NotAPlugin,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Engine(e) => write!(f, "cannot set up the WebAssembly engine: {e}"),
+            LoadError::Invalid(e) => write!(f, "not a valid component: {e}"),
+            LoadError::ForbiddenImports(names) => {
+                write!(f, "imports what the sandbox does not provide: {}", names.join(", "))
+            }
+            LoadError::WitVersion { found, supported } => write!(
+                f,
+                "built against WIT `stackc:plugin@{found}`, but this stackc supports `stackc:plugin@{supported}`"
+            ),
+            LoadError::NotAPlugin => write!(f, "does not export `stackc:plugin/service-plugin`"),
+        }
+    }
+}
+
+/// How a call ended abnormally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trap {
+    /// Fuel ran out: an endless loop, or far more work than a render needs.
+    OutOfFuel { fuel: u64 },
+    /// It asked for more memory than the limit.
+    OutOfMemory { requested: usize, limit: usize },
+    /// Recursion too deep.
+    StackOverflow,
+    /// It panicked; the message comes from the SDK's panic hook.
+    Panic(String),
+    /// Any other trap.
+    Other(String),
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Trap::OutOfFuel { fuel } => write!(f, "ran out of fuel after {fuel} units (an endless loop?)"),
+            Trap::OutOfMemory { requested, limit } => {
+                write!(f, "asked for {} MiB of memory; the limit is {} MiB", requested >> 20, limit >> 20)
+            }
+            Trap::StackOverflow => write!(f, "overflowed its stack (unbounded recursion?)"),
+            Trap::Panic(message) => write!(f, "{message}"),
+            Trap::Other(message) => write!(f, "trapped: {message}"),
+        }
+    }
+}
+
+/// Which part of a config node a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemTarget {
+    Key,
+    Value,
+}
+
+/// A problem the plugin found in a service's config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub message: String,
+    /// Keys and list indices from the service node down.
+    pub path: Vec<String>,
+    pub target: ProblemTarget,
+    pub help: Option<String>,
+}
+
+/// Why `expose` or `render` failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// The plugin rejected the config.
+    Config(Vec<ConfigProblem>),
+    /// The plugin trapped.
+    Trap(Trap),
+    /// It returned something the host refuses (a path escaping the bundle, too much output).
+    Output(String),
+}

@@ -1,0 +1,33 @@
+//! Runs service plugins as sandboxed WebAssembly components.
+//!
+//! This is the only crate that depends on `wasmtime` and the only one that sees WIT types:
+//! it converts them to and from `stackc-model` at the boundary.
+//!
+//! The sandbox:
+//! - a component may import nothing but `stackc:plugin/host` (a `log` function whose calls
+//!   cannot affect output); anything else, WASI included, is refused before instantiation;
+//! - every call gets a fresh store and instance, bounded by fuel (deterministic, unlike
+//!   epochs) and a memory cap; a trapped instance is dropped with its store;
+//! - the engine is configured for determinism: NaN canonicalisation on, relaxed SIMD and
+//!   threads off.
+//!
+//! Failures are typed values ([`LoadError`], [`CallError`]); the driver turns them into
+//! diagnostics at the service's span.
+
+mod convert;
+mod engine;
+mod error;
+mod plugin;
+mod sandbox;
+
+pub use engine::{Engine, WIT_VERSION, engine_config};
+pub use error::{CallError, ConfigProblem, LoadError, ProblemTarget, Trap};
+pub use plugin::{Plugin, PluginInfo, RenderInput};
+pub use sandbox::Limits;
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../../plugins/stackc-plugin-sdk/wit/since_v0.1.0",
+        world: "plugin",
+    });
+}

@@ -1,0 +1,149 @@
+//! A loaded plugin and its calls.
+
+use wasmtime::Store;
+
+use crate::bindings::{self, PluginPre};
+use crate::convert;
+use crate::error::{CallError, LoadError, Trap};
+use crate::sandbox::{HostState, Limits};
+use stackc_model::{Artifact, Exports};
+
+/// What a plugin says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginInfo {
+    pub name: String,
+    pub version: String,
+    pub summary: String,
+    /// JSON Schema of the config.
+    pub config_schema: String,
+    pub wants_stack_endpoints: bool,
+}
+
+/// Input of a render call.
+pub struct RenderInput<'a> {
+    pub stack: &'a str,
+    pub service: &'a str,
+    /// The config as JSON, references resolved.
+    pub config: &'a str,
+    pub hosts: Vec<(String, String, Vec<String>)>,
+    /// JSON list of every service's endpoints (or `[]`).
+    pub stack_endpoints: &'a str,
+}
+
+/// A component ready to be instantiated, one fresh instance per call.
+pub struct Plugin {
+    engine: wasmtime::Engine,
+    pre: PluginPre<HostState>,
+    limits: Limits,
+    info: PluginInfo,
+    digest: String,
+    precompiled: bool,
+}
+
+impl Plugin {
+    pub(crate) fn new(
+        engine: wasmtime::Engine,
+        pre: PluginPre<HostState>,
+        limits: Limits,
+        digest: String,
+        precompiled: bool,
+    ) -> Result<Self, LoadError> {
+        let mut plugin = Plugin { engine, pre, limits, info: PluginInfo::default(), digest, precompiled };
+        let info = plugin
+            .call(|bindings, store| bindings.stackc_plugin_service_plugin().call_describe(store))
+            .map_err(|e| LoadError::Invalid(format!("`describe` failed: {}", describe_error(&e))))?;
+        plugin.info = convert::plugin_info(info);
+        Ok(plugin)
+    }
+
+    pub fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    /// sha256 of the component bytes, lower-case hex.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// Whether the plugin was loaded from precompiled bytes (no Cranelift at run time).
+    pub fn precompiled(&self) -> bool {
+        self.precompiled
+    }
+
+    /// What a service offers others, from its config alone.
+    pub fn expose(&self, service: &str, config: &str) -> Result<Exports, CallError> {
+        let input = bindings::stackc::plugin::types::ExposeInput { service: service.to_owned(), config: config.to_owned() };
+        let result = self.call(|bindings, store| bindings.stackc_plugin_service_plugin().call_expose(store, &input))?;
+        result.map(convert::exports).map_err(|problems| CallError::Config(convert::problems(problems)))
+    }
+
+    /// The artifacts of one service.
+    pub fn render(&self, input: &RenderInput<'_>) -> Result<Vec<Artifact>, CallError> {
+        let input = bindings::stackc::plugin::types::RenderInput {
+            stack: input.stack.to_owned(),
+            service: input.service.to_owned(),
+            config: input.config.to_owned(),
+            hosts: input
+                .hosts
+                .iter()
+                .map(|(name, address, groups)| bindings::stackc::plugin::types::HostInfo {
+                    name: name.clone(),
+                    address: address.clone(),
+                    groups: groups.clone(),
+                })
+                .collect(),
+            stack_endpoints: input.stack_endpoints.to_owned(),
+        };
+        let result = self.call(|bindings, store| bindings.stackc_plugin_service_plugin().call_render(store, &input))?;
+        let artifacts = result.map_err(|problems| CallError::Config(convert::problems(problems)))?;
+        convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)
+    }
+
+    /// Runs `f` in a fresh store and instance. The store, and with it a trapped instance,
+    /// is dropped when the call returns.
+    fn call<T>(
+        &self,
+        f: impl FnOnce(&bindings::Plugin, &mut Store<HostState>) -> wasmtime::Result<T>,
+    ) -> Result<T, CallError> {
+        let mut store = Store::new(&self.engine, HostState::new(&self.limits));
+        store.limiter(|state| state);
+        store.set_fuel(self.limits.fuel).map_err(|e| CallError::Trap(Trap::Other(e.to_string())))?;
+        let outcome = self.pre.instantiate(&mut store).and_then(|instance| f(&instance, &mut store));
+        outcome.map_err(|error| CallError::Trap(self.classify(&store, &error)))
+    }
+
+    fn classify(&self, store: &Store<HostState>, error: &wasmtime::Error) -> Trap {
+        let state = store.data();
+        if let Some(requested) = state.memory_exceeded {
+            return Trap::OutOfMemory { requested, limit: self.limits.memory };
+        }
+        if let Some(message) = state.panic_message() {
+            return Trap::Panic(message.to_owned());
+        }
+        match error.downcast_ref::<wasmtime::Trap>() {
+            Some(wasmtime::Trap::OutOfFuel) => Trap::OutOfFuel { fuel: self.limits.fuel },
+            Some(wasmtime::Trap::StackOverflow) => Trap::StackOverflow,
+            Some(trap) => Trap::Other(trap.to_string()),
+            None => Trap::Other(format!("{error:#}")),
+        }
+    }
+}
+
+impl Default for PluginInfo {
+    fn default() -> Self {
+        PluginInfo {
+            name: String::new(),
+            version: String::new(),
+            summary: String::new(),
+            config_schema: String::new(),
+            wants_stack_endpoints: false,
+        }
+    }
+}
+
+fn describe_error(error: &CallError) -> String {
+    match error {
+        CallError::Trap(trap) => trap.to_string(),
+        CallError::Config(_) | CallError::Output(_) => "unexpected result".to_owned(),
+    }
+}

@@ -1,0 +1,457 @@
+//! Top-level declarations: `stack`, `param`, `secret`, `host`, `service`, `include`.
+
+use std::collections::BTreeMap;
+
+use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span, Spanned, did_you_mean};
+use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack, ValueKind};
+use stackc_syntax::{KdlEntry, KdlNode, KdlValue};
+
+use crate::config::{self, Scope};
+use crate::load::File;
+use crate::params::{self, Override};
+
+const TOP_LEVEL: [&str; 6] = ["stack", "include", "param", "secret", "host", "service"];
+
+/// Properties of a `service` node that are not config.
+const SERVICE_PROPS: [&str; 2] = ["plugin", "on"];
+
+pub(crate) fn resolve_stack(
+    files: &[File],
+    overrides: &[Override],
+    plugins: &[&str],
+    sources: &Sources,
+    diagnostics: &mut Diagnostics,
+) -> Option<Stack> {
+    let mut by_kind: BTreeMap<&str, Vec<(FileId, &KdlNode)>> = BTreeMap::new();
+    for file in files {
+        for node in file.document.nodes() {
+            let name = node.name().value();
+            if TOP_LEVEL.contains(&name) {
+                by_kind.entry(name).or_default().push((file.id, node));
+            } else {
+                let help = did_you_mean(name, TOP_LEVEL)
+                    .unwrap_or_else(|| "top-level nodes are stack, include, param, secret, host and service".to_owned());
+                diagnostics.push(
+                    Diagnostic::error("stackc::resolve::unknown-node", format!("unknown node `{name}`"))
+                        .at(stackc_syntax::span(file.id, node.name().span()), "not a stack declaration")
+                        .with_help(help),
+                );
+            }
+        }
+    }
+    let nodes = |kind: &str| by_kind.get(kind).map_or(&[][..], Vec::as_slice);
+
+    let root = files.first()?.id;
+    let (name, description) = stack_node(root, nodes("stack"), sources, diagnostics)?;
+    let params = params::resolve_params(nodes("param"), overrides, diagnostics);
+    let secrets = resolve_secrets(nodes("secret"), diagnostics);
+    let hosts = resolve_hosts(nodes("host"), &params, diagnostics);
+    let services = resolve_services(nodes("service"), &hosts, &params, &secrets, plugins, diagnostics);
+    Some(Stack { name, description, params, secrets, hosts, services })
+}
+
+fn stack_node(
+    root: FileId,
+    nodes: &[(FileId, &KdlNode)],
+    sources: &Sources,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Spanned<String>, Option<String>)> {
+    let Some(&(file, node)) = nodes.first() else {
+        let text_len = sources.get(root).text.len();
+        diagnostics.push(
+            Diagnostic::error("stackc::resolve::no-stack", "the file declares no stack")
+                .at(Span::new(root, 0, text_len.min(1)), "expected `stack \"name\"` in this file")
+                .with_help("start the file with `stack \"my-stack\"`"),
+        );
+        return None;
+    };
+    for &(f, extra) in &nodes[1..] {
+        diagnostics.push(
+            Diagnostic::error("stackc::resolve::duplicate-stack", "`stack` is declared twice")
+                .at(stackc_syntax::span(f, extra.name().span()), "declared again here")
+                .with_secondary(stackc_syntax::span(file, node.name().span()), "first declared here")
+                .with_help("a stack has one `stack` node, in its root file"),
+        );
+    }
+    if file != root {
+        diagnostics.push(
+            Diagnostic::error("stackc::resolve::stack-in-include", "`stack` is declared in an included file")
+                .at(stackc_syntax::span(file, node.name().span()), "here")
+                .with_help("move `stack` to the root file; includes hold hosts, services and the like"),
+        );
+    }
+    let name = name_arg(file, node, "stack", diagnostics)?;
+    let props = NodeProps::new(file, node, &["description"], diagnostics);
+    let description = props.string("description", diagnostics).map(|d| d.value);
+    check_children(file, node, diagnostics);
+    Some((name, description))
+}
+
+fn resolve_secrets(nodes: &[(FileId, &KdlNode)], diagnostics: &mut Diagnostics) -> Vec<Secret> {
+    let mut secrets: Vec<Secret> = Vec::new();
+    for &(file, node) in nodes {
+        let span = stackc_syntax::span(file, node.span());
+        let Some(name) = name_arg(file, node, "secret", diagnostics) else { continue };
+        let props = NodeProps::new(file, node, &["vault", "env", "kube-secret", "key"], diagnostics);
+        check_children(file, node, diagnostics);
+        let vault = props.string("vault", diagnostics);
+        let env = props.string("env", diagnostics);
+        let kube = props.string("kube-secret", diagnostics);
+        let key = props.string("key", diagnostics);
+        let source = match (vault, env, kube) {
+            (Some(v), None, None) => SecretSource::Vault { variable: v.value },
+            (None, Some(e), None) => SecretSource::Env { variable: e.value },
+            (None, None, Some(k)) => SecretSource::KubeSecret {
+                name: k.value,
+                key: key.map_or_else(|| name.value.clone(), |k| k.value),
+            },
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "stackc::secret::source",
+                        format!("secret `{}` needs exactly one source", name.value),
+                    )
+                    .at(span, "one of `vault=`, `env=` or `kube-secret=` expected")
+                    .with_help(format!("e.g. `secret \"{}\" vault=\"vault_{}\"`", name.value, name.value.replace('-', "_"))),
+                );
+                continue;
+            }
+        };
+        if let Some(first) = secrets.iter().find(|s| s.name.value == name.value) {
+            diagnostics.push(duplicate("secret", &name, first.name.span));
+            continue;
+        }
+        secrets.push(Secret { name, source, span });
+    }
+    secrets
+}
+
+fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &mut Diagnostics) -> Vec<Host> {
+    let mut hosts: Vec<Host> = Vec::new();
+    for &(file, node) in nodes {
+        let span = stackc_syntax::span(file, node.span());
+        let Some(name) = name_arg(file, node, "host", diagnostics) else { continue };
+        let props = NodeProps::new(file, node, &["address"], diagnostics);
+        let Some(address) = props.string_or_param("address", params, diagnostics) else {
+            if props.get("address").is_none() {
+                diagnostics.push(
+                    Diagnostic::error("stackc::host::address", format!("host `{}` has no address", name.value))
+                        .at(name.span, "missing `address=`")
+                        .with_help("add `address=\"10.0.0.11\"` (an IP address or DNS name)"),
+                );
+            }
+            continue;
+        };
+        let mut groups = Vec::new();
+        let mut labels = BTreeMap::new();
+        for child in node.children().map(|c| c.nodes()).unwrap_or_default() {
+            match child.name().value() {
+                "groups" => {
+                    for entry in child.entries() {
+                        match (entry.name(), entry.value()) {
+                            (None, KdlValue::String(g)) => {
+                                let g_span = stackc_syntax::span(file, entry.span());
+                                if check_identifier(g, g_span, "group", diagnostics) {
+                                    groups.push(Spanned::new(g.clone(), g_span));
+                                }
+                            }
+                            _ => diagnostics.push(
+                                Diagnostic::error("stackc::host::groups", "`groups` takes group names")
+                                    .at(stackc_syntax::span(file, entry.span()), "expected a string")
+                                    .with_help("write `groups \"web\" \"monitored\"`"),
+                            ),
+                        }
+                    }
+                }
+                "labels" => {
+                    for entry in child.entries() {
+                        match (entry.name(), entry.value()) {
+                            (Some(k), KdlValue::String(v)) => {
+                                labels.insert(k.value().to_owned(), v.clone());
+                            }
+                            _ => diagnostics.push(
+                                Diagnostic::error("stackc::host::labels", "`labels` takes `key=\"value\"` pairs")
+                                    .at(stackc_syntax::span(file, entry.span()), "expected `key=\"value\"`"),
+                            ),
+                        }
+                    }
+                }
+                other => diagnostics.push(
+                    Diagnostic::error("stackc::host::unknown-child", format!("unknown host setting `{other}`"))
+                        .at(stackc_syntax::span(file, child.name().span()), "not a host setting")
+                        .with_help(did_you_mean(other, ["groups", "labels"]).unwrap_or_else(|| {
+                            "hosts take `groups` and `labels`".to_owned()
+                        })),
+                ),
+            }
+        }
+        if let Some(first) = hosts.iter().find(|h| h.name.value == name.value) {
+            diagnostics.push(duplicate("host", &name, first.name.span));
+            continue;
+        }
+        hosts.push(Host { name, address, groups, labels, span });
+    }
+    hosts
+}
+
+fn resolve_services(
+    nodes: &[(FileId, &KdlNode)],
+    hosts: &[Host],
+    params: &[Param],
+    secrets: &[Secret],
+    plugins: &[&str],
+    diagnostics: &mut Diagnostics,
+) -> Vec<Service> {
+    let names: Vec<&str> = nodes
+        .iter()
+        .filter_map(|(_, n)| match n.entries().first().map(|e| (e.name(), e.value())) {
+            Some((None, KdlValue::String(s))) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    let scope = Scope { params, secrets, services: &names };
+    let mut group_names: Vec<&str> = hosts.iter().flat_map(|h| h.groups.iter().map(|g| g.value.as_str())).collect();
+    group_names.sort_unstable();
+    group_names.dedup();
+
+    let mut services: Vec<Service> = Vec::new();
+    for &(file, node) in nodes {
+        let span = stackc_syntax::span(file, node.span());
+        let Some(name) = name_arg(file, node, "service", diagnostics) else { continue };
+        let props = NodeProps::lenient(file, node);
+        let plugin = match props.string("plugin", diagnostics) {
+            Some(plugin) if plugins.contains(&plugin.value.as_str()) => Some(plugin),
+            Some(plugin) => {
+                let help = did_you_mean(&plugin.value, plugins.iter().copied())
+                    .unwrap_or_else(|| format!("the available plugins are: {}", plugins.join(", ")));
+                diagnostics.push(
+                    Diagnostic::error("stackc::resolve::unknown-plugin", format!("unknown plugin `{}`", plugin.value))
+                        .at(plugin.span, "no such plugin")
+                        .with_help(help),
+                );
+                None
+            }
+            None => {
+                diagnostics.push(
+                    Diagnostic::error("stackc::resolve::no-plugin", format!("service `{}` names no plugin", name.value))
+                        .at(name.span, "missing `plugin=`")
+                        .with_help("add `plugin=\"nginx\"`; `stackc plugins` lists them"),
+                );
+                None
+            }
+        };
+        let (placement, placed_on) = match props.string("on", diagnostics) {
+            None => (Placement::Cluster, Vec::new()),
+            Some(on) => {
+                let members: Vec<usize> =
+                    hosts.iter().enumerate().filter(|(_, h)| h.groups.iter().any(|g| g.value == on.value)).map(|(i, _)| i).collect();
+                if let Some(i) = hosts.iter().position(|h| h.name.value == on.value) {
+                    (Placement::Host(on), vec![i])
+                } else if !members.is_empty() {
+                    (Placement::Group(on), members)
+                } else {
+                    let candidates = hosts.iter().map(|h| h.name.value.as_str()).chain(group_names.iter().copied());
+                    let help = did_you_mean(&on.value, candidates)
+                        .unwrap_or_else(|| "`on=` names a host or a group declared in the stack".to_owned());
+                    diagnostics.push(
+                        Diagnostic::error("stackc::resolve::unknown-host", format!("unknown host or group `{}`", on.value))
+                            .at(on.span, "no such host or group")
+                            .with_help(help),
+                    );
+                    continue;
+                }
+            }
+        };
+        let config = config::lower_service(file, node, &SERVICE_PROPS, &scope, diagnostics);
+        let Some(plugin) = plugin else { continue };
+        if let Some(first) = services.iter().find(|s| s.name.value == name.value) {
+            diagnostics.push(duplicate("service", &name, first.name.span));
+            continue;
+        }
+        services.push(Service { name, plugin, placement, hosts: placed_on, config, span });
+    }
+    services
+}
+
+fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        match kind {
+            "service" => "stackc::resolve::duplicate-service",
+            "host" => "stackc::resolve::duplicate-host",
+            _ => "stackc::resolve::duplicate",
+        },
+        format!("{kind} `{}` is declared twice", name.value),
+    )
+    .at(name.span, "declared again here")
+    .with_secondary(first, "first declared here")
+    .with_help(format!("{kind} names must be unique within a stack; rename one"))
+}
+
+/// The name argument of a declaration: `service "web" …`.
+pub(crate) fn name_arg(
+    file: FileId,
+    node: &KdlNode,
+    kind: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Spanned<String>> {
+    let keyword = stackc_syntax::span(file, node.name().span());
+    let mut args = node.entries().iter().filter(|e| e.name().is_none());
+    let Some(first) = args.next() else {
+        diagnostics.push(
+            Diagnostic::error("stackc::resolve::name", format!("`{kind}` needs a name"))
+                .at(keyword, "no name")
+                .with_help(format!("write `{kind} \"name\" …`")),
+        );
+        return None;
+    };
+    let span = stackc_syntax::span(file, first.span());
+    if let Some(extra) = args.next() {
+        diagnostics.push(
+            Diagnostic::error("stackc::resolve::name", format!("`{kind}` takes one name"))
+                .at(stackc_syntax::span(file, extra.span()), "unexpected argument")
+                .with_help("settings go in properties (`key=value`) or children"),
+        );
+    }
+    match first.value() {
+        KdlValue::String(name) if first.ty().is_none() => {
+            check_identifier(name, span, kind, diagnostics).then(|| Spanned::new(name.clone(), span))
+        }
+        _ => {
+            diagnostics.push(
+                Diagnostic::error("stackc::resolve::name", format!("the name of a `{kind}` must be a string"))
+                    .at(span, "expected a string")
+                    .with_help(format!("write `{kind} \"name\" …`")),
+            );
+            None
+        }
+    }
+}
+
+/// Names become file and directory names in the bundle, so they are restricted.
+fn check_identifier(name: &str, span: Span, kind: &str, diagnostics: &mut Diagnostics) -> bool {
+    let ok = name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && name.len() <= 63;
+    if !ok {
+        diagnostics.push(
+            Diagnostic::error("stackc::resolve::name", format!("`{name}` is not a valid {kind} name"))
+                .at(span, "invalid name")
+                .with_help("names use letters, digits, `-`, `_` and `.`, start with a letter or digit, at most 63 long"),
+        );
+    }
+    ok
+}
+
+fn check_children(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) {
+    if let Some(children) = node.children().filter(|c| !c.nodes().is_empty()) {
+        diagnostics.push(
+            Diagnostic::error("stackc::resolve::children", format!("`{}` takes no children", node.name().value()))
+                .at(stackc_syntax::span(file, children.span()), "unexpected block")
+                .with_help("use properties: `key=value`"),
+        );
+    }
+}
+
+/// The properties of a declaration node, checked against the ones it accepts.
+pub(crate) struct NodeProps<'a> {
+    file: FileId,
+    entries: Vec<&'a KdlEntry>,
+}
+
+impl<'a> NodeProps<'a> {
+    pub(crate) fn new(file: FileId, node: &'a KdlNode, allowed: &[&str], diagnostics: &mut Diagnostics) -> Self {
+        let props = NodeProps::lenient(file, node);
+        for entry in &props.entries {
+            let key = entry.name().map(|n| n.value()).unwrap_or_default();
+            if !allowed.contains(&key) {
+                let help = did_you_mean(key, allowed.iter().copied()).unwrap_or_else(|| {
+                    format!("`{}` accepts: {}", node.name().value(), allowed.join(", "))
+                });
+                diagnostics.push(
+                    Diagnostic::error(
+                        "stackc::resolve::unknown-property",
+                        format!("unknown property `{key}` on `{}`", node.name().value()),
+                    )
+                    .at(stackc_syntax::span(file, entry.span()), "unknown property")
+                    .with_help(help),
+                );
+            }
+        }
+        props
+    }
+
+    /// Properties without checking which exist (services pass the rest on as config).
+    pub(crate) fn lenient(file: FileId, node: &'a KdlNode) -> Self {
+        let entries = node.entries().iter().filter(|e| e.name().is_some()).collect();
+        NodeProps { file, entries }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&'a KdlEntry> {
+        // KDL 2: the rightmost property of a name wins.
+        self.entries.iter().rev().find(|e| e.name().is_some_and(|n| n.value() == key)).copied()
+    }
+
+    pub(crate) fn string(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<Spanned<String>> {
+        let entry = self.get(key)?;
+        let span = stackc_syntax::span(self.file, entry.span());
+        match entry.value() {
+            KdlValue::String(s) if entry.ty().is_none() => Some(Spanned::new(s.clone(), span)),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error("stackc::resolve::property-type", format!("`{key}` must be a string"))
+                        .at(span, "expected a string"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string property that may also be `(param)"name"`.
+    pub(crate) fn string_or_param(
+        &self,
+        key: &str,
+        params: &[Param],
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Spanned<String>> {
+        let entry = self.get(key)?;
+        if entry.ty().is_some_and(|t| t.value() == "param") {
+            let span = stackc_syntax::span(self.file, entry.span());
+            return match params::lookup(params, entry.value()) {
+                Ok(param) => match &param.value.kind {
+                    ValueKind::String(s) => Some(Spanned::new(s.clone(), span)),
+                    _ => {
+                        diagnostics.push(
+                            Diagnostic::error("stackc::param::mismatch", format!("`{key}` needs a string param"))
+                                .at(span, format!("param `{}` is a {}", param.name.value, param.ty.name()))
+                                .with_secondary(param.span, "declared here"),
+                        );
+                        None
+                    }
+                },
+                Err(help) => {
+                    diagnostics.push(
+                        Diagnostic::error("stackc::param::unknown", "unknown param")
+                            .at(span, "no such param")
+                            .with_help_opt(help),
+                    );
+                    None
+                }
+            };
+        }
+        self.string(key, diagnostics)
+    }
+
+    pub(crate) fn int(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<i64> {
+        let entry = self.get(key)?;
+        match entry.value() {
+            KdlValue::Integer(i) => i64::try_from(*i).ok(),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error("stackc::resolve::property-type", format!("`{key}` must be an integer"))
+                        .at(stackc_syntax::span(self.file, entry.span()), "expected an integer"),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Lowers parsed stack files to the typed [`Stack`] model.
+//!
+//! Resolution reads the root file and its includes through a [`SourceLoader`] (this crate
+//! does no I/O itself), then resolves names: params with their `--set` overrides, secrets,
+//! hosts and groups, services, their plugins and placement, and every `(param)`, `(secret)` and
+//! `(ref)` inside service configs. It reports every problem it finds, each with a span, and
+//! never panics on user input.
+//!
+//! What it cannot check is left to later phases: whether a referenced export exists needs
+//! the target plugin's `expose`, and whether a config key exists needs the plugin's schema.
+
+mod config;
+mod declarations;
+mod load;
+mod params;
+
+use stackc_diag::{Diagnostics, Sources};
+use stackc_model::Stack;
+
+pub use load::{LoadError, Loaded, SourceLoader};
+pub use params::Override;
+
+/// What to resolve.
+pub struct Input<'a> {
+    /// The root stack file, as the user named it.
+    pub root: &'a str,
+    /// `--set name=value` overrides, in command-line order.
+    pub overrides: &'a [String],
+    /// The plugin names that exist, for "unknown plugin" and its suggestion.
+    pub plugins: &'a [&'a str],
+}
+
+/// The result of resolution: the sources read, the stack if it could be built, and every
+/// diagnostic. `stack` is `Some` even with errors when a partial model is useful to later
+/// checks; callers must look at `diagnostics.has_errors()`.
+pub struct Resolved {
+    pub sources: Sources,
+    pub stack: Option<Stack>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Resolves a stack file and everything it includes.
+pub fn resolve(input: &Input<'_>, loader: &dyn SourceLoader) -> Resolved {
+    let mut sources = Sources::new();
+    let mut diagnostics = Diagnostics::new();
+    let files = load::load_all(input.root, loader, &mut sources, &mut diagnostics);
+    let overrides = params::parse_overrides(input.overrides, &mut sources, &mut diagnostics);
+    let stack = files.map(|files| {
+        declarations::resolve_stack(&files, &overrides, input.plugins, &sources, &mut diagnostics)
+    });
+    Resolved { sources, stack: stack.flatten(), diagnostics }
+}

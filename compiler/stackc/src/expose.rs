@@ -1,0 +1,72 @@
+//! Expose: every service's exports, then every reference checked against them.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use stackc_diag::{Diagnostic, Diagnostics, did_you_mean};
+use stackc_model::{Exports, Stack};
+
+use crate::config_json::{Refs, to_json};
+use crate::failure::{self, Phase};
+use crate::plugins::Plugins;
+
+/// Calls `expose` for every service, in parallel; `None` where it failed.
+pub(crate) fn expose_all(
+    stack: &Stack,
+    plugins: &Plugins,
+    diagnostics: &mut Diagnostics,
+    plugin_time: &mut Duration,
+) -> Vec<Option<Exports>> {
+    let results: Vec<(Result<Exports, Vec<Diagnostic>>, Duration)> = stack
+        .services
+        .par_iter()
+        .map(|service| {
+            let plugin = plugins.get(&service.plugin.value).expect("resolve checked the plugin exists");
+            let config = to_json(&service.config, &Refs::Unresolved).to_string();
+            let start = Instant::now();
+            let result = plugin.expose(&service.name.value, &config);
+            (result.map_err(|e| failure::diagnostics(service, Phase::Expose, e)), start.elapsed())
+        })
+        .collect();
+    let exports: Vec<Option<Exports>> = results
+        .into_iter()
+        .map(|(result, time)| {
+            *plugin_time += time;
+            result.map_err(|d| diagnostics.extend(d)).ok()
+        })
+        .collect();
+    check_references(stack, &exports, diagnostics);
+    exports
+}
+
+/// Every `(ref)"service.export"` must name an export the service has.
+fn check_references(stack: &Stack, exports: &[Option<Exports>], diagnostics: &mut Diagnostics) {
+    for service in &stack.services {
+        for reference in service.config.references() {
+            let Some(target) = stack.services.iter().position(|s| s.name.value == reference.service) else {
+                continue; // Reported by resolve.
+            };
+            let Some(target_exports) = &exports[target] else { continue };
+            if target_exports.names().any(|n| n == reference.export) {
+                continue;
+            }
+            let names: Vec<&str> = target_exports.names().collect();
+            let help = did_you_mean(&reference.export, names.iter().copied()).unwrap_or_else(|| {
+                if names.is_empty() {
+                    format!("service `{}` exports nothing", reference.service)
+                } else {
+                    format!("service `{}` exports: {}", reference.service, names.join(", "))
+                }
+            });
+            diagnostics.push(
+                Diagnostic::error(
+                    "stackc::ref::unknown-export",
+                    format!("service `{}` has no export `{}`", reference.service, reference.export),
+                )
+                .at(reference.span, "no such export")
+                .with_secondary(stack.services[target].name.span, "service declared here")
+                .with_help(help),
+            );
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The plugins a compilation can use, by name.
+
+use std::collections::BTreeMap;
+
+use stackc_plugin_host::{Engine, Limits, LoadError, Plugin};
+
+/// A loaded plugin and where it came from.
+pub struct LoadedPlugin {
+    pub plugin: Plugin,
+    /// `builtin` or the path it was loaded from.
+    pub origin: String,
+}
+
+/// Plugins by name.
+pub struct Plugins {
+    engine: Engine,
+    by_name: BTreeMap<String, LoadedPlugin>,
+}
+
+impl Plugins {
+    /// The built-in plugins, loaded from their precompiled bytes.
+    pub fn builtin(limits: Limits) -> Result<Self, (String, LoadError)> {
+        let engine = Engine::new(limits).map_err(|e| ("engine".to_owned(), e))?;
+        let mut by_name = BTreeMap::new();
+        for builtin in stackc_builtins::BUILTINS {
+            let plugin = engine
+                .load_precompiled(builtin.component, builtin.precompiled)
+                .map_err(|e| (builtin.crate_name.to_owned(), e))?;
+            let name = plugin.info().name.clone();
+            by_name.insert(name, LoadedPlugin { plugin, origin: "builtin".to_owned() });
+        }
+        Ok(Plugins { engine, by_name })
+    }
+
+    /// Adds a plugin from component bytes (compiled now, with Cranelift). A plugin of the
+    /// same name replaces the built-in.
+    pub fn add(&mut self, component: &[u8], origin: &str) -> Result<&LoadedPlugin, LoadError> {
+        let plugin = self.engine.load(component)?;
+        let name = plugin.info().name.clone();
+        self.by_name.insert(name.clone(), LoadedPlugin { plugin, origin: origin.to_owned() });
+        Ok(&self.by_name[&name])
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Plugin> {
+        self.by_name.get(name).map(|p| &p.plugin)
+    }
+
+    /// Plugin names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        self.by_name.keys().map(String::as_str).collect()
+    }
+
+    /// Every plugin, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &LoadedPlugin)> {
+        self.by_name.iter().map(|(n, p)| (n.as_str(), p))
+    }
+}

@@ -1,0 +1,100 @@
+//! Render: one plugin call per service, with references resolved to endpoints.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde_json::Value as Json;
+use stackc_diag::{Diagnostic, Diagnostics};
+use stackc_emit::Rendered;
+use stackc_model::{Exports, PlacedEndpoint, Reference, Stack};
+use stackc_plugin_host::RenderInput;
+
+use crate::config_json::{Refs, endpoint_json, reference_json, to_json};
+use crate::failure::{self, Phase};
+use crate::plugins::Plugins;
+
+pub(crate) fn render_all(
+    stack: &Stack,
+    plugins: &Plugins,
+    exports: &[Option<Exports>],
+    diagnostics: &mut Diagnostics,
+    plugin_time: &mut Duration,
+) -> Vec<Rendered> {
+    let placed = placed_endpoints(stack, exports);
+    let all_endpoints = Json::Array(placed.iter().flatten().map(endpoint_json).collect()).to_string();
+    let resolve = |r: &Reference| {
+        let Some(target) = stack.services.iter().position(|s| s.name.value == r.service) else {
+            return reference_json(r, &[], None);
+        };
+        let endpoints: Vec<PlacedEndpoint> =
+            placed[target].iter().filter(|e| e.endpoint.name == r.export).cloned().collect();
+        let fact = exports[target].as_ref().and_then(|x| x.facts.iter().find(|f| f.name == r.export)).map(|f| f.value.as_str());
+        reference_json(r, &endpoints, fact)
+    };
+
+    let results: Vec<(Result<Rendered, Vec<Diagnostic>>, Duration)> = stack
+        .services
+        .par_iter()
+        .enumerate()
+        .map(|(index, service)| {
+            let plugin = plugins.get(&service.plugin.value).expect("resolve checked the plugin exists");
+            let config = to_json(&service.config, &Refs::Resolved(&resolve)).to_string();
+            let hosts = service
+                .hosts
+                .iter()
+                .map(|&h| {
+                    let host = &stack.hosts[h];
+                    let groups = host.groups.iter().map(|g| g.value.clone()).collect();
+                    (host.name.value.clone(), host.address.value.clone(), groups)
+                })
+                .collect();
+            let input = RenderInput {
+                stack: &stack.name.value,
+                service: &service.name.value,
+                config: &config,
+                hosts,
+                stack_endpoints: if plugin.info().wants_stack_endpoints { &all_endpoints } else { "[]" },
+            };
+            let start = Instant::now();
+            let result = plugin.render(&input);
+            let time = start.elapsed();
+            let info = plugin.info();
+            let result = result
+                .map(|artifacts| Rendered { service: index, plugin: format!("{}@{}", info.name, info.version), artifacts })
+                .map_err(|e| failure::diagnostics(service, Phase::Render, e));
+            (result, time)
+        })
+        .collect();
+    results
+        .into_iter()
+        .filter_map(|(result, time)| {
+            *plugin_time += time;
+            result.map_err(|d| diagnostics.extend(d)).ok()
+        })
+        .collect()
+}
+
+/// Every service's endpoints on each of its hosts, in stack order.
+fn placed_endpoints(stack: &Stack, exports: &[Option<Exports>]) -> Vec<Vec<PlacedEndpoint>> {
+    stack
+        .services
+        .iter()
+        .zip(exports)
+        .map(|(service, exports)| {
+            let Some(exports) = exports else { return Vec::new() };
+            service
+                .hosts
+                .iter()
+                .flat_map(|&h| {
+                    let host = &stack.hosts[h];
+                    exports.endpoints.iter().map(move |e| PlacedEndpoint {
+                        service: service.name.value.clone(),
+                        host: host.name.value.clone(),
+                        address: host.address.value.clone(),
+                        endpoint: e.clone(),
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! The `nginx` service config, as written in a stack file.
+
+use std::collections::BTreeMap;
+
+use stackc_plugin_sdk::schemars::JsonSchema;
+use stackc_plugin_sdk::serde::Deserialize;
+use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
+
+/// One nginx `server` per service.
+///
+/// ```kdl
+/// service "proxy" plugin="nginx" on="proxy1" {
+///     listen 443
+///     tls { certificate (secret)"proxy-cert"; key (secret)"proxy-key" }
+///     upstream "web" { servers (ref)"web.http"; keepalive 16 }
+///     location "/" { proxy "web" }
+/// }
+/// ```
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(crate = "stackc_plugin_sdk::schemars")]
+pub struct Config {
+    /// Port to listen on; 443 with `tls`, 80 otherwise.
+    pub listen: Option<u16>,
+    /// Address to bind; the host's own address by default, so that several services can use
+    /// one port on one machine.
+    pub bind: Option<String>,
+    /// `server_name`s; any name by default.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub server_name: Vec<String>,
+    /// Document root for static files; `/var/www/<service>` by default.
+    pub root: Option<String>,
+    /// Index files.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub index: Vec<String>,
+    /// Files to place under the root: name → contents.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// TLS termination.
+    pub tls: Option<Tls>,
+    /// Named upstream groups for `proxy`.
+    #[serde(default)]
+    pub upstream: BTreeMap<String, Upstream>,
+    /// Locations by path prefix (`= /exact` for exact matches).
+    #[serde(default)]
+    pub location: BTreeMap<String, Location>,
+    /// A `stub_status` page, restricted to the given clients.
+    pub status: Option<Status>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(crate = "stackc_plugin_sdk::schemars")]
+pub struct Tls {
+    pub certificate: SecretRef,
+    pub key: SecretRef,
+    /// Strict-Transport-Security max-age in seconds (two years by default).
+    #[serde(default = "default_hsts")]
+    pub hsts_max_age: u32,
+    /// Also listen on this port for plain HTTP and redirect to HTTPS.
+    pub redirect_from: Option<u16>,
+}
+
+fn default_hsts() -> u32 {
+    63_072_000
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(crate = "stackc_plugin_sdk::schemars")]
+pub struct Upstream {
+    /// The endpoints to balance over, one reference per service.
+    #[serde(deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<Ref>")]
+    pub servers: Vec<Ref>,
+    /// `round-robin` (default) or `least-conn`.
+    #[serde(default)]
+    pub balance: Balance,
+    /// Idle keepalive connections to keep per worker; 0 disables keepalive.
+    #[serde(default)]
+    pub keepalive: u32,
+    /// Failed attempts before a server is taken out for `fail-timeout`.
+    #[serde(default = "default_max_fails")]
+    pub max_fails: u32,
+    #[serde(default = "default_fail_timeout")]
+    pub fail_timeout: String,
+}
+
+fn default_max_fails() -> u32 {
+    1
+}
+
+fn default_fail_timeout() -> String {
+    "10s".to_owned()
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(crate = "stackc_plugin_sdk::serde", rename_all = "kebab-case")]
+#[schemars(crate = "stackc_plugin_sdk::schemars")]
+pub enum Balance {
+    #[default]
+    RoundRobin,
+    LeastConn,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(crate = "stackc_plugin_sdk::schemars")]
+pub struct Location {
+    /// Name of an `upstream` to proxy to; without it the location serves files.
+    pub proxy: Option<String>,
+    /// Path prefix sent upstream instead of the location's own (`proxy_pass http://up/x/`).
+    pub proxy_path: Option<String>,
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout: String,
+    #[serde(default = "default_io_timeout")]
+    pub read_timeout: String,
+    #[serde(default = "default_io_timeout")]
+    pub send_timeout: String,
+    /// When to try the next upstream server.
+    #[serde(default = "default_next_upstream", deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub next_upstream: Vec<String>,
+    /// Attempts in all, the first included; 0 means no limit.
+    #[serde(default = "default_tries")]
+    pub next_upstream_tries: u32,
+    /// Time limit for all attempts together; `0` means none.
+    #[serde(default = "default_next_upstream_timeout")]
+    pub next_upstream_timeout: String,
+}
+
+fn default_connect_timeout() -> String {
+    "1s".to_owned()
+}
+
+fn default_io_timeout() -> String {
+    "5s".to_owned()
+}
+
+fn default_next_upstream() -> Vec<String> {
+    ["error", "timeout", "http_502", "http_503", "http_504"].map(str::to_owned).to_vec()
+}
+
+fn default_tries() -> u32 {
+    3
+}
+
+fn default_next_upstream_timeout() -> String {
+    "0".to_owned()
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(crate = "stackc_plugin_sdk::schemars")]
+pub struct Status {
+    /// Path of the stub_status page.
+    #[serde(default = "default_status_path")]
+    pub path: String,
+    /// Clients (addresses or CIDRs) allowed besides loopback.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub allow: Vec<String>,
+}
+
+fn default_status_path() -> String {
+    "/nginx_status".to_owned()
+}

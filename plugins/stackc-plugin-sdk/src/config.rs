@@ -1,0 +1,189 @@
+//! Reading the service config: typed, with errors that lead back to the stack file.
+
+use schemars::JsonSchema;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+
+use crate::error::{ConfigError, Target};
+use crate::types::PlacedEndpoint;
+
+/// A reference to another service's export, written `(ref)"service.export"` in the stack.
+///
+/// During `expose` the endpoints are not known yet and `endpoints` is empty; during `render`
+/// it lists the export on every host of the referenced service, in host order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a reference such as `(ref)\"web.http\"`")]
+pub struct Ref {
+    /// `service.export` as written.
+    #[serde(rename = "$ref")]
+    pub target: String,
+    pub service: String,
+    pub export: String,
+    #[serde(default)]
+    pub endpoints: Vec<PlacedEndpoint>,
+    /// The value, when the export is a fact rather than an endpoint.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// A secret, written `(secret)"name"`. Only its name crosses into plugins; emitters fill the
+/// value in at deploy time.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a secret such as `(secret)\"db-password\"`")]
+pub struct SecretRef {
+    #[serde(rename = "$secret")]
+    pub name: String,
+}
+
+/// `#[serde(deserialize_with = "one_or_many")]` for a `Vec<T>` field that may be written with
+/// one value (`server "a"`) or several (`server "a" "b"`, or the node repeated).
+pub fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    match value {
+        serde_json::Value::Array(_) => serde_json::from_value(value).map_err(D::Error::custom),
+        other => serde_json::from_value(other).map(|one| vec![one]).map_err(D::Error::custom),
+    }
+}
+
+/// Deserializes a config from the JSON the host passes, turning a serde error into a
+/// [`ConfigError`] with the path to the offending key.
+pub(crate) fn parse<T: DeserializeOwned>(json: &str) -> Result<T, Vec<ConfigError>> {
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| vec![ConfigError::service(format!("the host passed malformed config JSON: {e}"))])?;
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
+        let mut path: Vec<String> = error
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+                serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect();
+        let message = error.inner().to_string();
+        vec![describe(&message, &mut path)]
+    })
+}
+
+/// Turns serde's message into ours, with a suggestion for misspelled keys.
+fn describe(message: &str, path: &mut Vec<String>) -> ConfigError {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        if path.last().map(String::as_str) != Some(field) {
+            path.push(field.to_owned());
+        }
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let help = closest(field, &candidates).map_or_else(
+            || {
+                if candidates.is_empty() {
+                    "this block takes no settings".to_owned()
+                } else {
+                    format!("known keys here: {}", candidates.join(", "))
+                }
+            },
+            |c| format!("did you mean `{c}`?"),
+        );
+        return ConfigError {
+            message: format!("unknown config key `{field}`"),
+            path: path.clone(),
+            target: Target::Key,
+            help: Some(help),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return ConfigError {
+            message: format!("missing config key `{field}`"),
+            path: path.clone(),
+            target: Target::Key,
+            help: Some(format!("add `{field} …`")),
+        };
+    }
+    ConfigError { message: message.to_owned(), path: path.clone(), target: Target::Value, help: None }
+}
+
+/// The candidate within a small edit distance of `name`.
+fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(name, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    #[allow(dead_code)]
+    struct Tls {
+        certificate: String,
+        key: SecretRef,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    #[allow(dead_code)]
+    struct Config {
+        listen: u16,
+        tls: Option<Tls>,
+        #[serde(default, deserialize_with = "one_or_many")]
+        index: Vec<String>,
+    }
+
+    #[test]
+    fn unknown_keys_point_at_the_key_with_a_suggestion() {
+        let errors = parse::<Config>(r#"{"listen": 80, "tls": {"certificate": "/c", "kye": {"$secret": "k"}}}"#)
+            .unwrap_err();
+        assert_eq!(errors[0].path, ["tls", "kye"]);
+        assert_eq!(errors[0].target, Target::Key);
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `key`?"));
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_value() {
+        let errors = parse::<Config>(r#"{"listen": "eighty"}"#).unwrap_err();
+        assert_eq!(errors[0].path, ["listen"]);
+        assert_eq!(errors[0].target, Target::Value);
+        assert!(errors[0].message.contains("expected u16"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn one_or_many_accepts_both() {
+        let one: Config = parse(r#"{"listen": 1, "index": "a"}"#).unwrap();
+        let many: Config = parse(r#"{"listen": 1, "index": ["a", "b"]}"#).unwrap();
+        assert_eq!(one.index, ["a"]);
+        assert_eq!(many.index, ["a", "b"]);
+    }
+
+    #[test]
+    fn missing_keys_name_the_key() {
+        let errors = parse::<Config>("{}").unwrap_err();
+        assert_eq!(errors[0].message, "missing config key `listen`");
+        assert!(errors[0].path.is_empty());
+    }
+}

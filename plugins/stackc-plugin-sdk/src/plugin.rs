@@ -1,0 +1,35 @@
+//! The trait a plugin implements.
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+use crate::{Artifact, ConfigError, Exports, RenderContext};
+
+/// A service plugin. Implement it on a unit struct and export it with
+/// [`register_plugin!`](crate::register_plugin).
+///
+/// Both functions must be deterministic: the same input gives the same output, byte for byte.
+/// Iterate `BTreeMap`s, not `HashMap`s; read no clock; draw no random numbers.
+pub trait Plugin {
+    /// The service config, deserialized from the service node of the stack file.
+    type Config: DeserializeOwned + JsonSchema;
+
+    /// The name stacks use in `plugin="…"`.
+    const NAME: &'static str;
+    /// The plugin's version (semver).
+    const VERSION: &'static str;
+    /// One line for `stackc plugins`.
+    const SUMMARY: &'static str;
+    /// Whether [`RenderContext::stack_endpoints`] should list every service's endpoints (a
+    /// monitoring system deriving scrape targets wants them; most plugins do not).
+    const WANTS_STACK_ENDPOINTS: bool = false;
+
+    /// What the service offers other services, from its config alone.
+    fn expose(config: &Self::Config) -> Result<Exports, Vec<ConfigError>> {
+        let _ = config;
+        Ok(Exports::default())
+    }
+
+    /// The artifacts of the service.
+    fn render(config: &Self::Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>>;
+}

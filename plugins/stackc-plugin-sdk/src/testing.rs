@@ -1,0 +1,77 @@
+//! Run a plugin natively, without wasm, for unit and snapshot tests.
+//!
+//! The functions here feed the config through the same JSON decoding the component uses, so
+//! a config error in a test is the error a user would see.
+
+use serde_json::{Value, json};
+
+use crate::config;
+use crate::error::ConfigError;
+use crate::plugin::Plugin;
+use crate::types::{Artifact, EndpointRole, Exports, HostInfo, PlacedEndpoint, RenderContext};
+
+/// Runs `expose` on a JSON config.
+pub fn expose<P: Plugin>(config: &Value) -> Result<Exports, Vec<ConfigError>> {
+    let config: P::Config = config::parse(&config.to_string())?;
+    P::expose(&config)
+}
+
+/// Runs `render` on a JSON config.
+pub fn render<P: Plugin>(config: &Value, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
+    let config: P::Config = config::parse(&config.to_string())?;
+    P::render(&config, context)
+}
+
+/// A render context for `service` on the given `(name, address)` hosts.
+pub fn context(service: &str, hosts: &[(&str, &str)]) -> RenderContext {
+    RenderContext {
+        stack: "test".to_owned(),
+        service: service.to_owned(),
+        hosts: hosts
+            .iter()
+            .map(|(name, address)| HostInfo { name: (*name).to_owned(), address: (*address).to_owned(), groups: Vec::new() })
+            .collect(),
+        stack_endpoints: Vec::new(),
+    }
+}
+
+/// An endpoint as the host would place it.
+pub fn endpoint(service: &str, host: &str, address: &str, name: &str, port: u16, role: EndpointRole) -> PlacedEndpoint {
+    PlacedEndpoint {
+        service: service.to_owned(),
+        host: host.to_owned(),
+        address: address.to_owned(),
+        name: name.to_owned(),
+        port,
+        protocol: "http".to_owned(),
+        path: "/".to_owned(),
+        role,
+    }
+}
+
+/// The JSON of a resolved `(ref)"service.export"`.
+pub fn reference(target: &str, endpoints: &[PlacedEndpoint]) -> Value {
+    let (service, export) = target.split_once('.').unwrap_or((target, ""));
+    json!({"$ref": target, "service": service, "export": export, "endpoints": endpoints})
+}
+
+/// The JSON of a `(secret)"name"`.
+pub fn secret(name: &str) -> Value {
+    json!({ "$secret": name })
+}
+
+/// The text of the host file at `path` as installed on `host`.
+///
+/// # Panics
+/// If there is no such file or it is not UTF-8.
+pub fn host_file<'a>(artifacts: &'a [Artifact], host: &str, path: &str) -> &'a str {
+    artifacts
+        .iter()
+        .find_map(|a| match a {
+            Artifact::HostFile(f) if f.path == path && f.host.as_deref().is_none_or(|h| h == host) => {
+                Some(std::str::from_utf8(&f.contents).expect("UTF-8"))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no host file `{path}`"))
+}
