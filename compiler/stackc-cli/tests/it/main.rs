@@ -1,1 +1,10 @@
+//! The one CLI integration test binary: runs the real `stackc` binary.
+//!
+//! Tests that check generated artifacts with their real consumers (nginx, ansible, …)
+//! need those tools installed by `scripts/setup.sh`; they fail, never skip, when a tool is
+//! missing.
 
+mod common;
+
+mod build;
+mod diagnostics;

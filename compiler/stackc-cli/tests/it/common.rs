@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// `stackc` with a clean environment: no colour, fixed width.
+pub fn stackc() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stackc"));
+    command.env("NO_COLOR", "1").env_remove("RAYON_NUM_THREADS");
+    command
+}
+
+/// Runs a command and renders its outcome for a snapshot: exit code, stdout, stderr, with
+/// `filters` applied (e.g. a temporary directory replaced by `[TMP]`).
+pub fn outcome(command: &mut Command, filters: &[(&str, &str)]) -> String {
+    let output = command.output().expect("run stackc");
+    render(&output, filters)
+}
+
+pub fn render(output: &Output, filters: &[(&str, &str)]) -> String {
+    let mut text = format!(
+        "exit: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+        output.status.code().map_or("signal".to_owned(), |c| c.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    for (from, to) in filters {
+        text = text.replace(from, to);
+    }
+    text
+}
+
+/// A scratch directory with stack files.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        Scratch { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> &Self {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+        self
+    }
+
+    /// `stackc ARGS` run inside the scratch directory.
+    pub fn stackc(&self, args: &[&str]) -> Command {
+        let mut command = stackc();
+        command.current_dir(self.path()).args(args);
+        command
+    }
+}
+
+/// Builds a stack of the repository into `out` and returns the bundle directory.
+pub fn build_stack(stack: &str, out: &Path, extra: &[&str]) -> PathBuf {
+    let output = stackc()
+        .current_dir(workspace())
+        .args(["build", stack, "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run stackc");
+    assert!(output.status.success(), "stackc build {stack} failed:\n{}", render(&output, &[]));
+    let name = Path::new(stack).file_stem().expect("stem").to_string_lossy().into_owned();
+    std::fs::canonicalize(out.join(name).join("current")).expect("current link")
+}
+
+/// Finds a tool on PATH or in the project's virtualenv (`.venv/bin`), panicking with a
+/// clear message when the set-up script has not installed it.
+pub fn tool(name: &str) -> PathBuf {
+    let venv = workspace().join(".venv/bin").join(name);
+    if venv.exists() {
+        return venv;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")]) {
+        let candidate = dir.join(name);
+        if candidate.exists() {
+            return candidate;
+        }
+    }
+    panic!("`{name}` is not installed; run scripts/setup.sh");
+}
