@@ -16,10 +16,12 @@ Exit codes:
   1  the stack has errors (reported as diagnostics; nothing was written)
   2  usage error, or the bundle could not be written";
 
-/// Compile a KDL stack description through sandboxed plugins into a content-addressed
-/// bundle of config files, Ansible playbooks, units and manifests.
+const ABOUT: &str = "Compile a KDL stack description through sandboxed plugins into a content-addressed \
+bundle of config files, Ansible playbooks, units and manifests";
+
+/// The command line.
 #[derive(Debug, Parser)]
-#[command(name = "stackc", version, about, after_help = EXAMPLES, propagate_version = true)]
+#[command(name = "stackc", version, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -108,6 +108,11 @@ impl Diagnostics {
         self.items.len()
     }
 
+    /// The diagnostics so far, in the order they were reported.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
     /// The diagnostics in source order (file, then offset), so that reports read top to
     /// bottom and do not depend on the order phases or threads produced them.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {

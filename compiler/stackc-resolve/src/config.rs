@@ -22,6 +22,8 @@ use crate::params;
 /// Names a config may refer to.
 pub(crate) struct Scope<'a> {
     pub(crate) params: &'a [Param],
+    /// Params whose default was rejected: already reported, so uses stay quiet.
+    pub(crate) broken_params: &'a [&'a str],
     pub(crate) secrets: &'a [Secret],
     pub(crate) services: &'a [&'a str],
 }
@@ -236,6 +238,9 @@ impl Lowering<'_, '_> {
             "param" => match params::lookup(self.scope.params, entry.value()) {
                 Ok(param) => {
                     if matches!(param.value.kind, ValueKind::Null) {
+                        if self.scope.broken_params.contains(&target) {
+                            return None;
+                        }
                         self.diagnostics.push(
                             Diagnostic::error("stackc::param::unset", format!("param `{target}` has no value"))
                                 .at(span, "used here")

@@ -43,10 +43,11 @@ pub(crate) fn resolve_stack(
 
     let root = files.first()?.id;
     let (name, description) = stack_node(root, nodes("stack"), sources, diagnostics)?;
-    let params = params::resolve_params(nodes("param"), overrides, diagnostics);
+    let params::Params { params, broken } = params::resolve_params(nodes("param"), overrides, diagnostics);
     let secrets = resolve_secrets(nodes("secret"), diagnostics);
     let hosts = resolve_hosts(nodes("host"), &params, diagnostics);
-    let services = resolve_services(nodes("service"), &hosts, &params, &secrets, plugins, diagnostics);
+    let broken: Vec<&str> = broken.iter().map(String::as_str).collect();
+    let services = resolve_services(nodes("service"), &hosts, &params, &broken, &secrets, plugins, diagnostics);
     Some(Stack { name, description, params, secrets, hosts, services })
 }
 
@@ -198,6 +199,7 @@ fn resolve_services(
     nodes: &[(FileId, &KdlNode)],
     hosts: &[Host],
     params: &[Param],
+    broken_params: &[&str],
     secrets: &[Secret],
     plugins: &[&str],
     diagnostics: &mut Diagnostics,
@@ -209,7 +211,7 @@ fn resolve_services(
             _ => None,
         })
         .collect();
-    let scope = Scope { params, secrets, services: &names };
+    let scope = Scope { params, broken_params, secrets, services: &names };
     let mut group_names: Vec<&str> = hosts.iter().flat_map(|h| h.groups.iter().map(|g| g.value.as_str())).collect();
     group_names.sort_unstable();
     group_names.dedup();

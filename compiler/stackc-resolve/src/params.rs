@@ -58,15 +58,26 @@ pub(crate) fn parse_overrides(
     overrides
 }
 
+/// Resolved params, and the names of those whose default was rejected (already reported, so
+/// their uses stay quiet).
+pub(crate) struct Params {
+    pub(crate) params: Vec<Param>,
+    pub(crate) broken: Vec<String>,
+}
+
 /// Resolves every `param` node, applying overrides, and reports overrides of unknown params.
 pub(crate) fn resolve_params(
     nodes: &[(FileId, &KdlNode)],
     overrides: &[Override],
     diagnostics: &mut Diagnostics,
-) -> Vec<Param> {
+) -> Params {
     let mut params: Vec<Param> = Vec::new();
+    let mut broken = Vec::new();
     for &(file, node) in nodes {
-        let Some(param) = declare(file, node, diagnostics) else { continue };
+        let Some((param, default_ok)) = declare(file, node, diagnostics) else { continue };
+        if !default_ok {
+            broken.push(param.name.value.clone());
+        }
         if let Some(first) = params.iter().find(|p| p.name.value == param.name.value) {
             diagnostics.push(
                 Diagnostic::error("stackc::param::duplicate", format!("param `{}` is declared twice", param.name.value))
@@ -111,11 +122,12 @@ pub(crate) fn resolve_params(
             ),
         }
     }
-    params
+    Params { params, broken }
 }
 
 /// Reads one `param "name" type="int" default=3 min=1 max=9 doc="…"` node.
-fn declare(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) -> Option<Param> {
+/// Reads one param; the flag is false when its default was rejected.
+fn declare(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) -> Option<(Param, bool)> {
     let span = stackc_syntax::span(file, node.span());
     let name = name_arg(file, node, "param", diagnostics)?;
     let props = NodeProps::new(file, node, &["type", "default", "min", "max", "doc"], diagnostics);
@@ -155,24 +167,28 @@ fn declare(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) -> Optio
         doc,
         span,
     };
+    let mut default_ok = true;
     match props.get("default") {
         Some(entry) => {
             let value_span = stackc_syntax::span(file, entry.span());
             let value = scalar(entry.value(), value_span);
             match check_type(ty, value).and_then(|v| check_range(&param, v)) {
                 Ok(value) => param.value = value,
-                Err(why) => diagnostics.push(
-                    Diagnostic::error(
-                        "stackc::param::bad-default",
-                        format!("default of param `{}` does not fit: {why}", param.name.value),
-                    )
-                    .at(value_span, format!("expected {}", describe_type(&param))),
-                ),
+                Err(why) => {
+                    default_ok = false;
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "stackc::param::bad-default",
+                            format!("default of param `{}` does not fit: {why}", param.name.value),
+                        )
+                        .at(value_span, format!("expected {}", describe_type(&param))),
+                    );
+                }
             }
         }
         None => {} // A param without default must be set on the command line; checked at use.
     }
-    Some(param)
+    Some((param, default_ok))
 }
 
 fn describe_type(param: &Param) -> String {

@@ -104,7 +104,47 @@ fn describe(message: &str, path: &mut Vec<String>) -> ConfigError {
             help: Some(format!("add `{field} …`")),
         };
     }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let help = closest(value, &candidates)
+            .map_or_else(|| format!("use one of: {}", candidates.join(", ")), |c| format!("did you mean `{c}`?"));
+        return ConfigError {
+            message: format!("`{value}` is not a valid choice here"),
+            path: path.clone(),
+            target: Target::Value,
+            help: Some(help),
+        };
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some((found, expected)) = message.strip_prefix(prefix).and_then(|r| r.split_once(", expected ")) {
+            return ConfigError {
+                message: format!("expected {}, found {found}", friendly_type(expected)),
+                path: path.clone(),
+                target: Target::Value,
+                help: None,
+            };
+        }
+    }
     ConfigError { message: message.to_owned(), path: path.clone(), target: Target::Value, help: None }
+}
+
+/// Serde's names for Rust types, in words a stack author knows.
+fn friendly_type(expected: &str) -> String {
+    let words = match expected {
+        "u8" => "an integer from 0 to 255",
+        "u16" => "an integer from 0 to 65535",
+        "u32" => "an integer from 0 to 4294967295",
+        "u64" | "usize" => "a non-negative integer",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "an integer",
+        "f32" | "f64" => "a number",
+        "a boolean" => "`true` or `false`",
+        "a sequence" => "a list",
+        "a map" => "a block of settings",
+        other if other.starts_with("struct ") => "a block of settings",
+        other => other,
+    };
+    words.to_owned()
 }
 
 /// The candidate within a small edit distance of `name`.
@@ -169,7 +209,7 @@ mod tests {
         let errors = parse::<Config>(r#"{"listen": "eighty"}"#).unwrap_err();
         assert_eq!(errors[0].path, ["listen"]);
         assert_eq!(errors[0].target, Target::Value);
-        assert!(errors[0].message.contains("expected u16"), "{}", errors[0].message);
+        assert_eq!(errors[0].message, "expected an integer from 0 to 65535, found string \"eighty\"");
     }
 
     #[test]

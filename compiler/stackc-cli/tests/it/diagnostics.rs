@@ -1,0 +1,156 @@
+//! Every kind of diagnostic, rendered as the user sees it (no colour), one snapshot each.
+
+use crate::common::{Scratch, outcome};
+
+/// A minimal valid stack the cases below break in one place each.
+const BASE: &str = r#"stack "demo"
+param "port" type="int" default=8080 min=1 max=65535
+host "web1" address="10.0.0.1" {
+    groups "web"
+}
+service "site" plugin="nginx" on="web1" {
+    listen (param)"port"
+}
+"#;
+
+/// Runs `stackc check` on `stack` (as `stack.kdl`, with `files` beside it) and snapshots the
+/// outcome.
+fn check(name: &str, stack: &str, files: &[(&str, &str)], args: &[&str]) {
+    let scratch = Scratch::new();
+    scratch.write("stack.kdl", stack);
+    for (path, text) in files {
+        scratch.write(path, text);
+    }
+    let mut command = scratch.stackc(&["check", "stack.kdl"]);
+    command.args(args);
+    let text = outcome(&mut command, &[]);
+    assert!(text.starts_with("exit: 1\n"), "{name} should fail with exit 1:\n{text}");
+    insta::assert_snapshot!(name, text);
+}
+
+#[test]
+fn base_is_valid() {
+    let scratch = Scratch::new();
+    scratch.write("stack.kdl", BASE);
+    let text = outcome(&mut scratch.stackc(&["check", "stack.kdl"]), &[]);
+    assert!(text.starts_with("exit: 0\n"), "{text}");
+}
+
+#[test]
+fn syntax_error() {
+    check("syntax_error", &BASE.replace("listen (param)\"port\"", "listen (param)\"port"), &[], &[]);
+}
+
+#[test]
+fn unknown_plugin() {
+    check("unknown_plugin", &BASE.replace("plugin=\"nginx\"", "plugin=\"ngnix\""), &[], &[]);
+}
+
+#[test]
+fn unknown_host_or_group() {
+    check("unknown_host_or_group", &BASE.replace("on=\"web1\"", "on=\"webb\""), &[], &[]);
+}
+
+#[test]
+fn dangling_reference() {
+    let stack = format!(
+        "{BASE}service \"proxy\" plugin=\"nginx\" on=\"web\" {{\n    upstream \"app\" {{\n        servers (ref)\"sit.http\"\n    }}\n}}\n"
+    );
+    check("dangling_reference", &stack, &[], &[]);
+}
+
+#[test]
+fn reference_to_missing_export() {
+    let stack = format!(
+        "{BASE}service \"proxy\" plugin=\"nginx\" on=\"web\" {{\n    listen 81\n    upstream \"app\" {{\n        servers (ref)\"site.htp\"\n    }}\n}}\n"
+    );
+    check("reference_to_missing_export", &stack, &[], &[]);
+}
+
+#[test]
+fn duplicate_service() {
+    let stack = format!("{BASE}service \"site\" plugin=\"nginx\" on=\"web1\"\n");
+    check("duplicate_service", &stack, &[], &[]);
+}
+
+#[test]
+fn param_type_mismatch() {
+    check("param_type_mismatch", &BASE.replace("default=8080", "default=\"8080\""), &[], &[]);
+}
+
+#[test]
+fn set_unknown_param() {
+    check("set_unknown_param", BASE, &[], &["--set", "prot=80"]);
+}
+
+#[test]
+fn set_bad_value() {
+    check("set_bad_value", BASE, &[], &["--set", "port=0"]);
+}
+
+#[test]
+fn unknown_config_key() {
+    check("unknown_config_key", &BASE.replace("listen (param)\"port\"", "listen (param)\"port\"\n    roots \"/srv\""), &[], &[]);
+}
+
+#[test]
+fn wrong_value_type() {
+    check("wrong_value_type", &BASE.replace("listen (param)\"port\"", "listen \"eighty\""), &[], &[]);
+}
+
+#[test]
+fn include_cycle() {
+    let stack = format!("{BASE}include \"a.kdl\"\n");
+    check("include_cycle", &stack, &[("a.kdl", "include \"b.kdl\"\n"), ("b.kdl", "include \"a.kdl\"\n")], &[]);
+}
+
+#[test]
+fn unreadable_include() {
+    let stack = format!("{BASE}include \"hosts.kdl\"\n");
+    check("unreadable_include", &stack, &[], &[]);
+}
+
+#[test]
+fn unreadable_root() {
+    let scratch = Scratch::new();
+    let text = outcome(&mut scratch.stackc(&["check", "missing.kdl"]), &[]);
+    insta::assert_snapshot!("unreadable_root", text);
+}
+
+#[test]
+fn literal_secret() {
+    let stack = r#"stack "demo"
+host "web1" address="10.0.0.1"
+service "site" plugin="nginx" on="web1" {
+    db-password "hunter2"
+}
+"#;
+    check("literal_secret", stack, &[], &[]);
+}
+
+#[test]
+fn plugin_config_error_points_into_nested_block() {
+    let stack = r#"stack "demo"
+host "web1" address="10.0.0.1"
+service "site" plugin="nginx" on="web1" {
+    location "/" {
+        proxy "nowhere"
+        read-timeout "2 seconds"
+    }
+}
+"#;
+    check("plugin_config_error_nested", stack, &[], &[]);
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let stack = r#"stack "demo"
+host "web1" address="10.0.0.1"
+service "a" plugin="ngnix" on="web1"
+service "b" plugin="nginx" on="nowhere"
+service "c" plugin="nginx" on="web1" {
+    listen (param)"nope"
+}
+"#;
+    check("several_errors", stack, &[], &[]);
+}
