@@ -106,6 +106,9 @@ macro_rules! register_plugin {
             }
         }
 
+        // Component exports exist only in the wasm build; native builds (unit tests) would
+        // hand the linker symbol names it cannot take.
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_plugin!(__StackcPluginExport with_types_in $crate::bindings);
     };
 }
