@@ -89,7 +89,7 @@ impl<'a> Plan<'a> {
                     Artifact::Process(p) => plan.processes.push(p),
                     Artifact::HttpCheck(c) => plan.http_checks.push(c),
                     Artifact::CommandCheck(c) => plan.command_checks.push(c),
-                    Artifact::BundleFile(_) | Artifact::KubeObject(_) | Artifact::HelmRelease(_) => {}
+                    Artifact::BundleFile(_) | Artifact::KubeObject(_) | Artifact::KubeSecret(_) | Artifact::HelmRelease(_) => {}
                 }
             }
             plan.packages.sort_unstable();

@@ -15,6 +15,7 @@ pub enum Artifact {
     CommandCheck(CommandCheck),
     BundleFile(BundleFile),
     KubeObject(KubeObject),
+    KubeSecret(KubeSecret),
     HelmRelease(HelmRelease),
 }
 
@@ -98,6 +99,15 @@ pub struct BundleFile {
 pub struct KubeObject {
     pub name: String,
     pub yaml: String,
+}
+
+/// A Kubernetes Secret filled from stack secrets at deploy time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeSecret {
+    pub name: String,
+    pub namespace: String,
+    /// Data key → stack secret name.
+    pub entries: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ mod value;
 
 pub use artifact::{
     AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck,
-    KubeObject, Process, SecretFile, Supervisor, SystemService,
+    KubeObject, KubeSecret, Process, SecretFile, Supervisor, SystemService,
 };
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
 pub use stack::{Host, Param, ParamType, Placement, Secret, SecretSource, Service, Stack};

@@ -121,6 +121,10 @@ pub(crate) fn artifacts(artifacts: Vec<wit::Artifact>, max_bytes: usize) -> Resu
                 total += o.yaml.len();
                 model::Artifact::KubeObject(model::KubeObject { name: o.name, yaml: o.yaml })
             }
+            wit::Artifact::KubeSecret(s) => {
+                check_relative_path(&s.name)?;
+                model::Artifact::KubeSecret(model::KubeSecret { name: s.name, namespace: s.namespace, entries: s.entries })
+            }
             wit::Artifact::HelmRelease(r) => {
                 check_relative_path(&r.name)?;
                 total += r.values.len();

@@ -132,6 +132,9 @@ fn artifact(artifact: Artifact) -> wit::Artifact {
         Artifact::CommandCheck(c) => wit::Artifact::CommandCheck(wit::CommandCheck { name: c.name, command: c.command }),
         Artifact::BundleFile(f) => wit::Artifact::BundleFile(wit::BundleFile { path: f.path, contents: f.contents, mode: f.mode }),
         Artifact::KubeObject(o) => wit::Artifact::KubeObject(wit::KubeObject { name: o.name, yaml: o.yaml }),
+        Artifact::KubeSecret(s) => {
+            wit::Artifact::KubeSecret(wit::KubeSecret { name: s.name, namespace: s.namespace, entries: s.entries })
+        }
         Artifact::HelmRelease(r) => wit::Artifact::HelmRelease(wit::HelmRelease {
             name: r.name,
             chart: r.chart,

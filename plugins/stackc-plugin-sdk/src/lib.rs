@@ -51,7 +51,7 @@ pub use plugin::Plugin;
 pub use templates::Templates;
 pub use types::{
     AptRepository, Artifact, BundleFile, CommandCheck, Endpoint, EndpointRole, Exports, Fact,
-    HelmRelease, HostFile, HostInfo, HttpCheck, KubeObject, PlacedEndpoint, Process, RenderContext,
+    HelmRelease, HostFile, HostInfo, HttpCheck, KubeObject, KubeSecret, PlacedEndpoint, Process, RenderContext,
     SecretFile, Supervisor, SystemService,
 };
 

@@ -181,6 +181,15 @@ pub struct KubeObject {
     pub yaml: String,
 }
 
+/// A Kubernetes Secret filled from stack secrets at deploy time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeSecret {
+    pub name: String,
+    pub namespace: String,
+    /// Data key → stack secret name.
+    pub entries: Vec<(String, String)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelmRelease {
     pub name: String,
@@ -205,6 +214,7 @@ pub enum Artifact {
     CommandCheck(CommandCheck),
     BundleFile(BundleFile),
     KubeObject(KubeObject),
+    KubeSecret(KubeSecret),
     HelmRelease(HelmRelease),
 }
 
