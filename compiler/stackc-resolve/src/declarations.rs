@@ -133,16 +133,14 @@ fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &m
         let span = stackc_syntax::span(file, node.span());
         let Some(name) = name_arg(file, node, "host", diagnostics) else { continue };
         let props = NodeProps::new(file, node, &["address"], diagnostics);
-        let Some(address) = props.string_or_param("address", params, diagnostics) else {
-            if props.get("address").is_none() {
-                diagnostics.push(
-                    Diagnostic::error("stackc::host::address", format!("host `{}` has no address", name.value))
-                        .at(name.span, "missing `address=`")
-                        .with_help("add `address=\"10.0.0.11\"` (an IP address or DNS name)"),
-                );
-            }
-            continue;
-        };
+        let address = props.string_or_param("address", params, diagnostics);
+        if props.get("address").is_none() {
+            diagnostics.push(
+                Diagnostic::error("stackc::host::address", format!("host `{}` has no address", name.value))
+                    .at(name.span, "missing `address=`")
+                    .with_help("add `address=\"10.0.0.11\"` (an IP address or DNS name)"),
+            );
+        }
         let mut groups = Vec::new();
         let mut labels = BTreeMap::new();
         for child in node.children().map(|c| c.nodes()).unwrap_or_default() {
@@ -186,6 +184,7 @@ fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &m
                 ),
             }
         }
+        let Some(address) = address else { continue };
         if let Some(first) = hosts.iter().find(|h| h.name.value == name.value) {
             diagnostics.push(duplicate("host", &name, first.name.span));
             continue;
@@ -242,15 +241,15 @@ fn resolve_services(
                 None
             }
         };
-        let (placement, placed_on) = match props.string("on", diagnostics) {
-            None => (Placement::Cluster, Vec::new()),
+        let placed = match props.string("on", diagnostics) {
+            None => Some((Placement::Cluster, Vec::new())),
             Some(on) => {
                 let members: Vec<usize> =
                     hosts.iter().enumerate().filter(|(_, h)| h.groups.iter().any(|g| g.value == on.value)).map(|(i, _)| i).collect();
                 if let Some(i) = hosts.iter().position(|h| h.name.value == on.value) {
-                    (Placement::Host(on), vec![i])
+                    Some((Placement::Host(on), vec![i]))
                 } else if !members.is_empty() {
-                    (Placement::Group(on), members)
+                    Some((Placement::Group(on), members))
                 } else {
                     let candidates = hosts.iter().map(|h| h.name.value.as_str()).chain(group_names.iter().copied());
                     let help = did_you_mean(&on.value, candidates)
@@ -260,12 +259,14 @@ fn resolve_services(
                             .at(on.span, "no such host or group")
                             .with_help(help),
                     );
-                    continue;
+                    None
                 }
             }
         };
+        // Config is checked even when the service is already wrong, so that one run reports
+        // every problem.
         let config = config::lower_service(file, node, &SERVICE_PROPS, &scope, diagnostics);
-        let Some(plugin) = plugin else { continue };
+        let (Some(plugin), Some((placement, placed_on))) = (plugin, placed) else { continue };
         if let Some(first) = services.iter().find(|s| s.name.value == name.value) {
             diagnostics.push(duplicate("service", &name, first.name.span));
             continue;

@@ -76,8 +76,11 @@ pub fn build_stack(stack: &str, out: &Path, extra: &[&str]) -> PathBuf {
         .output()
         .expect("run stackc");
     assert!(output.status.success(), "stackc build {stack} failed:\n{}", render(&output, &[]));
-    let name = Path::new(stack).file_stem().expect("stem").to_string_lossy().into_owned();
-    std::fs::canonicalize(out.join(name).join("current")).expect("current link")
+    // The summary's last line names the bundle: `bundle <dir> (written)`.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().find_map(|l| l.strip_prefix("bundle ")).expect("a `bundle` line");
+    let dir = line.rsplit_once(" (").map_or(line, |(dir, _)| dir);
+    std::fs::canonicalize(workspace().join(dir)).expect("bundle directory")
 }
 
 /// Finds a tool on PATH or in the project's virtualenv (`.venv/bin`), panicking with a
