@@ -4,7 +4,8 @@
 //! shows which step failed. Each play installs packages, creates directories, copies the
 //! service's files from `hosts/<host>/`, fills secret files from their source (Ansible Vault
 //! variables, environment variables), starts services and reloads them through handlers when
-//! files change. Verification plays at the end run each service's checks.
+//! files change. Verification plays at the end run each service's checks: HTTP checks from
+//! the control node, command checks on the service's hosts.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -99,12 +100,11 @@ fn vault_example(plan: &Plan<'_>) -> String {
 }
 
 fn playbook(plan: &Plan<'_>, deployable: &[&ServicePlan<'_>], diagnostics: &mut Vec<Diagnostic>) -> String {
-    let checked: Vec<&ServicePlan<'_>> = deployable
-        .iter()
-        .copied()
-        .filter(|s| !s.http_checks.is_empty() || !s.command_checks.is_empty())
-        .collect();
-    let total = deployable.len() + checked.len();
+    // HTTP checks run on the control node, as a client of the service would; command checks
+    // run on the service's own hosts. A service with both gets a play for each.
+    let http: Vec<&ServicePlan<'_>> = deployable.iter().copied().filter(|s| !s.http_checks.is_empty()).collect();
+    let command: Vec<&ServicePlan<'_>> = deployable.iter().copied().filter(|s| !s.command_checks.is_empty()).collect();
+    let total = deployable.len() + http.len() + command.len();
     let mut out = format!(
         "---\n# Deploys stack `{}`, one play per step, then verifies it.\n\
          # Written by stackc; regenerate it rather than edit it.\n\
@@ -116,9 +116,13 @@ fn playbook(plan: &Plan<'_>, deployable: &[&ServicePlan<'_>], diagnostics: &mut 
         step += 1;
         deploy_play(&mut out, plan, service, step, total, diagnostics);
     }
-    for service in checked {
+    for service in http {
         step += 1;
-        verify_play(&mut out, service, step, total);
+        http_verify_play(&mut out, service, step, total);
+    }
+    for service in command {
+        step += 1;
+        command_verify_play(&mut out, service, step, total);
     }
     out
 }
@@ -243,19 +247,20 @@ fn deploy_play(out: &mut String, plan: &Plan<'_>, s: &ServicePlan<'_>, step: usi
     }
 }
 
-fn verify_play(out: &mut String, s: &ServicePlan<'_>, step: usize, total: usize) {
+/// The service's HTTP checks, made from the control node (`localhost`, which Ansible provides
+/// without an inventory entry).
+fn http_verify_play(out: &mut String, s: &ServicePlan<'_>, step: usize, total: usize) {
     let name = &s.service.name.value;
     write!(
         out,
-        "\n- name: {}\n  hosts: {}\n  gather_facts: false\n  tasks:\n",
-        quote(&format!("Step {step}/{total}: verify {name}")),
-        group_name("service_", name)
+        "\n- name: {}\n  hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n",
+        quote(&format!("Step {step}/{total}: verify {name}"))
     )
     .expect("write to string");
     for check in &s.http_checks {
         write!(
             out,
-            "    - name: {}\n      ansible.builtin.uri:\n        url: {}\n        status_code: {}\n        validate_certs: {}\n      delegate_to: localhost\n      run_once: true\n\n",
+            "    - name: {}\n      ansible.builtin.uri:\n        url: {}\n        status_code: {}\n        validate_certs: {}\n\n",
             quote(&capitalize(&check.name)),
             quote(&check.url),
             check.status,
@@ -263,6 +268,24 @@ fn verify_play(out: &mut String, s: &ServicePlan<'_>, step: usize, total: usize)
         )
         .expect("write to string");
     }
+    trim_blank_tail(out);
+}
+
+/// The service's command checks, run on each of its hosts.
+fn command_verify_play(out: &mut String, s: &ServicePlan<'_>, step: usize, total: usize) {
+    let name = &s.service.name.value;
+    let title = if s.http_checks.is_empty() {
+        format!("Step {step}/{total}: verify {name}")
+    } else {
+        format!("Step {step}/{total}: verify {name} on its hosts")
+    };
+    write!(
+        out,
+        "\n- name: {}\n  hosts: {}\n  gather_facts: false\n  tasks:\n",
+        quote(&title),
+        group_name("service_", name)
+    )
+    .expect("write to string");
     for check in &s.command_checks {
         write!(out, "    - name: {}\n      ansible.builtin.command:\n        argv:\n", quote(&capitalize(&check.name)))
             .expect("write to string");

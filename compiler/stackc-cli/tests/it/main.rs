@@ -6,5 +6,8 @@
 
 mod common;
 
+mod ansible;
 mod build;
 mod diagnostics;
+mod examples;
+mod nginx;

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on a Debian bookworm machine, as root:
+# system packages for the real tools that check generated artifacts, the wasm target the
+# plugins are compiled for, and a Python virtualenv (.venv) with the Ansible tool chain.
+#
+# Idempotent: every step is skipped when its result is already present, so a second run
+# takes a second or two.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+
+say() { printf 'setup: %s\n' "$*"; }
+
+APT_PACKAGES=(
+    nginx openssl sslscan shellcheck graphviz
+    prometheus prometheus-alertmanager prometheus-node-exporter
+    etcd-server etcd-client
+    redis-server redis-tools
+    daemontools curl
+    # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
+    iproute2
+)
+# The virtualenv is made with Debian's own Python when there is one: its python3-apt is what
+# Ansible's apt module uses. Creating it needs ensurepip, which Debian ships as python3-venv.
+python=python3
+[[ -x /usr/bin/python3 ]] && python=/usr/bin/python3
+if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+    APT_PACKAGES+=(python3-venv)
+fi
+
+# Python packages of the virtualenv. ansible-core 2.20 needs Python 3.12 or newer.
+PIP_PACKAGES=("ansible-core<2.20" ansible-lint yamllint check-jsonschema kubernetes-validate)
+VENV_TOOLS=(ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate)
+
+apt_get() {
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+# 1. Keep services from starting when their packages are installed.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    say "creating /usr/sbin/policy-rc.d (no service starts on install)"
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+fi
+
+# 2. System packages.
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null || true)
+    if [[ $status != ii* ]]; then
+        missing+=("$package")
+    fi
+done
+if ((${#missing[@]})); then
+    say "installing ${missing[*]}"
+    apt_get update -qq
+    apt_get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    say "system packages present"
+fi
+
+# 3. The wasm target the plugins are compiled for (for the toolchain rust-toolchain.toml pins).
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "rust target wasm32-unknown-unknown present"
+else
+    say "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+fi
+
+# 4. The Python virtualenv with the Ansible tool chain.
+venv="$root/.venv"
+venv_ready() {
+    [[ -x $venv/bin/python ]] || return 1
+    for tool in "${VENV_TOOLS[@]}"; do
+        [[ -x $venv/bin/$tool ]] || return 1
+    done
+    "$venv/bin/python" - "${PIP_PACKAGES[@]}" <<'EOF' 2>/dev/null
+import sys
+from importlib.metadata import version, PackageNotFoundError
+from packaging.requirements import Requirement
+for spec in sys.argv[1:]:
+    requirement = Requirement(spec)
+    try:
+        installed = version(requirement.name)
+    except PackageNotFoundError:
+        sys.exit(1)
+    if not requirement.specifier.contains(installed, prereleases=True):
+        sys.exit(1)
+EOF
+}
+if venv_ready; then
+    say "virtualenv .venv present"
+else
+    if [[ ! -x $venv/bin/python ]]; then
+        say "creating virtualenv .venv with $("$python" --version)"
+        "$python" -m venv "$venv"
+    fi
+    say "installing ${PIP_PACKAGES[*]} into .venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet "${PIP_PACKAGES[@]}"
+    venv_ready || { say "the virtualenv is incomplete after installing"; exit 1; }
+fi
+
+say "done"
