@@ -43,8 +43,9 @@ impl<'a> Plan<'a> {
     pub(crate) fn new(stack: &'a Stack, rendered: &'a [Rendered], diagnostics: &mut Vec<Diagnostic>) -> Self {
         let mut host_files: BTreeMap<&str, BTreeMap<&str, HostFile<'a>>> = BTreeMap::new();
         let mut services = Vec::new();
+        let by_service: BTreeMap<usize, &Rendered> = rendered.iter().map(|r| (r.service, r)).collect();
         for index in order::deploy_order(stack) {
-            let Some(r) = rendered.iter().find(|r| r.service == index) else { continue };
+            let Some(r) = by_service.get(&index) else { continue };
             let service = &stack.services[index];
             let hosts: Vec<&str> = service.hosts.iter().map(|&i| stack.hosts[i].name.value.as_str()).collect();
             let mut plan = ServicePlan {

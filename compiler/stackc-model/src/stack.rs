@@ -26,6 +26,11 @@ impl Stack {
         self.services.iter().find(|s| s.name.value == name)
     }
 
+    /// Service indices by name, for lookups in loops over references.
+    pub fn service_index(&self) -> BTreeMap<&str, usize> {
+        self.services.iter().enumerate().map(|(i, s)| (s.name.value.as_str(), i)).collect()
+    }
+
     pub fn secret(&self, name: &str) -> Option<&Secret> {
         self.secrets.iter().find(|s| s.name.value == name)
     }

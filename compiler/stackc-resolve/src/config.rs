@@ -25,7 +25,7 @@ pub(crate) struct Scope<'a> {
     /// Params whose default was rejected: already reported, so uses stay quiet.
     pub(crate) broken_params: &'a [&'a str],
     pub(crate) secrets: &'a [Secret],
-    pub(crate) services: &'a [&'a str],
+    pub(crate) services: &'a std::collections::BTreeSet<&'a str>,
 }
 
 /// Builds the config map of a service node from its properties (except `reserved` ones) and
@@ -297,7 +297,7 @@ impl Lowering<'_, '_> {
             );
             return None;
         };
-        if !self.scope.services.contains(&service) {
+        if !self.scope.services.contains(service) {
             let help = did_you_mean(service, self.scope.services.iter().copied())
                 .unwrap_or_else(|| "references name a service declared in the stack".to_owned());
             self.diagnostics.push(

@@ -203,7 +203,7 @@ fn resolve_services(
     plugins: &[&str],
     diagnostics: &mut Diagnostics,
 ) -> Vec<Service> {
-    let names: Vec<&str> = nodes
+    let names: std::collections::BTreeSet<&str> = nodes
         .iter()
         .filter_map(|(_, n)| match n.entries().first().map(|e| (e.name(), e.value())) {
             Some((None, KdlValue::String(s))) => Some(s.as_str()),
@@ -216,6 +216,7 @@ fn resolve_services(
     group_names.dedup();
 
     let mut services: Vec<Service> = Vec::new();
+    let mut declared: BTreeMap<String, Span> = BTreeMap::new();
     for &(file, node) in nodes {
         let span = stackc_syntax::span(file, node.span());
         let Some(name) = name_arg(file, node, "service", diagnostics) else { continue };
@@ -267,10 +268,11 @@ fn resolve_services(
         // every problem.
         let config = config::lower_service(file, node, &SERVICE_PROPS, &scope, diagnostics);
         let (Some(plugin), Some((placement, placed_on))) = (plugin, placed) else { continue };
-        if let Some(first) = services.iter().find(|s| s.name.value == name.value) {
-            diagnostics.push(duplicate("service", &name, first.name.span));
+        if let Some(first) = declared.get(&name.value) {
+            diagnostics.push(duplicate("service", &name, *first));
             continue;
         }
+        declared.insert(name.value.clone(), name.span);
         services.push(Service { name, plugin, placement, hosts: placed_on, config, span });
     }
     services

@@ -41,9 +41,10 @@ pub(crate) fn expose_all(
 
 /// Every `(ref)"service.export"` must name an export the service has.
 fn check_references(stack: &Stack, exports: &[Option<Exports>], diagnostics: &mut Diagnostics) {
+    let index = stack.service_index();
     for service in &stack.services {
         for reference in service.config.references() {
-            let Some(target) = stack.services.iter().position(|s| s.name.value == reference.service) else {
+            let Some(&target) = index.get(reference.service.as_str()) else {
                 continue; // Reported by resolve.
             };
             let Some(target_exports) = &exports[target] else { continue };

@@ -22,8 +22,9 @@ pub(crate) fn render_all(
 ) -> Vec<Rendered> {
     let placed = placed_endpoints(stack, exports);
     let all_endpoints = Json::Array(placed.iter().flatten().map(endpoint_json).collect()).to_string();
+    let index = stack.service_index();
     let resolve = |r: &Reference| {
-        let Some(target) = stack.services.iter().position(|s| s.name.value == r.service) else {
+        let Some(&target) = index.get(r.service.as_str()) else {
             return reference_json(r, &[], None);
         };
         let endpoints: Vec<PlacedEndpoint> =
