@@ -161,9 +161,9 @@ fn check_mode(mode: u32) -> Result<(), String> {
 /// Host paths are absolute and normal: no `..`, `.`, empty segments, NUL or backslash.
 fn check_host_path(path: &str) -> Result<(), String> {
     let Some(rest) = path.strip_prefix('/') else {
-        return Err(format!("returned host path `{}` that is not absolute", printable(path)));
+        return Err(format!("returned host path `{}`, which is not absolute", printable(path)));
     };
-    check_segments(rest).map_err(|why| format!("returned host path `{}`: {why}", printable(path)))
+    check_segments(rest).map_err(|why| format!("returned host path `{}`, which {why}", printable(path)))
 }
 
 /// Bundle paths are relative and normal.
@@ -171,18 +171,18 @@ fn check_relative_path(path: &str) -> Result<(), String> {
     if path.starts_with('/') {
         return Err(format!("returned absolute path `{}` where a relative one belongs", printable(path)));
     }
-    check_segments(path).map_err(|why| format!("returned path `{}`: {why}", printable(path)))
+    check_segments(path).map_err(|why| format!("returned path `{}`, which {why}", printable(path)))
 }
 
 fn check_segments(path: &str) -> Result<(), &'static str> {
     if path.contains('\0') {
-        return Err("it contains NUL");
+        return Err("contains NUL");
     }
     if path.contains('\\') {
-        return Err("it contains a backslash");
+        return Err("contains a backslash");
     }
     if path.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
-        return Err("it has an empty, `.` or `..` segment");
+        return Err("has an empty, `.` or `..` segment");
     }
     Ok(())
 }

@@ -144,7 +144,7 @@ fn check_names(imports: &[String], exports: &[String]) -> Result<(), LoadError> 
         return Err(LoadError::ForbiddenImports(forbidden));
     }
     let wanted = format!("{PLUGIN_INTERFACE}@{WIT_VERSION}");
-    if exports.iter().any(|e| *e == wanted) {
+    if exports.contains(&wanted) {
         return Ok(());
     }
     match exports.iter().find(|e| e.starts_with(&format!("{PLUGIN_INTERFACE}@"))) {

@@ -54,13 +54,24 @@ impl fmt::Display for Trap {
         match self {
             Trap::OutOfFuel { fuel } => write!(f, "ran out of fuel after {fuel} units (an endless loop?)"),
             Trap::OutOfMemory { requested, limit } => {
-                write!(f, "asked for {} MiB of memory; the limit is {} MiB", requested >> 20, limit >> 20)
+                write!(f, "asked for {} MiB of memory; the limit is {} MiB", mib(*requested), mib(*limit))
             }
             Trap::StackOverflow => write!(f, "overflowed its stack (unbounded recursion?)"),
             Trap::Panic(message) => write!(f, "{message}"),
             Trap::Other(message) => write!(f, "trapped: {message}"),
         }
     }
+}
+
+/// Bytes in MiB: whole when exact, else rounded up to a tenth, so that a request just over
+/// a limit never reads as equal to it.
+fn mib(bytes: usize) -> String {
+    const MIB: usize = 1 << 20;
+    if bytes.is_multiple_of(MIB) {
+        return (bytes / MIB).to_string();
+    }
+    let tenths = bytes.saturating_mul(10).div_ceil(MIB);
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// Which part of a config node a problem is about.
@@ -89,4 +100,17 @@ pub enum CallError {
     Trap(Trap),
     /// It returned something the host refuses (a path escaping the bundle, too much output).
     Output(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_requests_just_over_the_limit_read_as_more() {
+        let trap = Trap::OutOfMemory { requested: (256 << 20) + (64 << 10), limit: 256 << 20 };
+        assert_eq!(trap.to_string(), "asked for 256.1 MiB of memory; the limit is 256 MiB");
+        assert_eq!(mib(258 << 20), "258");
+        assert_eq!(mib((1 << 20) + 1), "1.1");
+    }
 }

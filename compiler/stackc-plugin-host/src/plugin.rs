@@ -1,5 +1,7 @@
 //! A loaded plugin and its calls.
 
+use std::collections::BTreeSet;
+
 use wasmtime::Store;
 
 use crate::bindings::{self, PluginPre};
@@ -9,7 +11,7 @@ use crate::sandbox::{HostState, Limits};
 use stackc_model::{Artifact, Exports};
 
 /// What a plugin says about itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PluginInfo {
     pub name: String,
     pub version: String,
@@ -123,22 +125,35 @@ impl Plugin {
         match error.downcast_ref::<wasmtime::Trap>() {
             Some(wasmtime::Trap::OutOfFuel) => Trap::OutOfFuel { fuel: self.limits.fuel },
             Some(wasmtime::Trap::StackOverflow) => Trap::StackOverflow,
+            Some(wasmtime::Trap::MemoryOutOfBounds) if recursed_out_of_bounds(error) => Trap::StackOverflow,
             Some(trap) => Trap::Other(trap.to_string()),
             None => Trap::Other(format!("{error:#}")),
         }
     }
 }
 
-impl Default for PluginInfo {
-    fn default() -> Self {
-        PluginInfo {
-            name: String::new(),
-            version: String::new(),
-            summary: String::new(),
-            config_schema: String::new(),
-            wants_stack_endpoints: false,
-        }
+/// Whether an out-of-bounds access happened deep in recursion, which for a Rust or C guest
+/// means that its own stack overflowed.
+///
+/// Those guests keep locals whose address is taken (arrays, most structs) on a stack of
+/// their own in linear memory, below their data. Recursing past its end moves the stack
+/// pointer below address 0, where it wraps to the top of the address space, and the next
+/// access there is out of bounds: wasmtime's own stack limit is never reached. The
+/// backtrace wasmtime attaches keeps the innermost frames only; when they are many and
+/// mostly repeat a few functions, the guest was recursing.
+fn recursed_out_of_bounds(error: &wasmtime::Error) -> bool {
+    /// Frames to look at; wasmtime keeps 20 by default.
+    const FRAMES: usize = 16;
+    let Some(backtrace) = error.downcast_ref::<wasmtime::WasmBacktrace>() else {
+        return false;
+    };
+    let frames = backtrace.frames();
+    if frames.len() < FRAMES {
+        return false;
     }
+    let functions: BTreeSet<(Option<&str>, u32)> =
+        frames[..FRAMES].iter().map(|frame| (frame.module().name(), frame.func_index())).collect();
+    functions.len() <= FRAMES / 2
 }
 
 fn describe_error(error: &CallError) -> String {

@@ -168,25 +168,23 @@ fn declare(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) -> Optio
         span,
     };
     let mut default_ok = true;
-    match props.get("default") {
-        Some(entry) => {
-            let value_span = stackc_syntax::span(file, entry.span());
-            let value = scalar(entry.value(), value_span);
-            match check_type(ty, value).and_then(|v| check_range(&param, v)) {
-                Ok(value) => param.value = value,
-                Err(why) => {
-                    default_ok = false;
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "stackc::param::bad-default",
-                            format!("default of param `{}` does not fit: {why}", param.name.value),
-                        )
-                        .at(value_span, format!("expected {}", describe_type(&param))),
-                    );
-                }
+    // A param without default must be set on the command line; that is checked at use.
+    if let Some(entry) = props.get("default") {
+        let value_span = stackc_syntax::span(file, entry.span());
+        let value = scalar(entry.value(), value_span);
+        match check_type(ty, value).and_then(|v| check_range(&param, v)) {
+            Ok(value) => param.value = value,
+            Err(why) => {
+                default_ok = false;
+                diagnostics.push(
+                    Diagnostic::error(
+                        "stackc::param::bad-default",
+                        format!("default of param `{}` does not fit: {why}", param.name.value),
+                    )
+                    .at(value_span, format!("expected {}", describe_type(&param))),
+                );
             }
         }
-        None => {} // A param without default must be set on the command line; checked at use.
     }
     Some((param, default_ok))
 }

@@ -8,6 +8,9 @@
 //!
 //! Used by build scripts (built-in plugins, test guests) and by `stackc plugin build`.
 
+// This crate drives cargo, whose interface is the environment; nothing here reaches outputs.
+#![allow(clippy::disallowed_methods)]
+
 use std::env;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -53,7 +53,7 @@ pub(crate) fn diagnostics(service: &Service, phase: Phase, error: CallError) -> 
             ]
         }
         CallError::Output(why) => vec![
-            Diagnostic::error("stackc::plugin::output", format!("plugin `{plugin}` {why} for service `{name}`"))
+            Diagnostic::error("stackc::plugin::output", format!("plugin `{plugin}` failed while {doing} service `{name}`: it {why}"))
                 .at(service.name.span, "in this service")
                 .with_secondary(service.plugin.span, "plugin named here")
                 .with_help("nothing was written; this is a bug in the plugin, report it to its author"),
