@@ -15,7 +15,7 @@ mod digest;
 mod manifest;
 
 pub use digest::{Digest, sha256};
-pub use manifest::{FileEntry, Manifest, ParseError, ServiceEntry, TargetEntry, FORMAT};
+pub use manifest::{FORMAT, FileEntry, Manifest, ParseError, ServiceEntry, TargetEntry};
 
 use std::collections::BTreeMap;
 
@@ -69,7 +69,16 @@ impl Bundle {
                     Producer::Services(names) => (names.clone(), None),
                     Producer::Target(name) => (Vec::new(), Some(name.clone())),
                 };
-                (FileEntry { path: f.path.clone(), mode: format!("{:04o}", f.mode), digest: digest.to_string(), services, target }, digest)
+                (
+                    FileEntry {
+                        path: f.path.clone(),
+                        mode: format!("{:04o}", f.mode),
+                        digest: digest.to_string(),
+                        services,
+                        target,
+                    },
+                    digest,
+                )
             })
             .collect();
 
@@ -86,15 +95,18 @@ impl Bundle {
         let mut service_entries = BTreeMap::new();
         for service in &services {
             let (digest, files) = group_digest(&|e: &FileEntry| e.services.contains(&service.name));
-            service_entries.insert(service.name.clone(), ServiceEntry { plugin: service.plugin.clone(), digest, files });
+            service_entries
+                .insert(service.name.clone(), ServiceEntry { plugin: service.plugin.clone(), digest, files });
         }
         let mut target_entries = BTreeMap::new();
-        let targets: std::collections::BTreeSet<&str> = entries.iter().filter_map(|(e, _)| e.target.as_deref()).collect();
+        let targets: std::collections::BTreeSet<&str> =
+            entries.iter().filter_map(|(e, _)| e.target.as_deref()).collect();
         for target in targets {
             let (digest, files) = group_digest(&|e: &FileEntry| e.target.as_deref() == Some(target));
             target_entries.insert(target.to_owned(), TargetEntry { digest, files });
         }
-        let manifest = Manifest::new(stack, service_entries, target_entries, entries.into_iter().map(|(e, _)| e).collect());
+        let manifest =
+            Manifest::new(stack, service_entries, target_entries, entries.into_iter().map(|(e, _)| e).collect());
         Bundle { stack: stack.to_owned(), services, files, manifest }
     }
 
@@ -109,7 +121,12 @@ mod tests {
     use super::*;
 
     fn file(path: &str, contents: &str, service: &str) -> File {
-        File { path: path.into(), mode: 0o644, contents: contents.into(), producer: Producer::Services(vec![service.into()]) }
+        File {
+            path: path.into(),
+            mode: 0o644,
+            contents: contents.into(),
+            producer: Producer::Services(vec![service.into()]),
+        }
     }
 
     fn bundle(files: Vec<File>) -> Bundle {

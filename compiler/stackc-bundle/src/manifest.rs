@@ -67,7 +67,8 @@ impl Manifest {
         targets: BTreeMap<String, TargetEntry>,
         files: Vec<FileEntry>,
     ) -> Self {
-        let mut manifest = Manifest { format: FORMAT, stack: stack.to_owned(), root: String::new(), services, targets, files };
+        let mut manifest =
+            Manifest { format: FORMAT, stack: stack.to_owned(), root: String::new(), services, targets, files };
         manifest.root = manifest.compute_root();
         manifest
     }

@@ -23,7 +23,10 @@ pub fn render_with(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) 
     }
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if errors > 0 {
-        out.push_str(&format!("error: {errors} error{} found; nothing was written\n", if errors == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "error: {errors} error{} found; nothing was written\n",
+            if errors == 1 { "" } else { "s" }
+        ));
     }
     out
 }
@@ -114,7 +117,8 @@ impl miette::Diagnostic for Report {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {

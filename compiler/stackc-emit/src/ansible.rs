@@ -20,8 +20,7 @@ use crate::yaml::{group_name, quote};
 const TARGET: &str = "ansible";
 
 pub(crate) fn emit(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<File> {
-    let deployable: Vec<&ServicePlan<'_>> =
-        plan.services.iter().filter(|s| has_host_work(s)).collect();
+    let deployable: Vec<&ServicePlan<'_>> = plan.services.iter().filter(|s| has_host_work(s)).collect();
     if deployable.is_empty() {
         return Vec::new();
     }
@@ -57,17 +56,9 @@ fn ansible_cfg() -> String {
 
 fn inventory(plan: &Plan<'_>) -> String {
     let stack = plan.stack;
-    let mut out = format!(
-        "# Inventory of stack `{}`, written by stackc.\n\n[all]\n",
-        stack.name.value
-    );
+    let mut out = format!("# Inventory of stack `{}`, written by stackc.\n\n[all]\n", stack.name.value);
     for host in &stack.hosts {
-        writeln!(
-            out,
-            "{} ansible_host={}",
-            host.name.value, host.address.value
-        )
-        .expect("write to string");
+        writeln!(out, "{} ansible_host={}", host.name.value, host.address.value).expect("write to string");
     }
     for (group, members) in stack.groups() {
         write!(out, "\n[{}]\n", group_name("", group)).expect("write to string");
@@ -79,12 +70,7 @@ fn inventory(plan: &Plan<'_>) -> String {
         if service.hosts.is_empty() {
             continue;
         }
-        write!(
-            out,
-            "\n[{}]\n",
-            group_name("service_", &service.service.name.value)
-        )
-        .expect("write to string");
+        write!(out, "\n[{}]\n", group_name("service_", &service.service.name.value)).expect("write to string");
         for host in &service.hosts {
             writeln!(out, "{host}").expect("write to string");
         }
@@ -116,23 +102,11 @@ fn vault_example(plan: &Plan<'_>) -> String {
     out
 }
 
-fn playbook(
-    plan: &Plan<'_>,
-    deployable: &[&ServicePlan<'_>],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> String {
+fn playbook(plan: &Plan<'_>, deployable: &[&ServicePlan<'_>], diagnostics: &mut Vec<Diagnostic>) -> String {
     // HTTP checks run on the control node, as a client of the service would; command checks
     // run on the service's own hosts. A service with both gets a play for each.
-    let http: Vec<&ServicePlan<'_>> = deployable
-        .iter()
-        .copied()
-        .filter(|s| !s.http_checks.is_empty())
-        .collect();
-    let command: Vec<&ServicePlan<'_>> = deployable
-        .iter()
-        .copied()
-        .filter(|s| !s.command_checks.is_empty())
-        .collect();
+    let http: Vec<&ServicePlan<'_>> = deployable.iter().copied().filter(|s| !s.http_checks.is_empty()).collect();
+    let command: Vec<&ServicePlan<'_>> = deployable.iter().copied().filter(|s| !s.command_checks.is_empty()).collect();
     let total = deployable.len() + http.len() + command.len();
     let mut out = format!(
         "---\n# Deploys stack `{}`, one play per step, then verifies it.\n\
@@ -166,11 +140,7 @@ fn deploy_play(
 ) {
     let name = &s.service.name.value;
     let title = format!("Step {step}/{total}: {name} ({})", s.service.plugin.value);
-    let handlers: Vec<String> = s
-        .system_services
-        .iter()
-        .map(|svc| handler_name(&svc.name, svc.reload))
-        .collect();
+    let handlers: Vec<String> = s.system_services.iter().map(|svc| handler_name(&svc.name, svc.reload)).collect();
     let notify = |out: &mut String| {
         if !handlers.is_empty() {
             out.push_str("      notify:\n");
@@ -219,12 +189,7 @@ fn deploy_play(
         );
         let mut restricted = false;
         for (path, (mode, hosts)) in &s.files {
-            writeln!(
-                out,
-                "        - path: {}\n          mode: \"{mode:04o}\"",
-                quote(path)
-            )
-            .expect("write to string");
+            writeln!(out, "        - path: {}\n          mode: \"{mode:04o}\"", quote(path)).expect("write to string");
             if hosts.len() != s.hosts.len() {
                 restricted = true;
                 out.push_str("          hosts:\n");
@@ -234,9 +199,7 @@ fn deploy_play(
             }
         }
         if restricted {
-            out.push_str(
-                "      when: item.hosts is not defined or inventory_hostname in item.hosts\n",
-            );
+            out.push_str("      when: item.hosts is not defined or inventory_hostname in item.hosts\n");
         }
         notify(out);
         out.push('\n');
@@ -254,7 +217,9 @@ fn deploy_play(
                         format!("secret `{}` cannot be written to a file on a host", f.secret),
                     )
                     .at(s.service.name.span, "this service asks for it")
-                    .with_help("host files take secrets from `vault=` or `env=`; a `kube-secret=` lives in the cluster"),
+                    .with_help(
+                        "host files take secrets from `vault=` or `env=`; a `kube-secret=` lives in the cluster",
+                    ),
                 );
                 continue;
             };
@@ -338,12 +303,8 @@ fn command_verify_play(out: &mut String, s: &ServicePlan<'_>, step: usize, total
     )
     .expect("write to string");
     for check in &s.command_checks {
-        write!(
-            out,
-            "    - name: {}\n      ansible.builtin.command:\n        argv:\n",
-            quote(&capitalize(&check.name))
-        )
-        .expect("write to string");
+        write!(out, "    - name: {}\n      ansible.builtin.command:\n        argv:\n", quote(&capitalize(&check.name)))
+            .expect("write to string");
         for arg in &check.command {
             writeln!(out, "          - {}", quote(arg)).expect("write to string");
         }
@@ -365,10 +326,7 @@ fn handler_name(service: &str, reload: bool) -> String {
 /// ansible-lint wants names to start with a capital letter.
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The Jinja expression that yields a secret on the target, or `None` for secrets that
@@ -376,9 +334,7 @@ fn capitalize(text: &str) -> String {
 fn secret_expression(plan: &Plan<'_>, name: &str) -> Option<String> {
     match &plan.stack.secret(name)?.source {
         SecretSource::Vault { variable } => Some(format!("{{{{ {variable} }}}}")),
-        SecretSource::Env { variable } => Some(format!(
-            "{{{{ lookup('ansible.builtin.env', '{variable}') }}}}"
-        )),
+        SecretSource::Env { variable } => Some(format!("{{{{ lookup('ansible.builtin.env', '{variable}') }}}}")),
         SecretSource::KubeSecret { .. } => None,
     }
 }

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use stackc_bundle::{File, Producer};
 use stackc_diag::Diagnostic;
-use stackc_model::{Artifact, AptRepository, CommandCheck, HttpCheck, Process, SecretFile, Service, Stack, SystemService};
+use stackc_model::{
+    AptRepository, Artifact, CommandCheck, HttpCheck, Process, SecretFile, Service, Stack, SystemService,
+};
 
 use crate::Rendered;
 use crate::order;
@@ -70,7 +72,10 @@ impl<'a> Plan<'a> {
                                 diagnostics.push(
                                     Diagnostic::error(
                                         "stackc::emit::host",
-                                        format!("plugin `{}` placed `{}` on `{h}`, which does not run service `{}`", r.plugin, f.path, service.name.value),
+                                        format!(
+                                            "plugin `{}` placed `{}` on `{h}`, which does not run service `{}`",
+                                            r.plugin, f.path, service.name.value
+                                        ),
                                     )
                                     .at(service.name.span, "in this service"),
                                 );
@@ -90,7 +95,10 @@ impl<'a> Plan<'a> {
                     Artifact::Process(p) => plan.processes.push(p),
                     Artifact::HttpCheck(c) => plan.http_checks.push(c),
                     Artifact::CommandCheck(c) => plan.command_checks.push(c),
-                    Artifact::BundleFile(_) | Artifact::KubeObject(_) | Artifact::KubeSecret(_) | Artifact::HelmRelease(_) => {}
+                    Artifact::BundleFile(_)
+                    | Artifact::KubeObject(_)
+                    | Artifact::KubeSecret(_)
+                    | Artifact::HelmRelease(_) => {}
                 }
             }
             plan.packages.sort_unstable();
@@ -117,7 +125,10 @@ fn place<'a>(
     let tree = host_files.entry(host).or_default();
     match tree.get_mut(file.path.as_str()) {
         None => {
-            tree.insert(&file.path, HostFile { contents: &file.contents, mode: file.mode, services: vec![&service.name.value] });
+            tree.insert(
+                &file.path,
+                HostFile { contents: &file.contents, mode: file.mode, services: vec![&service.name.value] },
+            );
         }
         Some(existing) if existing.contents == file.contents.as_slice() && existing.mode == file.mode => {
             existing.services.push(&service.name.value);

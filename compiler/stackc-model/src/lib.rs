@@ -13,8 +13,8 @@ mod stack;
 mod value;
 
 pub use artifact::{
-    AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck,
-    KubeObject, KubeSecret, Process, SecretFile, Supervisor, SystemService,
+    AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck, KubeObject, KubeSecret,
+    Process, SecretFile, Supervisor, SystemService,
 };
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
 pub use stack::{Host, Param, ParamType, Placement, Secret, SecretSource, Service, Stack};

@@ -74,7 +74,8 @@ impl Plugin {
 
     /// What a service offers others, from its config alone.
     pub fn expose(&self, service: &str, config: &str) -> Result<Exports, CallError> {
-        let input = bindings::stackc::plugin::types::ExposeInput { service: service.to_owned(), config: config.to_owned() };
+        let input =
+            bindings::stackc::plugin::types::ExposeInput { service: service.to_owned(), config: config.to_owned() };
         let result = self.call(|bindings, store| bindings.stackc_plugin_service_plugin().call_expose(store, &input))?;
         result.map(convert::exports).map_err(|problems| CallError::Config(convert::problems(problems)))
     }

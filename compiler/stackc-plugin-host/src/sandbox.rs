@@ -42,7 +42,11 @@ impl HostState {
 
     /// The message of the last panic the plugin reported, if any.
     pub(crate) fn panic_message(&self) -> Option<&str> {
-        self.log.iter().rev().find(|(level, m)| matches!(level, Level::Error) && m.starts_with("panicked")).map(|(_, m)| m.as_str())
+        self.log
+            .iter()
+            .rev()
+            .find(|(level, m)| matches!(level, Level::Error) && m.starts_with("panicked"))
+            .map(|(_, m)| m.as_str())
     }
 }
 

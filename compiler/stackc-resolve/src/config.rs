@@ -187,10 +187,9 @@ impl Lowering<'_, '_> {
                 KdlValue::String(key_text) if key.ty().is_none() => {
                     let mut keyed = Map::default();
                     let key_span = self.span(key.span());
-                    keyed.entries.insert(
-                        key_text.clone(),
-                        Entry { key_span, value: Value::new(ValueKind::Map(map), span) },
-                    );
+                    keyed
+                        .entries
+                        .insert(key_text.clone(), Entry { key_span, value: Value::new(ValueKind::Map(map), span) });
                     Some((Value::new(ValueKind::Map(keyed), span), true))
                 }
                 _ => {
@@ -255,7 +254,9 @@ impl Lowering<'_, '_> {
                     self.diagnostics.push(
                         Diagnostic::error("stackc::param::unknown", format!("unknown param `{target}`"))
                             .at(span, "no such param")
-                            .with_help(help.unwrap_or_else(|| format!("declare it: `param \"{target}\" type=\"string\"`"))),
+                            .with_help(
+                                help.unwrap_or_else(|| format!("declare it: `param \"{target}\" type=\"string\"`")),
+                            ),
                     );
                     None
                 }
@@ -265,7 +266,9 @@ impl Lowering<'_, '_> {
                     Some(Value::new(ValueKind::Secret(Spanned::new(target.to_owned(), span)), span))
                 } else {
                     let help = did_you_mean(target, self.scope.secrets.iter().map(|s| s.name.value.as_str()))
-                        .unwrap_or_else(|| format!("declare it: `secret \"{target}\" vault=\"vault_{}\"`", target.replace('-', "_")));
+                        .unwrap_or_else(|| {
+                            format!("declare it: `secret \"{target}\" vault=\"vault_{}\"`", target.replace('-', "_"))
+                        });
                     self.diagnostics.push(
                         Diagnostic::error("stackc::secret::unknown", format!("unknown secret `{target}`"))
                             .at(span, "no such secret")
@@ -279,9 +282,10 @@ impl Lowering<'_, '_> {
                 self.diagnostics.push(
                     Diagnostic::error("stackc::config::annotation", format!("unknown annotation `({other})`"))
                         .at(span, "unknown annotation")
-                        .with_help(did_you_mean(other, ["param", "secret", "ref"]).unwrap_or_else(|| {
-                            "annotations are `(param)`, `(secret)` and `(ref)`".to_owned()
-                        })),
+                        .with_help(
+                            did_you_mean(other, ["param", "secret", "ref"])
+                                .unwrap_or_else(|| "annotations are `(param)`, `(secret)` and `(ref)`".to_owned()),
+                        ),
                 );
                 None
             }

@@ -29,8 +29,9 @@ pub(crate) fn resolve_stack(
             if TOP_LEVEL.contains(&name) {
                 by_kind.entry(name).or_default().push((file.id, node));
             } else {
-                let help = did_you_mean(name, TOP_LEVEL)
-                    .unwrap_or_else(|| "top-level nodes are stack, include, param, secret, host and service".to_owned());
+                let help = did_you_mean(name, TOP_LEVEL).unwrap_or_else(|| {
+                    "top-level nodes are stack, include, param, secret, host and service".to_owned()
+                });
                 diagnostics.push(
                     Diagnostic::error("stackc::resolve::unknown-node", format!("unknown node `{name}`"))
                         .at(stackc_syntax::span(file.id, node.name().span()), "not a stack declaration")
@@ -102,10 +103,9 @@ fn resolve_secrets(nodes: &[(FileId, &KdlNode)], diagnostics: &mut Diagnostics) 
         let source = match (vault, env, kube) {
             (Some(v), None, None) => SecretSource::Vault { variable: v.value },
             (None, Some(e), None) => SecretSource::Env { variable: e.value },
-            (None, None, Some(k)) => SecretSource::KubeSecret {
-                name: k.value,
-                key: key.map_or_else(|| name.value.clone(), |k| k.value),
-            },
+            (None, None, Some(k)) => {
+                SecretSource::KubeSecret { name: k.value, key: key.map_or_else(|| name.value.clone(), |k| k.value) }
+            }
             _ => {
                 diagnostics.push(
                     Diagnostic::error(
@@ -113,7 +113,11 @@ fn resolve_secrets(nodes: &[(FileId, &KdlNode)], diagnostics: &mut Diagnostics) 
                         format!("secret `{}` needs exactly one source", name.value),
                     )
                     .at(span, "one of `vault=`, `env=` or `kube-secret=` expected")
-                    .with_help(format!("e.g. `secret \"{}\" vault=\"vault_{}\"`", name.value, name.value.replace('-', "_"))),
+                    .with_help(format!(
+                        "e.g. `secret \"{}\" vault=\"vault_{}\"`",
+                        name.value,
+                        name.value.replace('-', "_")
+                    )),
                 );
                 continue;
             }
@@ -178,9 +182,10 @@ fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &m
                 other => diagnostics.push(
                     Diagnostic::error("stackc::host::unknown-child", format!("unknown host setting `{other}`"))
                         .at(stackc_syntax::span(file, child.name().span()), "not a host setting")
-                        .with_help(did_you_mean(other, ["groups", "labels"]).unwrap_or_else(|| {
-                            "hosts take `groups` and `labels`".to_owned()
-                        })),
+                        .with_help(
+                            did_you_mean(other, ["groups", "labels"])
+                                .unwrap_or_else(|| "hosts take `groups` and `labels`".to_owned()),
+                        ),
                 ),
             }
         }
@@ -235,9 +240,12 @@ fn resolve_services(
             }
             None => {
                 diagnostics.push(
-                    Diagnostic::error("stackc::resolve::no-plugin", format!("service `{}` names no plugin", name.value))
-                        .at(name.span, "missing `plugin=`")
-                        .with_help("add `plugin=\"nginx\"`; `stackc plugins` lists them"),
+                    Diagnostic::error(
+                        "stackc::resolve::no-plugin",
+                        format!("service `{}` names no plugin", name.value),
+                    )
+                    .at(name.span, "missing `plugin=`")
+                    .with_help("add `plugin=\"nginx\"`; `stackc plugins` lists them"),
                 );
                 None
             }
@@ -245,8 +253,12 @@ fn resolve_services(
         let placed = match props.string("on", diagnostics) {
             None => Some((Placement::Cluster, Vec::new())),
             Some(on) => {
-                let members: Vec<usize> =
-                    hosts.iter().enumerate().filter(|(_, h)| h.groups.iter().any(|g| g.value == on.value)).map(|(i, _)| i).collect();
+                let members: Vec<usize> = hosts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| h.groups.iter().any(|g| g.value == on.value))
+                    .map(|(i, _)| i)
+                    .collect();
                 if let Some(i) = hosts.iter().position(|h| h.name.value == on.value) {
                     Some((Placement::Host(on), vec![i]))
                 } else if !members.is_empty() {
@@ -256,9 +268,12 @@ fn resolve_services(
                     let help = did_you_mean(&on.value, candidates)
                         .unwrap_or_else(|| "`on=` names a host or a group declared in the stack".to_owned());
                     diagnostics.push(
-                        Diagnostic::error("stackc::resolve::unknown-host", format!("unknown host or group `{}`", on.value))
-                            .at(on.span, "no such host or group")
-                            .with_help(help),
+                        Diagnostic::error(
+                            "stackc::resolve::unknown-host",
+                            format!("unknown host or group `{}`", on.value),
+                        )
+                        .at(on.span, "no such host or group")
+                        .with_help(help),
                     );
                     None
                 }
@@ -341,7 +356,9 @@ fn check_identifier(name: &str, span: Span, kind: &str, diagnostics: &mut Diagno
         diagnostics.push(
             Diagnostic::error("stackc::resolve::name", format!("`{name}` is not a valid {kind} name"))
                 .at(span, "invalid name")
-                .with_help("names use letters, digits, `-`, `_` and `.`, start with a letter or digit, at most 63 long"),
+                .with_help(
+                    "names use letters, digits, `-`, `_` and `.`, start with a letter or digit, at most 63 long",
+                ),
         );
     }
     ok
@@ -369,9 +386,8 @@ impl<'a> NodeProps<'a> {
         for entry in &props.entries {
             let key = entry.name().map(|n| n.value()).unwrap_or_default();
             if !allowed.contains(&key) {
-                let help = did_you_mean(key, allowed.iter().copied()).unwrap_or_else(|| {
-                    format!("`{}` accepts: {}", node.name().value(), allowed.join(", "))
-                });
+                let help = did_you_mean(key, allowed.iter().copied())
+                    .unwrap_or_else(|| format!("`{}` accepts: {}", node.name().value(), allowed.join(", ")));
                 diagnostics.push(
                     Diagnostic::error(
                         "stackc::resolve::unknown-property",

@@ -45,8 +45,7 @@ pub fn resolve(input: &Input<'_>, loader: &dyn SourceLoader) -> Resolved {
     let mut diagnostics = Diagnostics::new();
     let files = load::load_all(input.root, loader, &mut sources, &mut diagnostics);
     let overrides = params::parse_overrides(input.overrides, &mut sources, &mut diagnostics);
-    let stack = files.map(|files| {
-        declarations::resolve_stack(&files, &overrides, input.plugins, &sources, &mut diagnostics)
-    });
+    let stack =
+        files.map(|files| declarations::resolve_stack(&files, &overrides, input.plugins, &sources, &mut diagnostics));
     Resolved { sources, stack: stack.flatten(), diagnostics }
 }

@@ -18,11 +18,7 @@ pub struct Override {
 /// The name diagnostics give the command line.
 const COMMAND_LINE: &str = "<command line>";
 
-pub(crate) fn parse_overrides(
-    raw: &[String],
-    sources: &mut Sources,
-    diagnostics: &mut Diagnostics,
-) -> Vec<Override> {
+pub(crate) fn parse_overrides(raw: &[String], sources: &mut Sources, diagnostics: &mut Diagnostics) -> Vec<Override> {
     if raw.is_empty() {
         return Vec::new();
     }
@@ -80,10 +76,13 @@ pub(crate) fn resolve_params(
         }
         if let Some(first) = params.iter().find(|p| p.name.value == param.name.value) {
             diagnostics.push(
-                Diagnostic::error("stackc::param::duplicate", format!("param `{}` is declared twice", param.name.value))
-                    .at(param.name.span, "declared again here")
-                    .with_secondary(first.name.span, "first declared here")
-                    .with_help("remove one of the declarations"),
+                Diagnostic::error(
+                    "stackc::param::duplicate",
+                    format!("param `{}` is declared twice", param.name.value),
+                )
+                .at(param.name.span, "declared again here")
+                .with_secondary(first.name.span, "first declared here")
+                .with_help("remove one of the declarations"),
             );
             continue;
         }
@@ -157,16 +156,8 @@ fn declare(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) -> Optio
     let min = props.int("min", diagnostics);
     let max = props.int("max", diagnostics);
     let doc = props.string("doc", diagnostics).map(|d| d.value);
-    let mut param = Param {
-        name,
-        ty,
-        value: Value::new(ValueKind::Null, span),
-        overridden: false,
-        min,
-        max,
-        doc,
-        span,
-    };
+    let mut param =
+        Param { name, ty, value: Value::new(ValueKind::Null, span), overridden: false, min, max, doc, span };
     let mut default_ok = true;
     // A param without default must be set on the command line; that is checked at use.
     if let Some(entry) = props.get("default") {
@@ -264,9 +255,10 @@ fn check_version(text: &str) -> Result<(), String> {
 /// Reads a KDL value as a param reference target: `(param)"name"`.
 pub(crate) fn lookup<'p>(params: &'p [Param], name: &KdlValue) -> Result<&'p Param, Option<String>> {
     let KdlValue::String(name) = name else { return Err(None) };
-    params.iter().find(|p| p.name.value == *name).ok_or_else(|| {
-        did_you_mean(name, params.iter().map(|p| p.name.value.as_str()))
-    })
+    params
+        .iter()
+        .find(|p| p.name.value == *name)
+        .ok_or_else(|| did_you_mean(name, params.iter().map(|p| p.name.value.as_str())))
 }
 
 #[cfg(test)]

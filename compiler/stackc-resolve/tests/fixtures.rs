@@ -15,7 +15,8 @@ struct Dir<'a>(&'a Path);
 
 impl SourceLoader for Dir<'_> {
     fn load(&self, path: &str, _from: Option<&str>) -> Result<Loaded, LoadError> {
-        let text = std::fs::read_to_string(self.0.join(path)).map_err(|_| LoadError("no such file or directory".into()))?;
+        let text =
+            std::fs::read_to_string(self.0.join(path)).map_err(|_| LoadError("no such file or directory".into()))?;
         Ok(Loaded { key: path.to_owned(), name: path.to_owned(), text })
     }
 }
@@ -76,7 +77,17 @@ fn dump(sources: &Sources, stack: &Stack) -> String {
     };
     let mut out = format!("stack {} @{} {:?}\n", stack.name.value, at(stack.name.span), stack.description);
     for p in &stack.params {
-        writeln!(out, "param {}: {} = {} min={:?} max={:?} @{}", p.name.value, p.ty.name(), value(&p.value), p.min, p.max, at(p.span)).unwrap();
+        writeln!(
+            out,
+            "param {}: {} = {} min={:?} max={:?} @{}",
+            p.name.value,
+            p.ty.name(),
+            value(&p.value),
+            p.min,
+            p.max,
+            at(p.span)
+        )
+        .unwrap();
     }
     for s in &stack.secrets {
         let source = match &s.source {
@@ -88,7 +99,15 @@ fn dump(sources: &Sources, stack: &Stack) -> String {
     }
     for h in &stack.hosts {
         let groups: Vec<&str> = h.groups.iter().map(|g| g.value.as_str()).collect();
-        writeln!(out, "host {} {} groups={groups:?} labels={:?} @{}", h.name.value, h.address.value, h.labels, at(h.span)).unwrap();
+        writeln!(
+            out,
+            "host {} {} groups={groups:?} labels={:?} @{}",
+            h.name.value,
+            h.address.value,
+            h.labels,
+            at(h.span)
+        )
+        .unwrap();
     }
     let groups: BTreeMap<&str, Vec<&str>> =
         stack.groups().into_iter().map(|(g, hs)| (g, hs.iter().map(|h| h.name.value.as_str()).collect())).collect();
@@ -100,7 +119,8 @@ fn dump(sources: &Sources, stack: &Stack) -> String {
             Placement::Group(g) => format!("group {}", g.value),
         };
         let hosts: Vec<&str> = s.hosts.iter().map(|&i| stack.hosts[i].name.value.as_str()).collect();
-        writeln!(out, "service {} plugin={} on {placement} -> {hosts:?} @{}", s.name.value, s.plugin.value, at(s.span)).unwrap();
+        writeln!(out, "service {} plugin={} on {placement} -> {hosts:?} @{}", s.name.value, s.plugin.value, at(s.span))
+            .unwrap();
         writeln!(out, "  config {}", value(&s.config)).unwrap();
     }
     out

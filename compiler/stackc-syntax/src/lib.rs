@@ -53,9 +53,7 @@ fn lowercase_first(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         // Keep acronyms such as "KDL" intact.
-        Some(c) if !chars.clone().next().is_some_and(char::is_uppercase) => {
-            c.to_lowercase().chain(chars).collect()
-        }
+        Some(c) if !chars.clone().next().is_some_and(char::is_uppercase) => c.to_lowercase().chain(chars).collect(),
         _ => message.to_owned(),
     }
 }

@@ -49,13 +49,29 @@ pub fn build(build: &Build<'_>) -> Result<Vec<Built>, String> {
     let mut command = Command::new(cargo);
     command
         .current_dir(build.dir)
-        .args(["build", "--profile", build.profile, "--target", "wasm32-unknown-unknown", "--message-format", "short", "--target-dir"])
+        .args([
+            "build",
+            "--profile",
+            build.profile,
+            "--target",
+            "wasm32-unknown-unknown",
+            "--message-format",
+            "short",
+            "--target-dir",
+        ])
         .arg(build.target_dir);
     for name in build.packages {
         command.args(["-p", name]);
     }
     // An enclosing cargo's flags and wrappers are for the host target (and may be clippy's).
-    for var in ["RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET"] {
+    for var in [
+        "RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+    ] {
         command.env_remove(var);
     }
     command.env("CARGO_ENCODED_RUSTFLAGS", rustflags);
@@ -63,7 +79,8 @@ pub fn build(build: &Build<'_>) -> Result<Vec<Built>, String> {
     if !status.success() {
         return Err("cargo build for wasm32-unknown-unknown failed (is the target installed? `rustup target add wasm32-unknown-unknown`)".to_owned());
     }
-    let names: Vec<String> = if build.packages.is_empty() { vec![crate_name(build.dir)?] } else { build.packages.to_vec() };
+    let names: Vec<String> =
+        if build.packages.is_empty() { vec![crate_name(build.dir)?] } else { build.packages.to_vec() };
     names
         .into_iter()
         .map(|name| {
@@ -90,7 +107,8 @@ fn module_path(target_dir: &Path, profile: &str, name: &str) -> PathBuf {
 
 /// The `name` of the package in `dir/Cargo.toml`.
 fn crate_name(dir: &Path) -> Result<String, String> {
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
+    let manifest =
+        std::fs::read_to_string(dir.join("Cargo.toml")).map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
     manifest
         .lines()
         .skip_while(|l| l.trim() != "[package]")

@@ -20,9 +20,9 @@ pub(crate) fn to_json(value: &Value, refs: &Refs<'_>) -> Json {
         ValueKind::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
         ValueKind::String(s) => Json::String(s.clone()),
         ValueKind::List(items) => Json::Array(items.iter().map(|v| to_json(v, refs)).collect()),
-        ValueKind::Map(map) => {
-            Json::Object(map.entries.iter().map(|(k, e)| (k.clone(), to_json(&e.value, refs))).collect::<JsonMap<_, _>>())
-        }
+        ValueKind::Map(map) => Json::Object(
+            map.entries.iter().map(|(k, e)| (k.clone(), to_json(&e.value, refs))).collect::<JsonMap<_, _>>(),
+        ),
         ValueKind::Ref(r) => match refs {
             Refs::Unresolved => reference_json(r, &[], None),
             Refs::Resolved(resolve) => resolve(r),

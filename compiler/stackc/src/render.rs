@@ -29,7 +29,10 @@ pub(crate) fn render_all(
         };
         let endpoints: Vec<PlacedEndpoint> =
             placed[target].iter().filter(|e| e.endpoint.name == r.export).cloned().collect();
-        let fact = exports[target].as_ref().and_then(|x| x.facts.iter().find(|f| f.name == r.export)).map(|f| f.value.as_str());
+        let fact = exports[target]
+            .as_ref()
+            .and_then(|x| x.facts.iter().find(|f| f.name == r.export))
+            .map(|f| f.value.as_str());
         reference_json(r, &endpoints, fact)
     };
 
@@ -61,7 +64,11 @@ pub(crate) fn render_all(
             let time = start.elapsed();
             let info = plugin.info();
             let result = result
-                .map(|artifacts| Rendered { service: index, plugin: format!("{}@{}", info.name, info.version), artifacts })
+                .map(|artifacts| Rendered {
+                    service: index,
+                    plugin: format!("{}@{}", info.name, info.version),
+                    artifacts,
+                })
                 .map_err(|e| failure::diagnostics(service, Phase::Render, e));
             (result, time)
         })

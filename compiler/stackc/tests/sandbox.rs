@@ -8,9 +8,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use stackc::diag::{Diagnostic, Severity};
-use stackc::{
-    Compilation, Limits, LoadError, Loaded, Options, Plugins, SourceError, SourceLoader, compile,
-};
+use stackc::{Compilation, Limits, LoadError, Loaded, Options, Plugins, SourceError, SourceLoader, compile};
 use stackc_test_plugins::{HOSTILE, HOSTILE_PANIC_MESSAGE, OTHER_WIT_VERSION, WASI_INTERFACE};
 
 /// Stack files held in memory.
@@ -18,15 +16,8 @@ struct Memory(BTreeMap<String, String>);
 
 impl SourceLoader for Memory {
     fn load(&self, path: &str, _from: Option<&str>) -> Result<Loaded, SourceError> {
-        let text = self
-            .0
-            .get(path)
-            .ok_or_else(|| SourceError("no such file or directory".to_owned()))?;
-        Ok(Loaded {
-            key: path.to_owned(),
-            name: path.to_owned(),
-            text: text.clone(),
-        })
+        let text = self.0.get(path).ok_or_else(|| SourceError("no such file or directory".to_owned()))?;
+        Ok(Loaded { key: path.to_owned(), name: path.to_owned(), text: text.clone() })
     }
 }
 
@@ -35,11 +26,8 @@ impl SourceLoader for Memory {
 fn plugins() -> &'static Plugins {
     static PLUGINS: OnceLock<Plugins> = OnceLock::new();
     PLUGINS.get_or_init(|| {
-        let mut plugins =
-            Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
-        let loaded = plugins
-            .add(HOSTILE, "test")
-            .unwrap_or_else(|e| panic!("the hostile plugin does not load: {e}"));
+        let mut plugins = Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
+        let loaded = plugins.add(HOSTILE, "test").unwrap_or_else(|e| panic!("the hostile plugin does not load: {e}"));
         assert_eq!(loaded.plugin.info().name, "hostile");
         plugins
     })
@@ -64,14 +52,7 @@ fn compile_behaviour(behaviour: &str) -> (Compilation, Duration) {
     let plugins = plugins();
     let loader = Memory(BTreeMap::from([("stack.kdl".to_owned(), stack(behaviour))]));
     let start = Instant::now();
-    let compilation = compile(
-        &Options {
-            root: "stack.kdl",
-            overrides: &[],
-        },
-        &loader,
-        plugins,
-    );
+    let compilation = compile(&Options { root: "stack.kdl", overrides: &[] }, &loader, plugins);
     (compilation, start.elapsed())
 }
 
@@ -105,35 +86,14 @@ fn render(compilation: &Compilation) -> String {
 fn refused(behaviour: &str) -> (Diagnostic, String, Duration) {
     let (compilation, time) = compile_behaviour(behaviour);
     let text = render(&compilation);
-    assert!(
-        compilation.bundle.is_none(),
-        "`{behaviour}` produced a bundle:\n{text}"
-    );
-    let errors: Vec<Diagnostic> = compilation
-        .diagnostics
-        .clone()
-        .into_sorted()
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect();
-    assert_eq!(
-        errors.len(),
-        1,
-        "`{behaviour}`: expected one error:\n{text}"
-    );
+    assert!(compilation.bundle.is_none(), "`{behaviour}` produced a bundle:\n{text}");
+    let errors: Vec<Diagnostic> =
+        compilation.diagnostics.clone().into_sorted().into_iter().filter(Diagnostic::is_error).collect();
+    assert_eq!(errors.len(), 1, "`{behaviour}`: expected one error:\n{text}");
     let error = errors.into_iter().next().expect("one error");
-    assert!(
-        error.message.contains("plugin `hostile`"),
-        "`{behaviour}`: the plugin is not named:\n{text}"
-    );
-    assert!(
-        error.message.contains("service `victim`"),
-        "`{behaviour}`: the service is not named:\n{text}"
-    );
-    assert!(
-        error.span.is_some(),
-        "`{behaviour}`: the error points nowhere:\n{text}"
-    );
+    assert!(error.message.contains("plugin `hostile`"), "`{behaviour}`: the plugin is not named:\n{text}");
+    assert!(error.message.contains("service `victim`"), "`{behaviour}`: the service is not named:\n{text}");
+    assert!(error.span.is_some(), "`{behaviour}`: the error points nowhere:\n{text}");
     (error, text, time)
 }
 
@@ -150,10 +110,7 @@ fn endless_loop_runs_out_of_fuel_quickly() {
     assert_eq!(error.code, "stackc::plugin::trap");
     assert!(error.message.contains("ran out of fuel"), "{text}");
     eprintln!("loop: stopped after {time:?}");
-    assert!(
-        time < Duration::from_secs(2),
-        "the endless loop took {time:?} to stop"
-    );
+    assert!(time < Duration::from_secs(2), "the endless loop took {time:?} to stop");
     snapshot("loop", &text);
 }
 
@@ -161,10 +118,7 @@ fn endless_loop_runs_out_of_fuel_quickly() {
 fn unbounded_allocation_hits_the_memory_limit() {
     let (error, text, _) = refused("oom");
     assert_eq!(error.code, "stackc::plugin::trap");
-    assert!(
-        error.message.contains("memory") && error.message.contains("the limit is 256 MiB"),
-        "{text}"
-    );
+    assert!(error.message.contains("memory") && error.message.contains("the limit is 256 MiB"), "{text}");
     snapshot("oom", &text);
 }
 
@@ -203,14 +157,8 @@ fn host_paths_that_escape_are_refused() {
     ] {
         let (error, text, _) = refused(behaviour);
         assert_eq!(error.code, "stackc::plugin::output", "{text}");
-        assert!(
-            error.message.contains(&format!("`{path}`")),
-            "`{behaviour}` does not name `{path}`:\n{text}"
-        );
-        assert!(
-            error.message.contains(why),
-            "`{behaviour}` does not say {why}:\n{text}"
-        );
+        assert!(error.message.contains(&format!("`{path}`")), "`{behaviour}` does not name `{path}`:\n{text}");
+        assert!(error.message.contains(why), "`{behaviour}` does not say {why}:\n{text}");
         snapshot(behaviour, &text);
     }
 }
@@ -219,22 +167,15 @@ fn host_paths_that_escape_are_refused() {
 fn two_artifacts_with_one_path_are_refused() {
     let (error, text, _) = refused("duplicate-path");
     assert_eq!(error.code, "stackc::plugin::output");
-    assert!(
-        error
-            .message
-            .contains("two artifacts for `/etc/hostile.conf`"),
-        "{text}"
-    );
+    assert!(error.message.contains("two artifacts for `/etc/hostile.conf`"), "{text}");
     snapshot("duplicate-path", &text);
 }
 
 #[test]
 fn huge_output_is_stopped() {
     let (error, text, _) = refused("huge-output");
-    let by_memory =
-        error.code == "stackc::plugin::trap" && error.message.contains("the limit is 256 MiB");
-    let by_output =
-        error.code == "stackc::plugin::output" && error.message.contains("MiB of output");
+    let by_memory = error.code == "stackc::plugin::trap" && error.message.contains("the limit is 256 MiB");
+    let by_output = error.code == "stackc::plugin::output" && error.message.contains("MiB of output");
     assert!(by_memory || by_output, "{text}");
     snapshot("huge-output", &text);
 }
@@ -243,12 +184,7 @@ fn huge_output_is_stopped() {
 fn output_beyond_the_limit_is_refused() {
     let (error, text, _) = refused("big-output");
     assert_eq!(error.code, "stackc::plugin::output");
-    assert!(
-        error
-            .message
-            .contains("returned more than 64 MiB of output"),
-        "{text}"
-    );
+    assert!(error.message.contains("returned more than 64 MiB of output"), "{text}");
     snapshot("big-output", &text);
 }
 
@@ -257,20 +193,10 @@ fn a_well_behaved_render_is_deterministic() {
     let (first, _) = compile_behaviour("ok");
     let (second, _) = compile_behaviour("ok");
     assert!(first.bundle.is_some(), "no bundle:\n{}", render(&first));
-    let (first, second) = (
-        first.bundle.expect("a bundle"),
-        second.bundle.expect("a bundle the second time too"),
-    );
-    let file = first
-        .files
-        .iter()
-        .find(|f| f.path.ends_with("etc/hostile/ok.conf"));
-    let file = file.unwrap_or_else(|| {
-        panic!(
-            "no ok.conf in {:?}",
-            first.files.iter().map(|f| &f.path).collect::<Vec<_>>()
-        )
-    });
+    let (first, second) = (first.bundle.expect("a bundle"), second.bundle.expect("a bundle the second time too"));
+    let file = first.files.iter().find(|f| f.path.ends_with("etc/hostile/ok.conf"));
+    let file =
+        file.unwrap_or_else(|| panic!("no ok.conf in {:?}", first.files.iter().map(|f| &f.path).collect::<Vec<_>>()));
     assert_eq!(file.contents, b"rendered for victim\n");
     assert_eq!(first.files, second.files);
     assert_eq!(first.root(), second.root());
@@ -278,8 +204,7 @@ fn a_well_behaved_render_is_deterministic() {
 
 #[test]
 fn a_plugin_importing_wasi_does_not_load() {
-    let mut plugins =
-        Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
+    let mut plugins = Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
     let before = plugins.names().len();
     match plugins.add(&stackc_test_plugins::wasi_component(), "test") {
         Err(LoadError::ForbiddenImports(names)) => assert_eq!(names, [WASI_INTERFACE]),
@@ -291,8 +216,7 @@ fn a_plugin_importing_wasi_does_not_load() {
 
 #[test]
 fn a_plugin_built_against_another_wit_version_does_not_load() {
-    let mut plugins =
-        Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
+    let mut plugins = Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
     match plugins.add(&stackc_test_plugins::wit_version_component(), "test") {
         Err(LoadError::WitVersion { found, supported }) => {
             assert_eq!(found, OTHER_WIT_VERSION);

@@ -2,9 +2,7 @@
 //! path), then one template per file.
 
 use stackc_plugin_sdk::serde::Serialize;
-use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, HttpCheck, RenderContext, Templates,
-};
+use stackc_plugin_sdk::{Artifact, ConfigError, Endpoint, EndpointRole, Exports, HttpCheck, RenderContext, Templates};
 
 use crate::config::{Balance, Config, Location, Upstream};
 
@@ -13,8 +11,18 @@ const TLS_DIR: &str = "/etc/nginx/tls";
 
 /// Values nginx accepts in `proxy_next_upstream`.
 const NEXT_UPSTREAM: [&str; 12] = [
-    "error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_403",
-    "http_404", "http_429", "non_idempotent", "off",
+    "error",
+    "timeout",
+    "invalid_header",
+    "http_500",
+    "http_502",
+    "http_503",
+    "http_504",
+    "http_403",
+    "http_404",
+    "http_429",
+    "non_idempotent",
+    "off",
 ];
 
 fn templates() -> Templates {
@@ -56,10 +64,8 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
     let templates = templates();
     let service = &context.service;
     let root = config.root.clone().unwrap_or_else(|| format!("/var/www/{service}"));
-    let mut artifacts = vec![
-        Artifact::package("nginx"),
-        Artifact::host_file(MAIN_CONF, templates.render("nginx.conf", &())),
-    ];
+    let mut artifacts =
+        vec![Artifact::package("nginx"), Artifact::host_file(MAIN_CONF, templates.render("nginx.conf", &()))];
     for host in &context.hosts {
         let bind = config.bind.clone().unwrap_or_else(|| host.address.clone());
         let site = Site::new(config, context, &host.name, &bind, &root);
@@ -208,8 +214,11 @@ fn check_location(errors: &mut Vec<ConfigError>, config: &Config, path: &str, lo
     for value in &location.next_upstream {
         if !NEXT_UPSTREAM.contains(&value.as_str()) {
             errors.push(
-                ConfigError::at(&["location", path, "next-upstream"], format!("`{value}` is not a proxy_next_upstream condition"))
-                    .with_help(format!("use any of: {}", NEXT_UPSTREAM.join(", "))),
+                ConfigError::at(
+                    &["location", path, "next-upstream"],
+                    format!("`{value}` is not a proxy_next_upstream condition"),
+                )
+                .with_help(format!("use any of: {}", NEXT_UPSTREAM.join(", "))),
             );
         }
     }
@@ -217,14 +226,13 @@ fn check_location(errors: &mut Vec<ConfigError>, config: &Config, path: &str, lo
         && !config.upstream.contains_key(proxy)
     {
         let names: Vec<&str> = config.upstream.keys().map(String::as_str).collect();
-        errors.push(
-            ConfigError::at(&["location", path, "proxy"], format!("no upstream named `{proxy}`"))
-                .with_help(if names.is_empty() {
-                    format!("declare it: `upstream \"{proxy}\" {{ servers (ref)\"service.http\" }}`")
-                } else {
-                    format!("upstreams here: {}", names.join(", "))
-                }),
-        );
+        errors.push(ConfigError::at(&["location", path, "proxy"], format!("no upstream named `{proxy}`")).with_help(
+            if names.is_empty() {
+                format!("declare it: `upstream \"{proxy}\" {{ servers (ref)\"service.http\" }}`")
+            } else {
+                format!("upstreams here: {}", names.join(", "))
+            },
+        ));
     }
 }
 
@@ -295,7 +303,8 @@ impl Site {
         let service = &context.service;
         // Upstream names are global to nginx's http block; prefix them with the service so
         // that two services on one host cannot collide.
-        let upstream_name = |name: &str| format!("{}_{}", service.replace(['-', '.'], "_"), name.replace(['-', '.'], "_"));
+        let upstream_name =
+            |name: &str| format!("{}_{}", service.replace(['-', '.'], "_"), name.replace(['-', '.'], "_"));
         let upstreams = config
             .upstream
             .iter()

@@ -150,12 +150,7 @@ fn friendly_type(expected: &str) -> String {
 /// The candidate within a small edit distance of `name`.
 fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .iter()
-        .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+    candidates.iter().map(|c| (edit_distance(name, c), *c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -197,8 +192,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_point_at_the_key_with_a_suggestion() {
-        let errors = parse::<Config>(r#"{"listen": 80, "tls": {"certificate": "/c", "kye": {"$secret": "k"}}}"#)
-            .unwrap_err();
+        let errors =
+            parse::<Config>(r#"{"listen": 80, "tls": {"certificate": "/c", "kye": {"$secret": "k"}}}"#).unwrap_err();
         assert_eq!(errors[0].path, ["tls", "kye"]);
         assert_eq!(errors[0].target, Target::Key);
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `key`?"));

@@ -30,9 +30,8 @@ pub fn expose<P: Plugin>(input: wit::ExposeInput) -> Result<wit::Exports, Vec<wi
 pub fn render<P: Plugin>(input: wit::RenderInput) -> Result<Vec<wit::Artifact>, Vec<wit::ConfigDiagnostic>> {
     install_panic_hook();
     let config: P::Config = config::parse(&input.config).map_err(diagnostics)?;
-    let stack_endpoints = serde_json::from_str(&input.stack_endpoints).map_err(|e| {
-        diagnostics(vec![ConfigError::service(format!("the host passed malformed endpoints: {e}"))])
-    })?;
+    let stack_endpoints = serde_json::from_str(&input.stack_endpoints)
+        .map_err(|e| diagnostics(vec![ConfigError::service(format!("the host passed malformed endpoints: {e}"))]))?;
     let context = RenderContext {
         stack: input.stack,
         service: input.service,
@@ -43,9 +42,7 @@ pub fn render<P: Plugin>(input: wit::RenderInput) -> Result<Vec<wit::Artifact>, 
             .collect(),
         stack_endpoints,
     };
-    P::render(&config, &context)
-        .map(|artifacts| artifacts.into_iter().map(artifact).collect())
-        .map_err(diagnostics)
+    P::render(&config, &context).map(|artifacts| artifacts.into_iter().map(artifact).collect()).map_err(diagnostics)
 }
 
 /// Sends panic messages to the host's log before the trap, so the user sees the message
@@ -102,8 +99,12 @@ fn exports(exports: Exports) -> wit::Exports {
 
 fn artifact(artifact: Artifact) -> wit::Artifact {
     match artifact {
-        Artifact::HostFile(f) => wit::Artifact::HostFile(wit::HostFile { host: f.host, path: f.path, contents: f.contents, mode: f.mode }),
-        Artifact::SecretFile(f) => wit::Artifact::SecretFile(wit::SecretFile { path: f.path, secret: f.secret, mode: f.mode }),
+        Artifact::HostFile(f) => {
+            wit::Artifact::HostFile(wit::HostFile { host: f.host, path: f.path, contents: f.contents, mode: f.mode })
+        }
+        Artifact::SecretFile(f) => {
+            wit::Artifact::SecretFile(wit::SecretFile { path: f.path, secret: f.secret, mode: f.mode })
+        }
         Artifact::Package(p) => wit::Artifact::Package(p),
         Artifact::AptRepository(r) => wit::Artifact::AptRepository(wit::AptRepository {
             name: r.name,
@@ -112,7 +113,9 @@ fn artifact(artifact: Artifact) -> wit::Artifact {
             components: r.components,
             signed_by: r.signed_by,
         }),
-        Artifact::SystemService(s) => wit::Artifact::SystemService(wit::SystemService { name: s.name, reload: s.reload }),
+        Artifact::SystemService(s) => {
+            wit::Artifact::SystemService(wit::SystemService { name: s.name, reload: s.reload })
+        }
         Artifact::Process(p) => wit::Artifact::Process(wit::Process {
             name: p.name,
             command: p.command,
@@ -126,11 +129,18 @@ fn artifact(artifact: Artifact) -> wit::Artifact {
             log_files: p.log_files,
             log_max_bytes: p.log_max_bytes,
         }),
-        Artifact::HttpCheck(c) => {
-            wit::Artifact::HttpCheck(wit::HttpCheck { name: c.name, url: c.url, status: c.status, insecure: c.insecure })
+        Artifact::HttpCheck(c) => wit::Artifact::HttpCheck(wit::HttpCheck {
+            name: c.name,
+            url: c.url,
+            status: c.status,
+            insecure: c.insecure,
+        }),
+        Artifact::CommandCheck(c) => {
+            wit::Artifact::CommandCheck(wit::CommandCheck { name: c.name, command: c.command })
         }
-        Artifact::CommandCheck(c) => wit::Artifact::CommandCheck(wit::CommandCheck { name: c.name, command: c.command }),
-        Artifact::BundleFile(f) => wit::Artifact::BundleFile(wit::BundleFile { path: f.path, contents: f.contents, mode: f.mode }),
+        Artifact::BundleFile(f) => {
+            wit::Artifact::BundleFile(wit::BundleFile { path: f.path, contents: f.contents, mode: f.mode })
+        }
         Artifact::KubeObject(o) => wit::Artifact::KubeObject(wit::KubeObject { name: o.name, yaml: o.yaml }),
         Artifact::KubeSecret(s) => {
             wit::Artifact::KubeSecret(wit::KubeSecret { name: s.name, namespace: s.namespace, entries: s.entries })

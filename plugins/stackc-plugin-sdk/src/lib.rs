@@ -50,9 +50,9 @@ pub use error::{ConfigError, Target};
 pub use plugin::Plugin;
 pub use templates::Templates;
 pub use types::{
-    AptRepository, Artifact, BundleFile, CommandCheck, Endpoint, EndpointRole, Exports, Fact,
-    HelmRelease, HostFile, HostInfo, HttpCheck, KubeObject, KubeSecret, PlacedEndpoint, Process, RenderContext,
-    SecretFile, Supervisor, SystemService,
+    AptRepository, Artifact, BundleFile, CommandCheck, Endpoint, EndpointRole, Exports, Fact, HelmRelease, HostFile,
+    HostInfo, HttpCheck, KubeObject, KubeSecret, PlacedEndpoint, Process, RenderContext, SecretFile, Supervisor,
+    SystemService,
 };
 
 /// Re-exported so plugins need no direct dependency to derive their config.

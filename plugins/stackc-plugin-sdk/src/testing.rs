@@ -29,7 +29,11 @@ pub fn context(service: &str, hosts: &[(&str, &str)]) -> RenderContext {
         service: service.to_owned(),
         hosts: hosts
             .iter()
-            .map(|(name, address)| HostInfo { name: (*name).to_owned(), address: (*address).to_owned(), groups: Vec::new() })
+            .map(|(name, address)| HostInfo {
+                name: (*name).to_owned(),
+                address: (*address).to_owned(),
+                groups: Vec::new(),
+            })
             .collect(),
         stack_endpoints: Vec::new(),
     }

@@ -34,7 +34,13 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
         let t = &compilation.timings;
         eprintln!(
             "timings: load plugins {:.2?}, resolve {:.2?}, expose {:.2?}, render {:.2?}, emit+bundle {:.2?}, plugin calls {:.2?}, total {:.2?}",
-            loaded, t.resolve, t.expose, t.render, t.emit, t.plugin_calls, start.elapsed()
+            loaded,
+            t.resolve,
+            t.expose,
+            t.render,
+            t.emit,
+            t.plugin_calls,
+            start.elapsed()
         );
     }
     print!("{}", summary(bundle, &stored));
@@ -44,7 +50,8 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
 fn summary(bundle: &stackc::bundle::Bundle, stored: &crate::store::Stored) -> String {
     let manifest = &bundle.manifest;
     let width = manifest.services.keys().chain(manifest.targets.keys()).map(String::len).max().unwrap_or(0).max(6);
-    let mut out = format!("stack `{}`: {} services, {} files\n", manifest.stack, manifest.services.len(), manifest.files.len());
+    let mut out =
+        format!("stack `{}`: {} services, {} files\n", manifest.stack, manifest.services.len(), manifest.files.len());
     for (name, service) in &manifest.services {
         out.push_str(&format!("  {name:width$}  {}  {}\n", Manifest::short(&service.digest), service.plugin));
     }

@@ -13,15 +13,8 @@ const STACK: &str = "stacks/web-tls.kdl";
 #[test]
 fn playbook_passes_syntax_check() {
     let ansible = Ansible::new();
-    let output = ansible.run(
-        "ansible-playbook",
-        &["--syntax-check", "-i", "inventory.ini", "site.yml"],
-    );
-    assert!(
-        output.status.success(),
-        "ansible-playbook --syntax-check:\n{}",
-        render(&output, &[])
-    );
+    let output = ansible.run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
+    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
 }
 
 #[test]
@@ -30,10 +23,7 @@ fn playbook_passes_ansible_lint() {
     let output = ansible.run("ansible-lint", &["--offline"]);
     let text = render(&output, &[]);
     assert!(output.status.success(), "ansible-lint:\n{text}");
-    assert!(
-        text.contains("Passed: 0 failure(s), 0 warning(s)"),
-        "ansible-lint:\n{text}"
-    );
+    assert!(text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
 }
 
 #[test]
@@ -41,49 +31,25 @@ fn inventory_lists_every_host_and_group() {
     let ansible = Ansible::new();
     let output = ansible.run("ansible-inventory", &["-i", "inventory.ini", "--list"]);
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "ansible-inventory --list:\n{}",
-        render(&output, &[])
-    );
+    assert!(output.status.success(), "ansible-inventory --list:\n{}", render(&output, &[]));
     let inventory = Json::parse(&text);
 
-    let hostvars = inventory
-        .get("_meta")
-        .and_then(|m| m.get("hostvars"))
-        .expect("_meta.hostvars");
+    let hostvars = inventory.get("_meta").and_then(|m| m.get("hostvars")).expect("_meta.hostvars");
     for (host, address) in [("web1", "10.20.0.11"), ("proxy1", "10.20.0.12")] {
-        let vars = hostvars
-            .get(host)
-            .unwrap_or_else(|| panic!("host {host} is missing:\n{text}"));
-        assert_eq!(
-            vars.get("ansible_host"),
-            Some(&Json::String(address.to_owned())),
-            "{host}:\n{text}"
-        );
+        let vars = hostvars.get(host).unwrap_or_else(|| panic!("host {host} is missing:\n{text}"));
+        assert_eq!(vars.get("ansible_host"), Some(&Json::String(address.to_owned())), "{host}:\n{text}");
     }
     // The stack's own groups, then one group per service.
-    for (group, hosts) in [
-        ("web", ["web1"]),
-        ("edge", ["proxy1"]),
-        ("service_site", ["web1"]),
-        ("service_proxy", ["proxy1"]),
-    ] {
+    for (group, hosts) in
+        [("web", ["web1"]), ("edge", ["proxy1"]), ("service_site", ["web1"]), ("service_proxy", ["proxy1"])]
+    {
         let members = inventory
             .get(group)
             .and_then(|g| g.get("hosts"))
             .unwrap_or_else(|| panic!("group {group} is missing or empty:\n{text}"));
-        let expected = Json::Array(
-            hosts
-                .iter()
-                .map(|h| Json::String((*h).to_owned()))
-                .collect(),
-        );
+        let expected = Json::Array(hosts.iter().map(|h| Json::String((*h).to_owned())).collect());
         assert_eq!(members, &expected, "members of {group}:\n{text}");
-        let children = inventory
-            .get("all")
-            .and_then(|a| a.get("children"))
-            .expect("all.children");
+        let children = inventory.get("all").and_then(|a| a.get("children")).expect("all.children");
         assert!(
             matches!(children, Json::Array(c) if c.contains(&Json::String(group.to_owned()))),
             "{group} is not a child of all:\n{text}"
@@ -111,9 +77,7 @@ impl Ansible {
         // ansible-lint runs ansible-playbook and ansible-galaxy by name.
         let venv = workspace().join(".venv/bin");
         let mut path = vec![venv, program.parent().expect("parent").to_owned()];
-        path.extend(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        ));
+        path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
         let home = self.dir.path().join("home");
         Command::new(&program)
             .args(args)
@@ -146,10 +110,7 @@ enum Json {
 
 impl Json {
     fn parse(text: &str) -> Json {
-        let mut parser = Parser {
-            text: text.as_bytes(),
-            at: 0,
-        };
+        let mut parser = Parser { text: text.as_bytes(), at: 0 };
         let value = parser.value();
         parser.space();
         assert_eq!(parser.at, text.len(), "trailing text after JSON:\n{text}");
@@ -186,12 +147,7 @@ impl Parser<'_> {
     }
 
     fn expect(&mut self, byte: u8) {
-        assert!(
-            self.eat(byte),
-            "expected `{}` at byte {} of the JSON",
-            byte as char,
-            self.at
-        );
+        assert!(self.eat(byte), "expected `{}` at byte {} of the JSON", byte as char, self.at);
     }
 
     fn value(&mut self) -> Json {
@@ -234,10 +190,7 @@ impl Parser<'_> {
             _ if rest.starts_with(b"true") => self.word(4, Json::Bool(true)),
             _ if rest.starts_with(b"false") => self.word(5, Json::Bool(false)),
             _ => {
-                let len = rest
-                    .iter()
-                    .take_while(|b| b"+-.0123456789eE".contains(b))
-                    .count();
+                let len = rest.iter().take_while(|b| b"+-.0123456789eE".contains(b)).count();
                 assert!(len > 0, "unexpected JSON at byte {}", self.at);
                 self.at += len;
                 Json::Number(String::from_utf8_lossy(&rest[..len]).into_owned())
@@ -268,13 +221,9 @@ impl Parser<'_> {
                         b'b' => out.push(8),
                         b'f' => out.push(12),
                         b'u' => {
-                            let hex = std::str::from_utf8(&self.text[self.at..self.at + 4])
-                                .expect("\\u escape");
+                            let hex = std::str::from_utf8(&self.text[self.at..self.at + 4]).expect("\\u escape");
                             self.at += 4;
-                            let c = u32::from_str_radix(hex, 16)
-                                .ok()
-                                .and_then(char::from_u32)
-                                .unwrap_or('\u{fffd}');
+                            let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).unwrap_or('\u{fffd}');
                             out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
                         }
                         other => out.push(other),

@@ -90,7 +90,12 @@ fn set_bad_value() {
 
 #[test]
 fn unknown_config_key() {
-    check("unknown_config_key", &BASE.replace("listen (param)\"port\"", "listen (param)\"port\"\n    roots \"/srv\""), &[], &[]);
+    check(
+        "unknown_config_key",
+        &BASE.replace("listen (param)\"port\"", "listen (param)\"port\"\n    roots \"/srv\""),
+        &[],
+        &[],
+    );
 }
 
 #[test]

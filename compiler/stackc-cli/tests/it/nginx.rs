@@ -43,18 +43,8 @@ fn nginx_accepts_every_generated_config() {
         }
         script.push_str(" && exec \"$@\"");
         let mut command = Command::new(tool("unshare"));
-        command
-            .arg("--net")
-            .arg(tool("sh"))
-            .arg("-c")
-            .arg(&script)
-            .arg("sh");
-        command
-            .arg(tool("nginx"))
-            .args(["-t", "-q", "-e", "stderr", "-p"])
-            .arg(&root.dir)
-            .arg("-c")
-            .arg(&root.conf);
+        command.arg("--net").arg(tool("sh")).arg("-c").arg(&script).arg("sh");
+        command.arg(tool("nginx")).args(["-t", "-q", "-e", "stderr", "-p"]).arg(&root.dir).arg("-c").arg(&root.conf);
         command.env("PATH", path_with(&tool("ip")));
         let output = run(&mut command);
         assert!(
@@ -73,41 +63,19 @@ fn proxy_serves_the_site_over_tls_and_keeps_upstream_connections_alive() {
 
     // The page of nginx #1 through the TLS proxy, with HSTS.
     let (head, body) = deployment.get_https("/");
-    assert!(
-        head.starts_with("HTTP/2 200"),
-        "expected HTTP/2 200 from the proxy:\n{head}"
-    );
-    assert!(
-        body.contains("Served by nginx #1"),
-        "unexpected page:\n{body}"
-    );
-    let hsts = header(&head, "strict-transport-security")
-        .unwrap_or_else(|| panic!("no HSTS header:\n{head}"));
+    assert!(head.starts_with("HTTP/2 200"), "expected HTTP/2 200 from the proxy:\n{head}");
+    assert!(body.contains("Served by nginx #1"), "unexpected page:\n{body}");
+    let hsts = header(&head, "strict-transport-security").unwrap_or_else(|| panic!("no HSTS header:\n{head}"));
     assert!(hsts.starts_with("max-age="), "HSTS header `{hsts}`");
 
     // Plain HTTP on the proxy redirects to HTTPS.
     let output = run(Command::new(tool("curl"))
-        .args([
-            "-sS",
-            "--max-time",
-            "10",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code} %{redirect_url}",
-        ])
+        .args(["-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}"])
         .arg("--resolve")
         .arg(format!("{SERVER_NAME}:80:{PROXY_ADDRESS}"))
         .arg(format!("http://{SERVER_NAME}/page?x=1")));
-    assert!(
-        output.status.success(),
-        "curl failed:\n{}",
-        render(&output, &[])
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
-        format!("301 https://{SERVER_NAME}/page?x=1")
-    );
+    assert!(output.status.success(), "curl failed:\n{}", render(&output, &[]));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), format!("301 https://{SERVER_NAME}/page?x=1"));
 
     // Upstream keepalive: the web server's `accepts` counter grows by the connections the
     // proxy opens. Without `keepalive` in the upstream block that is one per request.
@@ -144,34 +112,19 @@ fn sslscan_finds_only_modern_protocols_and_strong_ciphers() {
         .arg(format!("--sni-name={SERVER_NAME}"))
         .arg(format!("{PROXY_ADDRESS}:443")));
     let xml = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success() && xml.contains("</document>"),
-        "sslscan failed:\n{}",
-        render(&output, &[])
-    );
+    assert!(output.status.success() && xml.contains("</document>"), "sslscan failed:\n{}", render(&output, &[]));
 
     let elements = |name: &str| -> Vec<&str> {
         let open = format!("<{name} ");
-        xml.lines()
-            .map(str::trim)
-            .filter(|line| line.starts_with(&open))
-            .collect()
+        xml.lines().map(str::trim).filter(|line| line.starts_with(&open)).collect()
     };
     let mut problems = Vec::new();
     let mut enabled = Vec::new();
-    for (kind, version) in [
-        ("ssl", "2"),
-        ("ssl", "3"),
-        ("tls", "1.0"),
-        ("tls", "1.1"),
-        ("tls", "1.2"),
-        ("tls", "1.3"),
-    ] {
+    for (kind, version) in [("ssl", "2"), ("ssl", "3"), ("tls", "1.0"), ("tls", "1.1"), ("tls", "1.2"), ("tls", "1.3")]
+    {
         let protocol = elements("protocol")
             .into_iter()
-            .find(|e| {
-                attribute(e, "type") == Some(kind) && attribute(e, "version") == Some(version)
-            })
+            .find(|e| attribute(e, "type") == Some(kind) && attribute(e, "version") == Some(version))
             .unwrap_or_else(|| panic!("sslscan did not report {kind} {version}:\n{xml}"));
         if attribute(protocol, "enabled") == Some("1") {
             enabled.push(format!("{}v{version}", kind.to_uppercase()));
@@ -187,9 +140,7 @@ fn sslscan_finds_only_modern_protocols_and_strong_ciphers() {
         let version = attribute(cipher, "sslversion").unwrap_or_default();
         accepted.push(format!("{version} {name} ({strength})"));
         if weak_cipher(name) || matches!(strength, "null" | "anonymous" | "weak" | "insecure") {
-            problems.push(format!(
-                "weak cipher accepted: {version} {name} ({strength})"
-            ));
+            problems.push(format!("weak cipher accepted: {version} {name} ({strength})"));
         }
     }
     for heartbleed in elements("heartbleed") {
@@ -198,26 +149,13 @@ fn sslscan_finds_only_modern_protocols_and_strong_ciphers() {
         }
     }
     for renegotiation in elements("renegotiation") {
-        if attribute(renegotiation, "supported") == Some("1")
-            && attribute(renegotiation, "secure") != Some("1")
-        {
+        if attribute(renegotiation, "supported") == Some("1") && attribute(renegotiation, "secure") != Some("1") {
             problems.push("insecure renegotiation is supported".to_owned());
         }
     }
-    println!(
-        "sslscan: enabled {}; accepted ciphers:\n  {}",
-        enabled.join(", "),
-        accepted.join("\n  ")
-    );
-    assert!(
-        !enabled.is_empty() && !accepted.is_empty(),
-        "sslscan could not talk to the proxy:\n{xml}"
-    );
-    assert!(
-        problems.is_empty(),
-        "sslscan found weaknesses:\n  {}\n{xml}",
-        problems.join("\n  ")
-    );
+    println!("sslscan: enabled {}; accepted ciphers:\n  {}", enabled.join(", "), accepted.join("\n  "));
+    assert!(!enabled.is_empty() && !accepted.is_empty(), "sslscan could not talk to the proxy:\n{xml}");
+    assert!(problems.is_empty(), "sslscan found weaknesses:\n  {}\n{xml}", problems.join("\n  "));
 }
 
 /// Both servers of the stack, built for loopback addresses and running until dropped.
@@ -233,21 +171,12 @@ impl Deployment {
         let bundle = build_stack(
             STACK,
             &dir.path().join("out"),
-            &[
-                "--set",
-                &format!("web_address={WEB_ADDRESS}"),
-                "--set",
-                &format!("proxy_address={PROXY_ADDRESS}"),
-            ],
+            &["--set", &format!("web_address={WEB_ADDRESS}"), "--set", &format!("proxy_address={PROXY_ADDRESS}")],
         );
         let cert = Cert::new(dir.path());
         let web = Root::new(&bundle, "web1", &dir.path().join("web1"), &cert).start();
         let proxy = Root::new(&bundle, "proxy1", &dir.path().join("proxy1"), &cert).start();
-        Deployment {
-            cert,
-            proxy,
-            _web: web,
-        }
+        Deployment { cert, proxy, _web: web }
     }
 
     /// GET `path` from the proxy by its server name, trusting only the test certificate.
@@ -259,11 +188,7 @@ impl Deployment {
             .arg("--resolve")
             .arg(format!("{SERVER_NAME}:443:{PROXY_ADDRESS}"))
             .arg(format!("https://{SERVER_NAME}:443{path}")));
-        assert!(
-            output.status.success(),
-            "curl failed:\n{}",
-            render(&output, &[])
-        );
+        assert!(output.status.success(), "curl failed:\n{}", render(&output, &[]));
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
         (head.to_owned(), body.to_owned())
@@ -274,11 +199,7 @@ impl Deployment {
         let output = run(Command::new(tool("curl"))
             .args(["-sS", "--fail", "--max-time", "10"])
             .arg(format!("http://{WEB_ADDRESS}/nginx_status")));
-        assert!(
-            output.status.success(),
-            "status page:\n{}",
-            render(&output, &[])
-        );
+        assert!(output.status.success(), "status page:\n{}", render(&output, &[]));
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         // Active connections: 1
         // server accepts handled requests
@@ -288,10 +209,7 @@ impl Deployment {
             .skip_while(|l| !l.starts_with("server accepts"))
             .nth(1)
             .unwrap_or_else(|| panic!("unexpected status page:\n{text}"));
-        line.split_whitespace()
-            .next()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("status page:\n{text}"))
+        line.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("status page:\n{text}"))
     }
 }
 
@@ -306,10 +224,7 @@ impl Root {
         copy_tree(&bundle.join("hosts").join(host), dir);
         let nginx = dir.join("etc/nginx");
         let conf = nginx.join("nginx.conf");
-        assert!(
-            conf.is_file(),
-            "the bundle has no /etc/nginx/nginx.conf for {host}"
-        );
+        assert!(conf.is_file(), "the bundle has no /etc/nginx/nginx.conf for {host}");
         for file in files_under(&nginx) {
             let text = fs::read_to_string(&file).expect("read config");
             fs::write(&file, move_paths(&text, dir)).expect("write config");
@@ -317,8 +232,7 @@ impl Root {
         // Installed by the nginx package, not by the bundle.
         let mime = nginx.join("mime.types");
         assert!(!mime.exists(), "the bundle should not ship mime.types");
-        fs::copy("/etc/nginx/mime.types", &mime)
-            .expect("copy /etc/nginx/mime.types (is nginx installed?)");
+        fs::copy("/etc/nginx/mime.types", &mime).expect("copy /etc/nginx/mime.types (is nginx installed?)");
         for sub in ["run", "var/log/nginx", "var/lib/nginx"] {
             fs::create_dir_all(dir.join(sub)).expect("mkdir");
         }
@@ -327,41 +241,20 @@ impl Root {
         let temp = dir.join("var/lib/nginx");
         let mut paths = String::from("# Added by the test: temporary files under the test root.\n");
         for kind in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] {
-            paths.push_str(&format!(
-                "{kind}_temp_path {};\n",
-                temp.join(kind).display()
-            ));
+            paths.push_str(&format!("{kind}_temp_path {};\n", temp.join(kind).display()));
         }
         let conf_d = nginx.join("conf.d");
-        assert!(
-            conf_d.is_dir(),
-            "the bundle has no /etc/nginx/conf.d for {host}"
-        );
+        assert!(conf_d.is_dir(), "the bundle has no /etc/nginx/conf.d for {host}");
         fs::write(conf_d.join("zz-test-paths.conf"), paths).expect("write test paths");
 
-        let root = Root {
-            dir: dir.to_owned(),
-            conf,
-        };
+        let root = Root { dir: dir.to_owned(), conf };
         // The secret files: present nowhere in the bundle, expected where the config says.
         for (directive, path) in root.directives(&["ssl_certificate", "ssl_certificate_key"]) {
             let path = PathBuf::from(path);
-            assert!(
-                path.starts_with(dir),
-                "`{directive} {}` is outside /etc/nginx",
-                path.display()
-            );
-            assert!(
-                !path.exists(),
-                "{} is a secret; the bundle must not contain it",
-                path.display()
-            );
+            assert!(path.starts_with(dir), "`{directive} {}` is outside /etc/nginx", path.display());
+            assert!(!path.exists(), "{} is a secret; the bundle must not contain it", path.display());
             fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            let (source, mode) = if directive == "ssl_certificate" {
-                (&cert.cert, 0o644)
-            } else {
-                (&cert.key, 0o600)
-            };
+            let (source, mode) = if directive == "ssl_certificate" { (&cert.cert, 0o644) } else { (&cert.key, 0o600) };
             fs::copy(source, &path).expect("copy certificate");
             fs::set_permissions(&path, fs::Permissions::from_mode(mode)).expect("chmod");
         }
@@ -378,10 +271,7 @@ impl Root {
                     continue;
                 };
                 if names.contains(&name) {
-                    found.push((
-                        name.to_owned(),
-                        rest.trim().trim_end_matches(';').trim().to_owned(),
-                    ));
+                    found.push((name.to_owned(), rest.trim().trim_end_matches(';').trim().to_owned()));
                 }
             }
         }
@@ -396,10 +286,7 @@ impl Root {
             .filter_map(|(_, args)| {
                 let first = args.split_whitespace().next()?.to_owned();
                 let host = match first.rsplit_once(':') {
-                    Some((host, _port)) => host
-                        .trim_start_matches('[')
-                        .trim_end_matches(']')
-                        .to_owned(),
+                    Some((host, _port)) => host.trim_start_matches('[').trim_end_matches(']').to_owned(),
                     None => first,
                 };
                 host.parse().ok()
@@ -414,11 +301,7 @@ impl Root {
     fn start(self) -> Running {
         let log = self.dir.join("var/log/nginx/error.log");
         let startup = self.dir.join("startup.log");
-        let mut running = Running {
-            pid_file: self.dir.join("run/nginx.pid"),
-            log: log.clone(),
-            pid: None,
-        };
+        let mut running = Running { pid_file: self.dir.join("run/nginx.pid"), log: log.clone(), pid: None };
         // The daemon keeps the descriptors it inherits: give it files, never pipes.
         let status = Command::new(tool("nginx"))
             .arg("-e")
@@ -443,9 +326,7 @@ impl Root {
         // The foreground process exits before the daemon writes its pid file.
         let deadline = Instant::now() + Duration::from_secs(10);
         while running.pid.is_none() {
-            running.pid = fs::read_to_string(&running.pid_file)
-                .ok()
-                .and_then(|t| t.trim().parse().ok());
+            running.pid = fs::read_to_string(&running.pid_file).ok().and_then(|t| t.trim().parse().ok());
             assert!(
                 Instant::now() < deadline,
                 "nginx wrote no pid file:\n{}",
@@ -483,16 +364,10 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         // A daemon that started but was not seen yet still has its pid file.
-        let pid = self
-            .pid
-            .or_else(|| fs::read_to_string(&self.pid_file).ok()?.trim().parse().ok());
+        let pid = self.pid.or_else(|| fs::read_to_string(&self.pid_file).ok()?.trim().parse().ok());
         let Some(pid) = pid else { return };
         let signal = |name: &str| {
-            let _ = Command::new("kill")
-                .arg(format!("-{name}"))
-                .arg(pid.to_string())
-                .stderr(Stdio::null())
-                .status();
+            let _ = Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).stderr(Stdio::null()).status();
         };
         signal("QUIT");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -506,11 +381,7 @@ impl Drop for Running {
             std::thread::sleep(Duration::from_millis(20));
         }
         if std::thread::panicking() {
-            eprintln!(
-                "--- {} ---\n{}",
-                self.log.display(),
-                fs::read_to_string(&self.log).unwrap_or_default()
-            );
+            eprintln!("--- {} ---\n{}", self.log.display(), fs::read_to_string(&self.log).unwrap_or_default());
         }
     }
 }
@@ -523,20 +394,9 @@ struct Cert {
 
 impl Cert {
     fn new(dir: &Path) -> Self {
-        let cert = Cert {
-            cert: dir.join("cert.pem"),
-            key: dir.join("key.pem"),
-        };
+        let cert = Cert { cert: dir.join("cert.pem"), key: dir.join("key.pem") };
         let output = run(Command::new(tool("openssl"))
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-            ])
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
             .args(["-days", "2", "-subj"])
             .arg(format!("/CN={SERVER_NAME}"))
             .arg("-addext")
@@ -545,11 +405,7 @@ impl Cert {
             .arg(&cert.key)
             .arg("-out")
             .arg(&cert.cert));
-        assert!(
-            output.status.success(),
-            "openssl req failed:\n{}",
-            render(&output, &[])
-        );
+        assert!(output.status.success(), "openssl req failed:\n{}", render(&output, &[]));
         cert
     }
 }
@@ -575,12 +431,7 @@ fn loopback_lock() -> (MutexGuard<'static, ()>, fs::File) {
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let path = std::env::temp_dir().join("stackc-nginx-loopback.lock");
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .expect("lock file");
+    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).expect("lock file");
     file.lock().expect("lock");
     (guard, file)
 }
@@ -592,10 +443,7 @@ fn move_paths(text: &str, root: &Path) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        let starts_word = out
-            .chars()
-            .last()
-            .is_none_or(|p| p.is_whitespace() || p == '"' || p == '\'');
+        let starts_word = out.chars().last().is_none_or(|p| p.is_whitespace() || p == '"' || p == '\'');
         if starts_word && let Some(prefix) = MOVED.iter().find(|p| rest.starts_with(*p)) {
             out.push_str(root);
             out.push_str(prefix);
@@ -651,12 +499,8 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 fn weak_cipher(name: &str) -> bool {
     let upper = name.to_uppercase();
     let parts: Vec<&str> = upper.split(['-', '_']).collect();
-    ["NULL", "ANON", "EXP", "RC4", "3DES", "DES-CBC"]
-        .iter()
-        .any(|bad| upper.contains(bad))
-        || ["ADH", "AECDH", "DES"]
-            .iter()
-            .any(|bad| parts.contains(bad))
+    ["NULL", "ANON", "EXP", "RC4", "3DES", "DES-CBC"].iter().any(|bad| upper.contains(bad))
+        || ["ADH", "AECDH", "DES"].iter().any(|bad| parts.contains(bad))
 }
 
 /// The value of an XML attribute in a one-line element.
@@ -670,23 +514,17 @@ fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
 fn header(head: &str, name: &str) -> Option<String> {
     head.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
-        key.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| value.trim().to_owned())
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
     })
 }
 
 /// PATH with the directory of `tool` first.
 fn path_with(tool: &Path) -> std::ffi::OsString {
     let mut dirs = vec![tool.parent().expect("parent").to_owned()];
-    dirs.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     std::env::join_paths(dirs).expect("PATH")
 }
 
 fn run(command: &mut Command) -> Output {
-    command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
+    command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
 }
