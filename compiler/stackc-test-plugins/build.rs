@@ -11,30 +11,17 @@ use std::path::PathBuf;
 const GUESTS: &[&str] = &["stackc-test-hostile"];
 
 fn main() {
-    let manifest_dir =
-        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let workspace = manifest_dir
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root");
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let workspace = manifest_dir.join("../..").canonicalize().expect("workspace root");
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     // A target directory of its own, so that this nested cargo never waits for the lock of
     // the enclosing build (nor of the built-in plugins' build).
     let target_dir = env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace.join("target"), PathBuf::from)
         .join("test-plugins-wasm");
-    println!(
-        "cargo:rerun-if-changed={}",
-        manifest_dir.join("guests").display()
-    );
-    println!(
-        "cargo:rerun-if-changed={}",
-        workspace.join("plugins/stackc-plugin-sdk").display()
-    );
-    println!(
-        "cargo:rerun-if-changed={}",
-        workspace.join("Cargo.lock").display()
-    );
+    println!("cargo:rerun-if-changed={}", manifest_dir.join("guests").display());
+    println!("cargo:rerun-if-changed={}", workspace.join("plugins/stackc-plugin-sdk").display());
+    println!("cargo:rerun-if-changed={}", workspace.join("Cargo.lock").display());
 
     let packages: Vec<String> = GUESTS.iter().map(|name| (*name).to_owned()).collect();
     let built = stackc_wasm_build::build(&stackc_wasm_build::Build {

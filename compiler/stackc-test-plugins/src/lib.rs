@@ -9,14 +9,14 @@
 //!   refuse them before it runs any code.
 
 use wasm_encoder::{
-    CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
-    Instruction, MemorySection, MemoryType, Module, TypeSection, ValType,
+    CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection, Instruction,
+    MemorySection, MemoryType, Module, TypeSection, ValType,
 };
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::abi::{AbiVariant, WasmType};
 use wit_parser::{
-    Function as WitFunction, IndexMap, LiftLowerAbi, ManglingAndAbi, Resolve, WasmExport,
-    WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
+    Function as WitFunction, IndexMap, LiftLowerAbi, ManglingAndAbi, Resolve, WasmExport, WasmExportKind, WasmImport,
+    WorldId, WorldItem, WorldKey,
 };
 
 /// The `hostile` plugin, as a component.
@@ -27,8 +27,7 @@ pub const HOSTILE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stackc_test
 pub const HOSTILE_PANIC_MESSAGE: &str = "the hostile plugin panics on purpose";
 
 /// The WIT package plugins are built against.
-const PLUGIN_WIT: &str =
-    include_str!("../../../plugins/stackc-plugin-sdk/wit/since_v0.1.0/plugin.wit");
+const PLUGIN_WIT: &str = include_str!("../../../plugins/stackc-plugin-sdk/wit/since_v0.1.0/plugin.wit");
 
 /// The WASI interface [`wasi_component`] imports.
 pub const WASI_INTERFACE: &str = "wasi:cli/environment@0.2.0";
@@ -61,58 +60,28 @@ pub const OTHER_WIT_VERSION: &str = "0.2.0";
 /// A plugin component that also imports [`WASI_INTERFACE`].
 pub fn wasi_component() -> Vec<u8> {
     let mut resolve = Resolve::default();
-    resolve
-        .push_str("plugin.wit", PLUGIN_WIT)
-        .expect("plugin.wit parses");
-    resolve
-        .push_str("wasi-cli.wit", WASI_CLI_WIT)
-        .expect("wasi-cli.wit parses");
-    let package = resolve
-        .push_str("wasi-plugin.wit", WASI_PLUGIN_WIT)
-        .expect("wasi-plugin.wit parses");
-    component(
-        &resolve,
-        resolve
-            .select_world(&[package], Some("plugin"))
-            .expect("world `plugin`"),
-    )
+    resolve.push_str("plugin.wit", PLUGIN_WIT).expect("plugin.wit parses");
+    resolve.push_str("wasi-cli.wit", WASI_CLI_WIT).expect("wasi-cli.wit parses");
+    let package = resolve.push_str("wasi-plugin.wit", WASI_PLUGIN_WIT).expect("wasi-plugin.wit parses");
+    component(&resolve, resolve.select_world(&[package], Some("plugin")).expect("world `plugin`"))
 }
 
 /// A plugin component built against `stackc:plugin@`[`OTHER_WIT_VERSION`]: the WIT of
 /// this version with only the package version changed.
 pub fn wit_version_component() -> Vec<u8> {
     let current = "package stackc:plugin@0.1.0;";
-    assert!(
-        PLUGIN_WIT.contains(current),
-        "plugin.wit declares `{current}`"
-    );
-    let other = PLUGIN_WIT.replace(
-        current,
-        &format!("package stackc:plugin@{OTHER_WIT_VERSION};"),
-    );
+    assert!(PLUGIN_WIT.contains(current), "plugin.wit declares `{current}`");
+    let other = PLUGIN_WIT.replace(current, &format!("package stackc:plugin@{OTHER_WIT_VERSION};"));
     let mut resolve = Resolve::default();
-    let package = resolve
-        .push_str("plugin.wit", &other)
-        .expect("plugin.wit parses");
-    component(
-        &resolve,
-        resolve
-            .select_world(&[package], Some("plugin"))
-            .expect("world `plugin`"),
-    )
+    let package = resolve.push_str("plugin.wit", &other).expect("plugin.wit parses");
+    component(&resolve, resolve.select_world(&[package], Some("plugin")).expect("world `plugin`"))
 }
 
 /// A component for `world` whose exported functions trap.
 fn component(resolve: &Resolve, world: WorldId) -> Vec<u8> {
     let mut module = dummy_module(resolve, world);
-    wit_component::embed_component_metadata(
-        &mut module,
-        resolve,
-        world,
-        StringEncoding::UTF8,
-        false,
-    )
-    .expect("embed the component type");
+    wit_component::embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8, false)
+        .expect("embed the component type");
     ComponentEncoder::default()
         .module(&module)
         .and_then(|encoder| encoder.validate(true).encode())
@@ -134,17 +103,9 @@ fn dummy_module(resolve: &Resolve, world: WorldId) -> Vec<u8> {
     let imported = interface_functions(resolve, &world.imports);
     for (key, func) in &imported {
         let signature = resolve.wasm_signature(AbiVariant::GuestImport, func);
-        let (module, name) = resolve.wasm_import_name(
-            mangling,
-            WasmImport::Func {
-                interface: Some(key),
-                func,
-            },
-        );
+        let (module, name) = resolve.wasm_import_name(mangling, WasmImport::Func { interface: Some(key), func });
         let ty = types.len();
-        types
-            .ty()
-            .function(val_types(&signature.params), val_types(&signature.results));
+        types.ty().function(val_types(&signature.params), val_types(&signature.results));
         imports.import(&module, &name, EntityType::Function(ty));
     }
 
@@ -154,53 +115,26 @@ fn dummy_module(resolve: &Resolve, world: WorldId) -> Vec<u8> {
         types.ty().function(params, results);
         functions.function(ty);
         let mut body = Function::new([]);
-        body.instruction(&Instruction::Unreachable)
-            .instruction(&Instruction::End);
+        body.instruction(&Instruction::Unreachable).instruction(&Instruction::End);
         code.function(&body);
         exports.export(name, ExportKind::Func, function_index);
         function_index += 1;
     };
     for (key, func) in interface_functions(resolve, &world.exports) {
         let signature = resolve.wasm_signature(AbiVariant::GuestExport, func);
-        let name = resolve.wasm_export_name(
-            mangling,
-            WasmExport::Func {
-                interface: Some(key),
-                func,
-                kind: WasmExportKind::Normal,
-            },
-        );
-        trapping(
-            val_types(&signature.params),
-            val_types(&signature.results),
-            &name,
-        );
+        let name = resolve
+            .wasm_export_name(mangling, WasmExport::Func { interface: Some(key), func, kind: WasmExportKind::Normal });
+        trapping(val_types(&signature.params), val_types(&signature.results), &name);
     }
     let realloc = resolve.wasm_export_name(mangling, WasmExport::Realloc);
     trapping(vec![ValType::I32; 4], vec![ValType::I32], &realloc);
 
     let mut memories = MemorySection::new();
-    memories.memory(MemoryType {
-        minimum: 0,
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
-    exports.export(
-        &resolve.wasm_export_name(mangling, WasmExport::Memory),
-        ExportKind::Memory,
-        0,
-    );
+    memories.memory(MemoryType { minimum: 0, maximum: None, memory64: false, shared: false, page_size_log2: None });
+    exports.export(&resolve.wasm_export_name(mangling, WasmExport::Memory), ExportKind::Memory, 0);
 
     let mut module = Module::new();
-    module
-        .section(&types)
-        .section(&imports)
-        .section(&functions)
-        .section(&memories)
-        .section(&exports)
-        .section(&code);
+    module.section(&types).section(&imports).section(&functions).section(&memories).section(&exports).section(&code);
     module.finish()
 }
 
@@ -215,12 +149,7 @@ fn interface_functions<'a>(
             WorldItem::Interface { id, .. } => Some((key, *id)),
             _ => None,
         })
-        .flat_map(|(key, id)| {
-            resolve.interfaces[id]
-                .functions
-                .values()
-                .map(move |func| (key, func))
-        })
+        .flat_map(|(key, id)| resolve.interfaces[id].functions.values().map(move |func| (key, func)))
         .collect()
 }
 

@@ -79,15 +79,11 @@ impl Plugin for Hostile {
     const SUMMARY: &'static str = "misbehaves on purpose (sandbox tests)";
 
     fn expose(_config: &Config) -> Result<Exports, Vec<ConfigError>> {
-        Ok(Exports {
-            endpoints: vec![Endpoint::tcp("main", 7000, "tcp", EndpointRole::Service)],
-            facts: Vec::new(),
-        })
+        Ok(Exports { endpoints: vec![Endpoint::tcp("main", 7000, "tcp", EndpointRole::Service)], facts: Vec::new() })
     }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-        let file =
-            |path: &str| Artifact::host_file(path, format!("rendered for {}\n", context.service));
+        let file = |path: &str| Artifact::host_file(path, format!("rendered for {}\n", context.service));
         Ok(match config.behaviour {
             Behaviour::Ok => vec![file("/etc/hostile/ok.conf")],
             Behaviour::Loop => spin(),
@@ -155,9 +151,7 @@ fn recurse_large_frames(depth: u64) -> u64 {
 
 /// `count` host files of `size` bytes each.
 fn filler(count: usize, size: usize) -> Vec<Artifact> {
-    (0..count)
-        .map(|i| Artifact::host_file(format!("/var/lib/hostile/{i}"), vec![b'x'; size]))
-        .collect()
+    (0..count).map(|i| Artifact::host_file(format!("/var/lib/hostile/{i}"), vec![b'x'; size])).collect()
 }
 
 register_plugin!(Hostile);
