@@ -14,6 +14,7 @@
 
 pub mod ansible;
 pub mod hosts;
+mod kube;
 mod order;
 mod plan;
 mod yaml;
@@ -38,5 +39,7 @@ pub fn emit(stack: &Stack, rendered: &[Rendered]) -> (Vec<File>, Vec<Diagnostic>
     let mut files = hosts::emit(&plan, &mut diagnostics);
     files.extend(plan::bundle_files(stack, rendered));
     files.extend(ansible::emit(&plan, &mut diagnostics));
+    let vault_example_written = files.iter().any(kube::is_vault_example);
+    files.extend(kube::emit(stack, rendered, vault_example_written, &mut diagnostics));
     (files, diagnostics)
 }

@@ -1,0 +1,571 @@
+//! From config to Kubernetes objects: checks first (each problem a [`ConfigError`] at its
+//! config path), then one template per object kind.
+//!
+//! Objects are named after the service and labelled `app.kubernetes.io/name: <service>`
+//! (the selector), `app.kubernetes.io/part-of: <stack>` and `app.kubernetes.io/managed-by:
+//! stackc`. They come in the order they can be applied in: ServiceAccount, Role and
+//! RoleBinding, ConfigMap, Service, the workload, Ingress, HorizontalPodAutoscaler.
+
+use std::collections::BTreeMap;
+
+use stackc_plugin_sdk::serde::Serialize;
+use stackc_plugin_sdk::{
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, KubeObject, KubeSecret, RenderContext, Templates,
+};
+
+use crate::config::{Config, EnvValue, Kind};
+
+fn templates() -> Templates {
+    Templates::new(&[
+        ("serviceaccount", include_str!("../templates/serviceaccount.yaml.hbs")),
+        ("role", include_str!("../templates/role.yaml.hbs")),
+        ("rolebinding", include_str!("../templates/rolebinding.yaml.hbs")),
+        ("configmap", include_str!("../templates/configmap.yaml.hbs")),
+        ("service", include_str!("../templates/service.yaml.hbs")),
+        ("workload", include_str!("../templates/workload.yaml.hbs")),
+        ("ingress", include_str!("../templates/ingress.yaml.hbs")),
+        ("hpa", include_str!("../templates/hpa.yaml.hbs")),
+    ])
+}
+
+/// One endpoint per port, HTTP, named after the port; `metrics` has the metrics role.
+pub fn exports(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    let endpoints = config
+        .ports
+        .iter()
+        .map(|(name, &port)| {
+            let role = if name == "metrics" { EndpointRole::Metrics } else { EndpointRole::Service };
+            let path = if name == "metrics" { "/metrics" } else { "/" };
+            Endpoint::http(name, u16::try_from(port).unwrap_or(0), path, role)
+        })
+        .collect();
+    Ok(Exports { endpoints, facts: Vec::new() })
+}
+
+pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
+    let mut errors = check(config, context);
+    let env = environment(config, &context.service, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let data = Data::new(config, context, env);
+    let templates = templates();
+    let mut artifacts = Vec::new();
+    let mut object = |name: &str, template: &str| {
+        artifacts
+            .push(Artifact::KubeObject(KubeObject { name: name.to_owned(), yaml: templates.render(template, &data) }));
+    };
+    object("serviceaccount", "serviceaccount");
+    if !data.rules.is_empty() {
+        object("role", "role");
+        object("rolebinding", "rolebinding");
+    }
+    if !data.files.is_empty() {
+        object("configmap", "configmap");
+    }
+    if !data.ports.is_empty() {
+        object("service", "service");
+    }
+    object(if data.statefulset { "statefulset" } else { "deployment" }, "workload");
+    if data.ingress.is_some() {
+        object("ingress", "ingress");
+    }
+    if data.autoscale.is_some() {
+        object("horizontalpodautoscaler", "hpa");
+    }
+    if !data.secrets.is_empty() {
+        artifacts.push(Artifact::KubeSecret(KubeSecret {
+            name: data.secret_name.clone(),
+            namespace: config.namespace.clone(),
+            entries: data.secrets.iter().map(|s| (s.clone(), s.clone())).collect(),
+        }));
+    }
+    Ok(artifacts)
+}
+
+/// A DNS-1123 label: namespaces, object and volume names.
+fn is_dns_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253 && name.split('.').all(is_dns_label)
+}
+
+/// An IANA service name: what Kubernetes accepts for port names.
+fn is_port_name(name: &str) -> bool {
+    is_dns_label(name) && name.len() <= 15 && name.bytes().any(|b| b.is_ascii_lowercase()) && !name.contains("--")
+}
+
+fn is_quantity(text: &str, units: &[&str]) -> bool {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && units.contains(&unit)
+}
+
+const MEMORY_UNITS: [&str; 11] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "k", "M", "G", "T", "P"];
+
+fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    let mut error = |path: &[&str], message: String, help: &str| {
+        let e = ConfigError::at(path, message);
+        errors.push(if help.is_empty() { e } else { e.with_help(help) });
+    };
+    if !is_dns_label(&config.namespace) {
+        error(
+            &["namespace"],
+            format!("`{}` is not a Kubernetes namespace name", config.namespace),
+            "use at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit",
+        );
+    }
+    if config.image.is_empty() || config.image.contains(char::is_whitespace) {
+        error(
+            &["image"],
+            format!("`{}` is not a container image", config.image),
+            "write e.g. `docker.io/grafana/grafana:12.1.1`",
+        );
+    }
+    if config.replicas < 0 {
+        error(&["replicas"], format!("replicas cannot be negative ({})", config.replicas), "");
+    }
+    for (name, &port) in &config.ports {
+        if !is_port_name(name) {
+            error(
+                &["ports", name],
+                format!("`{name}` cannot name a port"),
+                "use at most 15 lower-case letters, digits and `-`",
+            );
+        }
+        if !(1..=65535).contains(&port) {
+            error(&["ports", name], format!("{port} is not a port number"), "ports go from 1 to 65535");
+        }
+    }
+    if let Some(health) = &config.health {
+        if !health.starts_with('/') {
+            error(&["health"], format!("`{health}` is not an HTTP path"), "paths start with `/`");
+        }
+        if config.ports.is_empty() {
+            error(&["health"], "a health path needs a port to probe".to_owned(), "add `ports { http 8080 }`");
+        }
+    }
+    for name in config.env.keys() {
+        let first = name.bytes().next();
+        if first.is_none_or(|b| b.is_ascii_digit())
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        {
+            error(
+                &["env", name],
+                format!("`{name}` cannot name an environment variable"),
+                "use letters, digits, `_`, `.` and `-`",
+            );
+        }
+    }
+    let mut file_names: BTreeMap<&str, &str> = BTreeMap::new();
+    for (dir, files) in &config.files {
+        if !dir.starts_with('/') || dir.split('/').skip(1).any(|s| s.is_empty() || s == "." || s == "..") {
+            error(&["files", dir], format!("`{dir}` is not an absolute directory"), "write e.g. `/etc/app`");
+        }
+        for name in files.keys() {
+            if name.is_empty()
+                || name.len() > 253
+                || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+                || name == "."
+                || name == ".."
+            {
+                error(
+                    &["files", dir, name],
+                    format!("`{name}` cannot name a file in a ConfigMap"),
+                    "use letters, digits, `_`, `.` and `-`",
+                );
+            } else if let Some(other) = file_names.insert(name, dir) {
+                error(
+                    &["files", dir, name],
+                    format!("`{name}` is also a file in `{other}`"),
+                    "file names are ConfigMap keys and must differ across directories",
+                );
+            }
+        }
+    }
+    for (name, volume) in &config.volume {
+        if config.kind != Kind::Statefulset {
+            error(
+                &["volume", name],
+                "persistent volumes need `kind \"statefulset\"`".to_owned(),
+                "a StatefulSet gives every pod its own claim",
+            );
+        }
+        if !is_dns_label(name) || name.starts_with("files-") {
+            error(
+                &["volume", name],
+                format!("`{name}` cannot name a volume"),
+                "use lower-case letters, digits and `-`",
+            );
+        }
+        if !volume.mount.starts_with('/') {
+            error(&["volume", name, "mount"], format!("`{}` is not an absolute path", volume.mount), "");
+        }
+        if !is_quantity(&volume.size, &MEMORY_UNITS) {
+            error(&["volume", name, "size"], format!("`{}` is not a storage size", volume.size), "write e.g. `1Gi`");
+        }
+        if let Some(class) = &volume.storage_class
+            && !is_dns_subdomain(class)
+        {
+            error(&["volume", name, "storage-class"], format!("`{class}` is not a storage class name"), "");
+        }
+    }
+    if let Some(resources) = &config.resources {
+        if let Some(cpu) = &resources.cpu
+            && !is_quantity(cpu, &["", "m"])
+        {
+            error(&["resources", "cpu"], format!("`{cpu}` is not a CPU quantity"), "write e.g. `250m` or `1`");
+        }
+        if let Some(memory) = &resources.memory
+            && !is_quantity(memory, &MEMORY_UNITS)
+        {
+            error(&["resources", "memory"], format!("`{memory}` is not a memory quantity"), "write e.g. `256Mi`");
+        }
+    }
+    if let Some(ingress) = &config.ingress {
+        if !is_dns_subdomain(&ingress.host) {
+            error(&["ingress", "host"], format!("`{}` is not a host name", ingress.host), "");
+        }
+        if !ingress.path.starts_with('/') {
+            error(&["ingress", "path"], format!("`{}` is not an HTTP path", ingress.path), "paths start with `/`");
+        }
+        match &ingress.port {
+            Some(port) if !config.ports.contains_key(port) => {
+                let names: Vec<&str> = config.ports.keys().map(String::as_str).collect();
+                error(&["ingress", "port"], format!("no port named `{port}`"), &format!("ports: {}", names.join(", ")));
+            }
+            None if config.ports.is_empty() => {
+                error(&["ingress"], "an Ingress needs a port to route to".to_owned(), "add `ports { http 8080 }`");
+            }
+            _ => {}
+        }
+        for (key, value) in [("class", &ingress.class), ("tls-secret", &ingress.tls_secret)] {
+            if let Some(value) = value
+                && !is_dns_subdomain(value)
+            {
+                error(&["ingress", key], format!("`{value}` is not a Kubernetes object name"), "");
+            }
+        }
+    }
+    if let Some(autoscale) = &config.autoscale {
+        if autoscale.min < 1 || autoscale.max < autoscale.min {
+            error(
+                &["autoscale"],
+                format!("cannot scale between {} and {} pods", autoscale.min, autoscale.max),
+                "write `min` ≥ 1 and `max` ≥ `min`",
+            );
+        }
+        if !(1..=1000).contains(&autoscale.cpu) {
+            error(
+                &["autoscale", "cpu"],
+                format!("{}% is not a CPU target", autoscale.cpu),
+                "write a percentage of the CPU request, e.g. 70",
+            );
+        }
+        if config.resources.as_ref().is_none_or(|r| r.cpu.is_none()) {
+            error(
+                &["autoscale"],
+                "scaling on CPU use needs a CPU request".to_owned(),
+                "add `resources { cpu \"250m\" }`",
+            );
+        }
+    }
+    for (i, rule) in config.rule.iter().enumerate() {
+        let index = i.to_string();
+        if rule.resources.is_empty() || rule.verbs.is_empty() {
+            error(&["rule", &index], "a rule needs resources and verbs".to_owned(), "");
+        }
+    }
+    if !is_dns_label(&context.service) || context.service.len() > 52 {
+        errors.push(
+            ConfigError::service(format!("`{}` cannot name Kubernetes objects", context.service))
+                .with_help("name the service with at most 52 lower-case letters, digits and `-`"),
+        );
+    }
+    if !context.hosts.is_empty() {
+        errors.push(
+            ConfigError::service("Kubernetes objects run in the cluster, not on hosts")
+                .with_help("remove `on=` from the service"),
+        );
+    }
+    errors
+}
+
+/// The container's environment, in name order; secrets become references to the service's
+/// Secret, references become the fact's value or the endpoints' URLs.
+fn environment(config: &Config, service: &str, errors: &mut Vec<ConfigError>) -> Vec<Env> {
+    let secret_name = format!("{service}-env");
+    config
+        .env
+        .iter()
+        .filter_map(|(name, value)| {
+            let (value, secret) = match value {
+                EnvValue::Text(text) => (Some(text.clone()), None),
+                EnvValue::Number(n) => (Some(n.to_string()), None),
+                EnvValue::Bool(b) => (Some(b.to_string()), None),
+                EnvValue::Secret(s) => (None, Some(SecretKey { name: secret_name.clone(), key: s.name.clone() })),
+                EnvValue::Ref(r) => match (&r.value, r.endpoints.as_slice()) {
+                    (Some(fact), _) => (Some(fact.clone()), None),
+                    (None, []) => {
+                        errors.push(
+                            ConfigError::at(&["env", name], format!("`{}` has no address a pod can use", r.target))
+                                .with_help("reference a fact of the service, or a service placed on hosts"),
+                        );
+                        return None;
+                    }
+                    (None, endpoints) => (Some(endpoints.iter().map(|e| e.url()).collect::<Vec<_>>().join(",")), None),
+                },
+            };
+            Some(Env { name: name.clone(), value: value.map(|v| quote(&v)), secret })
+        })
+        .collect()
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
+fn quote(text: &str) -> String {
+    stackc_plugin_sdk::serde_json::to_string(text).expect("strings serialize")
+}
+
+/// A ConfigMap value as a block scalar, indented by `indent` spaces, or quoted when a block
+/// cannot hold it exactly.
+fn block(text: &str, indent: usize) -> String {
+    if text.is_empty()
+        || text.contains('\r')
+        || text.starts_with([' ', '\n'])
+        || text.contains(|c: char| c.is_control() && c != '\n' && c != '\t')
+    {
+        return quote(text);
+    }
+    let chomp = if text.ends_with("\n\n") {
+        "+"
+    } else if text.ends_with('\n') {
+        ""
+    } else {
+        "-"
+    };
+    let pad = " ".repeat(indent);
+    let mut out = format!("|{chomp}");
+    for line in text.strip_suffix('\n').unwrap_or(text).split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Label {
+    key: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Port {
+    name: String,
+    port: i64,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Env {
+    name: String,
+    value: Option<String>,
+    secret: Option<SecretKey>,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct SecretKey {
+    name: String,
+    key: String,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct FileEntry {
+    key: String,
+    contents: String,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Mount {
+    volume: String,
+    path: String,
+    items: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Claim {
+    name: String,
+    path: String,
+    size: String,
+    storage_class: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Health {
+    path: String,
+    port: String,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Resources {
+    cpu: Option<String>,
+    memory: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Ingress {
+    host: String,
+    path: String,
+    port: String,
+    class: Option<String>,
+    tls_secret: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Autoscale {
+    min: i64,
+    max: i64,
+    cpu: i64,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Rule {
+    api_groups: Vec<String>,
+    resources: Vec<String>,
+    verbs: Vec<String>,
+}
+
+/// Template data shared by every object of the service.
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Data {
+    name: String,
+    namespace: String,
+    labels: Vec<Label>,
+    kind: &'static str,
+    statefulset: bool,
+    replicas: i64,
+    image: String,
+    args: Vec<String>,
+    ports: Vec<Port>,
+    health: Option<Health>,
+    env: Vec<Env>,
+    secret_name: String,
+    secrets: Vec<String>,
+    config_map: String,
+    files: Vec<FileEntry>,
+    mounts: Vec<Mount>,
+    claims: Vec<Claim>,
+    resources: Option<Resources>,
+    ingress: Option<Ingress>,
+    autoscale: Option<Autoscale>,
+    rules: Vec<Rule>,
+}
+
+impl Data {
+    fn new(config: &Config, context: &RenderContext, env: Vec<Env>) -> Self {
+        let name = context.service.clone();
+        let first_port = config.ports.keys().next().cloned().unwrap_or_default();
+        let mut secrets: Vec<String> = env.iter().filter_map(|e| e.secret.as_ref().map(|s| s.key.clone())).collect();
+        secrets.sort();
+        secrets.dedup();
+        let config_map = format!("{name}-files");
+        let mounts = config
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, (dir, files))| Mount {
+                volume: format!("files-{i}"),
+                path: quote(dir),
+                items: files.keys().cloned().collect(),
+            })
+            .collect();
+        Data {
+            labels: vec![
+                Label { key: "app.kubernetes.io/name", value: quote(&name) },
+                Label { key: "app.kubernetes.io/part-of", value: quote(&context.stack) },
+                Label { key: "app.kubernetes.io/managed-by", value: quote("stackc") },
+            ],
+            namespace: config.namespace.clone(),
+            kind: match config.kind {
+                Kind::Deployment => "Deployment",
+                Kind::Statefulset => "StatefulSet",
+            },
+            statefulset: config.kind == Kind::Statefulset,
+            replicas: config.autoscale.as_ref().map_or(config.replicas, |a| a.min),
+            image: quote(&config.image),
+            args: config.args.iter().map(|a| quote(a)).collect(),
+            ports: config.ports.iter().map(|(n, &p)| Port { name: n.clone(), port: p }).collect(),
+            health: config.health.as_ref().map(|path| Health { path: quote(path), port: first_port.clone() }),
+            env,
+            secret_name: format!("{name}-env"),
+            secrets,
+            files: config
+                .files
+                .values()
+                .flat_map(|files| {
+                    files.iter().map(|(key, contents)| FileEntry { key: key.clone(), contents: block(contents, 4) })
+                })
+                .collect(),
+            config_map,
+            mounts,
+            claims: config
+                .volume
+                .iter()
+                .map(|(n, v)| Claim {
+                    name: n.clone(),
+                    path: quote(&v.mount),
+                    size: quote(&v.size),
+                    storage_class: v.storage_class.clone(),
+                })
+                .collect(),
+            resources: config
+                .resources
+                .as_ref()
+                .map(|r| Resources { cpu: r.cpu.as_deref().map(quote), memory: r.memory.as_deref().map(quote) }),
+            ingress: config.ingress.as_ref().map(|i| Ingress {
+                host: quote(&i.host),
+                path: quote(&i.path),
+                port: i.port.clone().unwrap_or_else(|| first_port.clone()),
+                class: i.class.clone(),
+                tls_secret: i.tls_secret.clone(),
+            }),
+            autoscale: config.autoscale.as_ref().map(|a| Autoscale { min: a.min, max: a.max, cpu: a.cpu }),
+            rules: config
+                .rule
+                .iter()
+                .map(|r| Rule {
+                    api_groups: r.api_groups.iter().map(|s| quote(s)).collect(),
+                    resources: r.resources.iter().map(|s| quote(s)).collect(),
+                    verbs: r.verbs.iter().map(|s| quote(s)).collect(),
+                })
+                .collect(),
+            name,
+        }
+    }
+}

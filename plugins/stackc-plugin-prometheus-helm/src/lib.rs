@@ -1,0 +1,31 @@
+//! The `prometheus-helm` plugin: Prometheus from the prometheus-community/prometheus Helm
+//! chart, with its version, retention and storage from the stack, and scrape jobs derived
+//! from references to other services' `metrics` endpoints.
+
+mod config;
+mod render;
+
+use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, register_plugin};
+
+pub use config::Config;
+pub use render::{APP_VERSION, CHART, CHART_VERSION, REPOSITORY};
+
+pub struct PrometheusHelm;
+
+impl Plugin for PrometheusHelm {
+    type Config = Config;
+
+    const NAME: &'static str = "prometheus-helm";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const SUMMARY: &'static str = "Prometheus from the prometheus-community/prometheus Helm chart";
+
+    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+        render::exports(config)
+    }
+
+    fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
+        render::render(config, context)
+    }
+}
+
+register_plugin!(PrometheusHelm);

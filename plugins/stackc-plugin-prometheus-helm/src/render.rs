@@ -1,0 +1,308 @@
+//! From config to a Helm release of prometheus-community/prometheus: checks first (each
+//! problem a [`ConfigError`] at its config path), then the values file from one template.
+//!
+//! # Scrape targets
+//!
+//! Every scrape job is derived from references, never from written-out addresses:
+//!
+//! - a reference to a service placed on hosts resolves to its endpoint on every host, and
+//!   the job lists those `address:port`s (`static_configs`);
+//! - a reference to a cluster-level service (a Helm release, Kubernetes objects) has no host
+//!   addresses, so Prometheus discovers it in the cluster: the job watches the EndpointSlices
+//!   of the Kubernetes Service named `<service>-<export>` (for `(ref)"redis.metrics"`:
+//!   `redis-metrics`, the Service the redis-helm plugin's release puts in front of its
+//!   exporters) in the job's namespace (Prometheus's own unless the job sets `namespace`),
+//!   and scrapes every ready pod behind it, so each Redis node is a target of its own. The
+//!   chart's RBAC already lets the server list EndpointSlices cluster-wide.
+
+use stackc_plugin_sdk::serde::Serialize;
+use stackc_plugin_sdk::{
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, HelmRelease, RenderContext, Templates,
+};
+
+use crate::config::{Config, Scrape};
+
+/// The chart, its repository, the version the values are written for, and the Prometheus
+/// version that chart version ships.
+pub const CHART: &str = "prometheus";
+pub const REPOSITORY: &str = "https://prometheus-community.github.io/helm-charts";
+pub const CHART_VERSION: &str = "29.27.0";
+pub const APP_VERSION: &str = "v3.14.0";
+
+/// The chart's server Service port.
+const SERVER_PORT: u16 = 80;
+
+fn templates() -> Templates {
+    Templates::new(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))])
+}
+
+/// `http`: the server's web UI and API, on its Service `<service>-server`.
+pub fn exports(_: &Config) -> Result<Exports, Vec<ConfigError>> {
+    Ok(Exports { endpoints: vec![Endpoint::http("http", SERVER_PORT, "/", EndpointRole::Service)], facts: Vec::new() })
+}
+
+pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
+    let mut errors = check(config, context);
+    let jobs: Vec<Job> = config
+        .scrape
+        .iter()
+        .filter_map(|(name, scrape)| Job::new(config, name, scrape).map_err(|e| errors.extend(e)).ok())
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let values = Values {
+        stack: context.stack.clone(),
+        release: context.service.clone(),
+        chart_version: CHART_VERSION,
+        image_tag: image_tag(config.version.as_deref().unwrap_or(APP_VERSION)).unwrap_or_default(),
+        retention: format!("{}d", config.retention_days),
+        persistence: config.persistence,
+        volume_size: config.volume_size.clone(),
+        components: [
+            ("alertmanager", config.alertmanager),
+            ("kube-state-metrics", config.kube_state_metrics),
+            ("prometheus-node-exporter", config.node_exporter),
+            ("prometheus-pushgateway", config.pushgateway),
+        ]
+        .into_iter()
+        .filter_map(|(chart, enabled)| enabled.map(|enabled| Component { chart, enabled }))
+        .collect(),
+        jobs,
+    };
+    Ok(vec![Artifact::HelmRelease(HelmRelease {
+        name: context.service.clone(),
+        chart: CHART.to_owned(),
+        repository: REPOSITORY.to_owned(),
+        version: CHART_VERSION.to_owned(),
+        namespace: config.namespace.clone(),
+        values: templates().render("values.yaml", &values),
+    })])
+}
+
+fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    if !is_dns_label(&config.namespace) {
+        errors.push(namespace_error(&["namespace"], &config.namespace));
+    }
+    if !is_dns_label(&context.service) || context.service.len() > 40 {
+        errors.push(
+            ConfigError::service(format!("`{}` cannot name a Helm release of Prometheus", context.service))
+                .with_help("name the service with at most 40 lower-case letters, digits and `-`"),
+        );
+    }
+    if !context.hosts.is_empty() {
+        errors.push(
+            ConfigError::service("a Helm release runs in the cluster, not on hosts")
+                .with_help("remove `on=` from the service"),
+        );
+    }
+    if let Some(version) = &config.version
+        && let Err(why) = image_tag(version)
+    {
+        errors.push(
+            ConfigError::at(&["version"], format!("`{version}` cannot be a Prometheus image tag: {why}"))
+                .with_help(format!("write a full version such as `{APP_VERSION}`")),
+        );
+    }
+    if config.retention_days < 1 {
+        errors.push(
+            ConfigError::at(
+                &["retention-days"],
+                format!("retention must be at least one day, not {}", config.retention_days),
+            )
+            .with_help("Prometheus's own default is 15 days"),
+        );
+    }
+    if config.persistence && !is_quantity(&config.volume_size) {
+        errors.push(
+            ConfigError::at(&["volume-size"], format!("`{}` is not a storage size", config.volume_size))
+                .with_help("write a Kubernetes quantity such as `8Gi` or `500Mi`"),
+        );
+    }
+    errors
+}
+
+fn namespace_error(path: &[&str], namespace: &str) -> ConfigError {
+    ConfigError::at(path, format!("`{namespace}` is not a Kubernetes namespace name"))
+        .with_help("use at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit")
+}
+
+/// `v` + `MAJOR.MINOR.PATCH`, with an optional `-pre` suffix: the tags Prometheus publishes.
+fn image_tag(version: &str) -> Result<String, &'static str> {
+    let bare = version.strip_prefix('v').unwrap_or(version);
+    if bare.contains('+') {
+        return Err("image tags cannot carry `+build` metadata");
+    }
+    let (core, pre) = bare.split_once('-').unwrap_or((bare, ""));
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err("it needs major, minor and patch numbers");
+    }
+    if !pre.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') {
+        return Err("the suffix after `-` may hold only letters, digits and `.`");
+    }
+    Ok(format!("v{bare}"))
+}
+
+/// A DNS-1123 label: what Kubernetes accepts for namespaces and Service names.
+fn is_dns_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+fn is_quantity(text: &str) -> bool {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && ["", "Ki", "Mi", "Gi", "Ti", "Pi", "k", "M", "G", "T", "P"].contains(&unit)
+}
+
+/// A Prometheus duration such as `30s` or `1m`.
+fn is_duration(text: &str) -> bool {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && ["ms", "s", "m", "h", "d", "w", "y"].contains(&unit)
+}
+
+/// Template data for `values.yaml`.
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Values {
+    stack: String,
+    release: String,
+    chart_version: &'static str,
+    image_tag: String,
+    retention: String,
+    persistence: bool,
+    volume_size: String,
+    components: Vec<Component>,
+    jobs: Vec<Job>,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Component {
+    chart: &'static str,
+    enabled: bool,
+}
+
+/// One scrape job.
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Job {
+    name: String,
+    /// `service.export` of every reference, for the comment above the job.
+    sources: String,
+    interval: Option<String>,
+    scheme: String,
+    metrics_path: String,
+    /// Host-placed services: `address:port` of every endpoint.
+    targets: Vec<String>,
+    /// Cluster-level services: where to discover them.
+    discovery: Option<Discovery>,
+}
+
+#[derive(Serialize)]
+#[serde(crate = "stackc_plugin_sdk::serde")]
+struct Discovery {
+    namespace: String,
+    /// `<service>-<export>` of every reference, as one regex alternation.
+    services: String,
+}
+
+impl Job {
+    fn new(config: &Config, name: &str, scrape: &Scrape) -> Result<Job, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let path = |key: &str| ["scrape".to_owned(), name.to_owned(), key.to_owned()];
+        let at = |key: &str, message: String| {
+            let p = path(key);
+            ConfigError::at(&p.iter().map(String::as_str).collect::<Vec<_>>(), message)
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            errors.push(
+                ConfigError::at(&["scrape", name], format!("`{name}` cannot name a scrape job"))
+                    .on_key()
+                    .with_help("use letters, digits, `-` and `_`"),
+            );
+        }
+        if scrape.metrics.is_empty() {
+            errors.push(
+                at("metrics", "a scrape job needs at least one reference".to_owned())
+                    .with_help("write `metrics (ref)\"service.metrics\"`"),
+            );
+        }
+        if let Some(interval) = &scrape.interval
+            && !is_duration(interval)
+        {
+            errors.push(
+                at("interval", format!("`{interval}` is not a Prometheus duration"))
+                    .with_help("write e.g. `30s` or `1m`"),
+            );
+        }
+        let namespace = scrape.namespace.clone().unwrap_or_else(|| config.namespace.clone());
+        if scrape.namespace.is_some() && !is_dns_label(&namespace) {
+            let p = path("namespace");
+            errors.push(namespace_error(&p.iter().map(String::as_str).collect::<Vec<_>>(), &namespace));
+        }
+        let (placed, cluster): (Vec<_>, Vec<_>) = scrape.metrics.iter().partition(|r| !r.endpoints.is_empty());
+        if !placed.is_empty() && !cluster.is_empty() {
+            errors.push(
+                at("metrics", "a scrape job cannot mix services on hosts with services in the cluster".to_owned())
+                    .with_help("split it into two scrape jobs"),
+            );
+        }
+        let endpoints: Vec<_> = placed.iter().flat_map(|r| r.endpoints.iter().map(move |e| (r, e))).collect();
+        for (r, e) in &endpoints {
+            if e.role != EndpointRole::Metrics {
+                errors.push(
+                    at("metrics", format!("`{}` is not a metrics endpoint", r.target))
+                        .with_help(format!("reference an export of `{}` with the metrics role", r.service)),
+                );
+            }
+            if e.protocol != "http" && e.protocol != "https" {
+                errors.push(at("metrics", format!("`{}` speaks {}, not HTTP", r.target, e.protocol)));
+            }
+        }
+        let mut paths: Vec<&str> = endpoints.iter().map(|(_, e)| e.path.as_str()).collect();
+        paths.dedup();
+        let mut schemes: Vec<&str> = endpoints.iter().map(|(_, e)| e.protocol.as_str()).collect();
+        schemes.dedup();
+        if paths.len() > 1 || schemes.len() > 1 {
+            errors.push(
+                at("metrics", "the endpoints of one scrape job must share a scheme and a path".to_owned())
+                    .with_help("split it into one scrape job per kind of endpoint"),
+            );
+        }
+        for r in &cluster {
+            let service = format!("{}-{}", r.service, r.export);
+            if !is_dns_label(&service) {
+                errors.push(at("metrics", format!("`{service}` cannot name a Kubernetes Service")));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Job {
+            name: name.to_owned(),
+            sources: scrape.metrics.iter().map(|r| format!("`{}`", r.target)).collect::<Vec<_>>().join(", "),
+            interval: scrape.interval.clone(),
+            scheme: schemes.first().copied().unwrap_or("http").to_owned(),
+            metrics_path: paths.first().copied().unwrap_or("/metrics").to_owned(),
+            targets: endpoints.iter().map(|(_, e)| e.authority()).collect(),
+            discovery: (!cluster.is_empty()).then(|| Discovery {
+                namespace,
+                services: {
+                    let names: Vec<String> = cluster.iter().map(|r| format!("{}-{}", r.service, r.export)).collect();
+                    if names.len() == 1 { names[0].clone() } else { format!("({})", names.join("|")) }
+                },
+            }),
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! The prometheus-helm plugin's render logic, run natively.
+
+use stackc_plugin_prometheus_helm::{APP_VERSION, CHART, CHART_VERSION, PrometheusHelm, REPOSITORY};
+use stackc_plugin_sdk::serde_json::{Value, json};
+use stackc_plugin_sdk::testing::{context, endpoint, expose, reference, render};
+use stackc_plugin_sdk::{Artifact, EndpointRole, HelmRelease};
+
+fn config() -> Value {
+    json!({
+        "namespace": "monitoring",
+        "version": "v3.14.0",
+        "retention-days": 30,
+        "scrape": {"redis": {"metrics": reference("redis.metrics", &[]), "namespace": "data"}},
+    })
+}
+
+fn release(artifacts: &[Artifact]) -> &HelmRelease {
+    match artifacts {
+        [Artifact::HelmRelease(r)] => r,
+        other => panic!("expected one Helm release, got {other:?}"),
+    }
+}
+
+#[test]
+fn cluster_services_are_discovered_in_the_cluster() {
+    let artifacts = render::<PrometheusHelm>(&config(), &context("prometheus", &[])).expect("renders");
+    let release = release(&artifacts);
+    assert_eq!(
+        (release.name.as_str(), release.chart.as_str(), release.repository.as_str(), release.version.as_str()),
+        ("prometheus", CHART, REPOSITORY, CHART_VERSION)
+    );
+    assert_eq!(release.namespace, "monitoring");
+    insta::assert_snapshot!("cluster_values", release.values);
+}
+
+#[test]
+fn services_on_hosts_are_listed_by_address() {
+    let exporters = [
+        endpoint("db", "db1", "10.0.0.21", "metrics", 9121, EndpointRole::Metrics),
+        endpoint("db", "db2", "10.0.0.22", "metrics", 9121, EndpointRole::Metrics),
+    ];
+    let config = json!({
+        "namespace": "monitoring",
+        "persistence": false,
+        "pushgateway": false,
+        "scrape": {"db": {"metrics": reference("db.metrics", &exporters), "interval": "15s"}},
+    });
+    let artifacts = render::<PrometheusHelm>(&config, &context("prometheus", &[])).expect("renders");
+    insta::assert_snapshot!("static_values", release(&artifacts).values);
+}
+
+#[test]
+fn the_version_is_the_image_tag() {
+    for (version, tag) in [("3.1.0", "v3.1.0"), ("v2.53.1", "v2.53.1"), ("v3.0.0-rc.1", "v3.0.0-rc.1")] {
+        let mut config = config();
+        config["version"] = json!(version);
+        let artifacts = render::<PrometheusHelm>(&config, &context("prometheus", &[])).expect("renders");
+        assert!(release(&artifacts).values.contains(&format!("    tag: {tag}\n")), "{version}");
+    }
+    let mut config = config();
+    config.as_object_mut().expect("object").remove("version");
+    let artifacts = render::<PrometheusHelm>(&config, &context("prometheus", &[])).expect("renders");
+    assert!(release(&artifacts).values.contains(&format!("    tag: {APP_VERSION}\n")));
+}
+
+#[test]
+fn exports_the_server() {
+    let exports = expose::<PrometheusHelm>(&config()).expect("exposes");
+    let endpoints: Vec<_> = exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.role)).collect();
+    assert_eq!(endpoints, [("http", 80, EndpointRole::Service)]);
+}
+
+#[test]
+fn bad_config_is_reported_at_its_path() {
+    let not_metrics = [endpoint("web", "web1", "10.0.0.1", "http", 80, EndpointRole::Service)];
+    let config = json!({
+        "namespace": "monitoring",
+        "version": "3.14",
+        "retention-days": 0,
+        "volume-size": "big",
+        "scrape": {
+            "web": {"metrics": reference("web.http", &not_metrics), "interval": "often"},
+            "mixed": {"metrics": [reference("web.http", &not_metrics), reference("redis.metrics", &[])]},
+        },
+    });
+    let errors = render::<PrometheusHelm>(&config, &context("prometheus", &[])).unwrap_err();
+    let found: Vec<_> = errors.iter().map(|e| (e.path.join("."), e.message.as_str())).collect();
+    insta::assert_debug_snapshot!(found);
+}
+
+#[test]
+fn build_metadata_is_not_a_tag() {
+    let mut config = config();
+    config["version"] = json!("3.14.0+build1");
+    let errors = render::<PrometheusHelm>(&config, &context("prometheus", &[])).unwrap_err();
+    assert_eq!(errors[0].path, ["version"]);
+    assert!(errors[0].message.contains("+build"), "{errors:?}");
+}
