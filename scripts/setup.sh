@@ -103,3 +103,19 @@ else
 fi
 
 say "done"
+
+# ---------------------------------------------------------------------------------------------
+# 5. The kubernetes.core collection, for the Kubernetes playbook (ansible/kubernetes.yml) that
+#    ansible-playbook --syntax-check and ansible-lint check. It comes with the `ansible`
+#    package; 12.x is the release built on ansible-core 2.19, the newest core for Python 3.11.
+kube_collection_ready() {
+    compgen -G "$venv/lib/python3*/site-packages/ansible_collections/kubernetes/core/MANIFEST.json" >/dev/null
+}
+if kube_collection_ready; then
+    say "ansible collection kubernetes.core present"
+else
+    say "installing ansible 12.x (collections incl. kubernetes.core) into .venv"
+    "$venv/bin/python" -m pip install --quiet "ansible>=12,<13" "ansible-core<2.20"
+    kube_collection_ready || { say "kubernetes.core is missing after installing ansible"; exit 1; }
+fi
+say "kubernetes.core ready"

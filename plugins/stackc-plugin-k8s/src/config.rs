@@ -136,8 +136,8 @@ pub struct Ingress {
     pub port: Option<String>,
     /// IngressClass; the cluster's default when absent.
     pub class: Option<String>,
-    /// Name of an existing TLS Secret for `host`.
-    pub tls_secret: Option<String>,
+    /// Name of an existing TLS Secret (`kubernetes.io/tls`) for `host`: HTTPS with it.
+    pub tls: Option<String>,
 }
 
 fn default_path() -> String {

@@ -251,7 +251,7 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             }
             _ => {}
         }
-        for (key, value) in [("class", &ingress.class), ("tls-secret", &ingress.tls_secret)] {
+        for (key, value) in [("class", &ingress.class), ("tls", &ingress.tls)] {
             if let Some(value) = value
                 && !is_dns_subdomain(value)
             {
@@ -553,7 +553,7 @@ impl Data {
                 path: quote(&i.path),
                 port: i.port.clone().unwrap_or_else(|| first_port.clone()),
                 class: i.class.clone(),
-                tls_secret: i.tls_secret.clone(),
+                tls_secret: i.tls.clone(),
             }),
             autoscale: config.autoscale.as_ref().map(|a| Autoscale { min: a.min, max: a.max, cpu: a.cpu }),
             rules: config

@@ -24,7 +24,7 @@ fn api() -> Value {
         },
         "files": {"/etc/api": {"api.toml": "workers = 4\n\n[log]\nlevel = \"info\"\n"}},
         "resources": {"cpu": "250m", "memory": "256Mi"},
-        "ingress": {"host": "api.example.org", "class": "nginx", "tls-secret": "api-tls"},
+        "ingress": {"host": "api.example.org", "class": "nginx", "tls": "api-tls"},
         "autoscale": {"min": 2, "max": 6, "cpu": 70},
         "rule": {"resources": "configmaps", "verbs": ["get", "list", "watch"]},
     })

@@ -11,3 +11,4 @@ mod build;
 mod diagnostics;
 mod examples;
 mod nginx;
+mod welltory;

@@ -1,0 +1,414 @@
+//! The Kubernetes bundle of `stacks/welltory.kdl` (Redis and Prometheus from their Helm charts,
+//! deployed by an Ansible playbook in steps), checked with the real consumers' own data and
+//! tools: the upstream charts' `values.schema.json` (check-jsonschema) and default
+//! `values.yaml` (every key path the generated values set must exist there), ansible-playbook
+//! and ansible-lint with the kubernetes.core collection, and kubernetes-validate for the k8s
+//! plugin's manifests.
+//!
+//! The chart data lives in `shared/charts/` beside the checkout (see its README); the tools
+//! come from the project's virtualenv, installed by `scripts/setup.sh`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::{Scratch, build_stack, render, stackc, tool, workspace};
+
+const STACK: &str = "stacks/welltory.kdl";
+
+/// Helm release → the directory of its chart's data under `shared/charts/`.
+const CHARTS: [(&str, &str); 2] = [("redis", "bitnami-redis"), ("prometheus", "prometheus-community-prometheus")];
+
+/// Walks generated values beside the chart's defaults; prints every key path the chart does
+/// not have and exits 1 if there is one.
+const KEY_WALK: &str = r#"
+import sys, yaml
+def walk(values, defaults, path, unknown):
+    if not isinstance(values, dict):
+        return
+    if not isinstance(defaults, dict):
+        unknown.append(".".join(path) + " (the chart has no map here)")
+        return
+    for key, value in values.items():
+        if key in defaults:
+            walk(value, defaults[key], path + [str(key)], unknown)
+        else:
+            unknown.append(".".join(path + [str(key)]))
+with open(sys.argv[1]) as f:
+    defaults = yaml.safe_load(f)
+with open(sys.argv[2]) as f:
+    values = yaml.safe_load(f)
+unknown = []
+walk(values, defaults, [], unknown)
+for path in unknown:
+    print("unknown key:", path)
+print("keys checked" if not unknown else "")
+sys.exit(1 if unknown else 0)
+"#;
+
+/// A stack that uses every feature of the k8s plugin, for kubernetes-validate.
+const APPS: &str = r#"stack "apps"
+secret "api-db-password" vault="vault_api_db_password"
+service "api" plugin="k8s" {
+    namespace "apps"
+    image "registry.example.org/api:1.4.2"
+    args "--listen" ":8080"
+    ports {
+        http 8080
+        metrics 9100
+    }
+    health "/healthz"
+    env {
+        LOG_LEVEL "info"
+        DB_PASSWORD (secret)"api-db-password"
+    }
+    files "/etc/api" {
+        "api.toml" "workers = 4\n"
+    }
+    resources {
+        cpu "250m"
+        memory "256Mi"
+    }
+    ingress {
+        host "api.example.org"
+        class "nginx"
+        tls "api-tls"
+    }
+    autoscale {
+        min 2
+        max 6
+        cpu 70
+    }
+    rule {
+        resources "configmaps"
+        verbs "get" "list" "watch"
+    }
+}
+service "grafana" plugin="k8s" {
+    namespace "monitoring"
+    image "docker.io/grafana/grafana:12.1.1"
+    kind "statefulset"
+    ports {
+        http 3000
+    }
+    health "/api/health"
+    volume "data" {
+        mount "/var/lib/grafana"
+        size "2Gi"
+    }
+}
+"#;
+
+fn charts() -> PathBuf {
+    let dir = workspace().join("../shared/charts");
+    assert!(
+        dir.join("README.md").exists(),
+        "the upstream chart data is missing: expected shared/charts beside the checkout"
+    );
+    dir
+}
+
+fn chart(release: &str) -> PathBuf {
+    let (_, dir) =
+        CHARTS.iter().find(|(r, _)| *r == release).unwrap_or_else(|| panic!("no chart data for release {release}"));
+    charts().join(dir)
+}
+
+/// Runs a tool from the virtualenv (or PATH) with Ansible's state in a temporary home.
+fn run(program: &str, args: &[&Path], dir: &Path, home: &Path) -> Output {
+    let program = tool(program);
+    let venv = workspace().join(".venv/bin");
+    let mut path = vec![venv, program.parent().expect("parent").to_owned()];
+    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    fs::create_dir_all(home).expect("mkdir home");
+    Command::new(&program)
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", std::env::join_paths(path).expect("PATH"))
+        .env("HOME", home)
+        .env("ANSIBLE_LOCAL_TEMP", home.join("tmp"))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+}
+
+/// `[services.NAME]` / `[targets.NAME]` → digest, and `root`, from a manifest.
+fn digests(manifest: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut section = None;
+    for line in manifest.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = (!name.starts_with('[')).then(|| name.to_owned());
+        } else if let Some(value) = line.strip_prefix("digest = ") {
+            if let Some(section) = &section {
+                out.insert(section.clone(), value.trim_matches('"').to_owned());
+            }
+        } else if let Some(value) = line.strip_prefix("root = ") {
+            out.insert("root".to_owned(), value.trim_matches('"').to_owned());
+        }
+    }
+    out
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn welltory_manifest() {
+    let out = Scratch::new();
+    let first = build_stack(STACK, &out.path().join("a"), &[]);
+    let second = build_stack(STACK, &out.path().join("b"), &[]);
+    assert_eq!(first.file_name(), second.file_name(), "two builds give one root digest");
+    insta::assert_snapshot!("welltory_manifest", fs::read_to_string(first.join("manifest.toml")).expect("manifest"));
+}
+
+#[test]
+fn redis_nodes_changes_the_redis_values_and_nothing_else() {
+    let out = Scratch::new();
+    let three = build_stack(STACK, out.path(), &[]);
+    let five = build_stack(STACK, out.path(), &["--set", "redis_nodes=5"]);
+    let before = digests(&fs::read_to_string(three.join("manifest.toml")).expect("manifest"));
+    let after = digests(&fs::read_to_string(five.join("manifest.toml")).expect("manifest"));
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    let changed: Vec<&str> = before.iter().filter(|(k, v)| after[*k] != **v).map(|(k, _)| k.as_str()).collect();
+    assert_eq!(changed, ["root", "services.redis"], "before: {before:#?}\nafter: {after:#?}");
+
+    let values = fs::read_to_string(five.join("helm/redis/values.yaml")).expect("values");
+    assert!(values.contains("architecture: replication\n") && values.contains("  replicaCount: 4\n"), "{values}");
+    let values = fs::read_to_string(three.join("helm/redis/values.yaml")).expect("values");
+    assert!(values.contains("  replicaCount: 2\n"), "{values}");
+    let one = build_stack(STACK, out.path(), &["--set", "redis_nodes=1"]);
+    let values = fs::read_to_string(one.join("helm/redis/values.yaml")).expect("values");
+    assert!(values.contains("architecture: standalone\n") && !values.contains("replicaCount"), "{values}");
+}
+
+#[test]
+fn params_change_the_values_they_name() {
+    let out = Scratch::new();
+    let bundle = build_stack(
+        STACK,
+        out.path(),
+        &[
+            "--set",
+            "redis_databases=32",
+            "--set",
+            "retention_days=30",
+            "--set",
+            "prometheus_version=3.5.0",
+            "--set",
+            "redis_persistence=true",
+        ],
+    );
+    let redis = fs::read_to_string(bundle.join("helm/redis/values.yaml")).expect("values");
+    assert!(redis.contains("  databases 32\n"), "{redis}");
+    assert!(redis.contains("master:\n  persistence:\n    enabled: true\n"), "{redis}");
+    let prometheus = fs::read_to_string(bundle.join("helm/prometheus/values.yaml")).expect("values");
+    assert!(prometheus.contains("  retention: 30d\n"), "{prometheus}");
+    assert!(prometheus.contains("    tag: v3.5.0\n"), "{prometheus}");
+}
+
+#[test]
+fn bad_params_are_errors_at_the_set() {
+    for (set, expected) in [
+        ("redis_nodes=0", "redis_nodes"),
+        ("retention_days=-1", "retention_days"),
+        ("prometheus_version=latest", "prometheus_version"),
+    ] {
+        let out = Scratch::new();
+        let output = stackc()
+            .current_dir(workspace())
+            .args(["build", STACK, "--out"])
+            .arg(out.path())
+            .args(["--set", set])
+            .output()
+            .expect("run stackc");
+        let text = render(&output, &[]);
+        assert_eq!(output.status.code(), Some(1), "--set {set}:\n{text}");
+        assert!(text.contains(expected) && text.contains("<command line>"), "--set {set}:\n{text}");
+        assert!(!out.path().join("welltory").exists(), "nothing is written on error");
+    }
+}
+
+#[test]
+fn values_validate_against_the_chart_schemas() {
+    let out = Scratch::new();
+    for extra in [&[][..], &["--set", "redis_nodes=1", "--set", "redis_persistence=true"][..]] {
+        let bundle = build_stack(STACK, out.path(), extra);
+        for (release, _) in CHARTS {
+            let values = bundle.join(format!("helm/{release}/values.yaml"));
+            let schema = chart(release).join("values.schema.json");
+            let output = run(
+                "check-jsonschema",
+                &[Path::new("--schemafile"), &schema, &values],
+                out.path(),
+                &out.path().join("home"),
+            );
+            assert!(output.status.success(), "{release} values against the chart schema:\n{}", render(&output, &[]));
+        }
+    }
+    // The check does fail on values the chart refuses.
+    let broken = out.path().join("broken.yaml");
+    fs::write(&broken, "replica:\n  replicaCount: two\n").expect("write");
+    let schema = chart("redis").join("values.schema.json");
+    let output =
+        run("check-jsonschema", &[Path::new("--schemafile"), &schema, &broken], out.path(), &out.path().join("home"));
+    assert!(!output.status.success(), "check-jsonschema accepted a string replica count");
+}
+
+#[test]
+fn every_key_the_values_set_exists_in_the_chart() {
+    let out = Scratch::new();
+    let script = out.path().join("walk.py");
+    fs::write(&script, KEY_WALK).expect("write");
+    let home = out.path().join("home");
+    for extra in [&[][..], &["--set", "redis_nodes=1", "--set", "redis_persistence=true"][..]] {
+        let bundle = build_stack(STACK, out.path(), extra);
+        for (release, _) in CHARTS {
+            let values = bundle.join(format!("helm/{release}/values.yaml"));
+            let defaults = chart(release).join("values.yaml");
+            let output = run("python3", &[&script, &defaults, &values], out.path(), &home);
+            let text = render(&output, &[]);
+            assert!(output.status.success() && text.contains("keys checked"), "{release}:\n{text}");
+        }
+    }
+    // A misspelled key fails the walk.
+    let bundle = build_stack(STACK, out.path(), &[]);
+    let values = fs::read_to_string(bundle.join("helm/redis/values.yaml")).expect("values");
+    let broken = out.path().join("broken.yaml");
+    fs::write(&broken, values.replace("replicaCount:", "replicaCont:")).expect("write");
+    let output = run("python3", &[&script, &chart("redis").join("values.yaml"), &broken], out.path(), &home);
+    let text = render(&output, &[]);
+    assert!(!output.status.success() && text.contains("unknown key: replica.replicaCont"), "{text}");
+}
+
+#[test]
+fn prometheus_scrapes_redis_through_the_reference() {
+    let out = Scratch::new();
+    let bundle = build_stack(STACK, out.path(), &[]);
+    let values = fs::read_to_string(bundle.join("helm/prometheus/values.yaml")).expect("values");
+    assert!(values.contains("  - job_name: redis\n"), "{values}");
+    // Discovered in the cluster behind the Service the redis release puts before its exporters.
+    assert!(values.contains("        regex: redis-metrics\n"), "{values}");
+    assert!(values.contains("            - welltory\n"), "{values}");
+    assert!(!values.contains("static_configs"), "no written-out targets:\n{values}");
+    let redis = fs::read_to_string(bundle.join("helm/redis/values.yaml")).expect("values");
+    assert!(redis.contains("fullnameOverride: redis\n") && redis.contains("metrics:\n  enabled: true\n"), "{redis}");
+}
+
+#[test]
+fn playbook_passes_syntax_check_and_ansible_lint() {
+    let out = Scratch::new();
+    let bundle = build_stack(STACK, &out.path().join("out"), &[]);
+    let ansible = bundle.join("ansible");
+    let home = out.path().join("home");
+    let output = run("ansible-playbook", &[Path::new("--syntax-check"), Path::new("kubernetes.yml")], &ansible, &home);
+    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
+    let output = run("ansible-lint", &[Path::new("--offline"), Path::new("kubernetes.yml")], &ansible, &home);
+    let text = render(&output, &[]);
+    assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+}
+
+#[test]
+fn playbook_runs_in_named_steps_with_secrets_from_vault() {
+    let out = Scratch::new();
+    let bundle = build_stack(STACK, out.path(), &[]);
+    let playbook = fs::read_to_string(bundle.join("ansible/kubernetes.yml")).expect("playbook");
+    let steps: Vec<&str> = playbook.lines().filter_map(|l| l.strip_prefix("- name: ")).collect();
+    assert_eq!(
+        steps,
+        [
+            "\"Step 1/4: namespaces\"",
+            "\"Step 2/4: secrets\"",
+            "\"Step 3/4: redis (redis-helm)\"",
+            "\"Step 4/4: prometheus (prometheus-helm)\""
+        ]
+    );
+    // The Secret is filled from the Vault variable, and the task does not log it.
+    let secret_task = playbook.split("- name: \"Create Secret welltory/redis-auth\"").nth(1).expect("secret task");
+    let secret_task = secret_task.split("\n\n").next().expect("task");
+    assert!(secret_task.contains("\"redis-password\": \"{{ vault_redis_password }}\""), "{secret_task}");
+    assert!(secret_task.contains("no_log: true"), "{secret_task}");
+    // Releases are installed from the bundle's values files at pinned chart versions.
+    for (release, chart_ref, version) in [
+        ("redis", "oci://registry-1.docker.io/bitnamicharts/redis", "23.1.1"),
+        ("prometheus", "prometheus-community/prometheus", "29.27.0"),
+    ] {
+        assert!(
+            playbook.contains(&format!("chart_ref: \"{chart_ref}\"\n        chart_version: \"{version}\"\n")),
+            "{playbook}"
+        );
+        assert!(playbook.contains(&format!("\"{{{{ playbook_dir }}}}/../helm/{release}/values.yaml\"")), "{playbook}");
+    }
+    // The pinned versions are the ones the chart data describes.
+    for (release, _) in CHARTS {
+        let chart_yaml = fs::read_to_string(chart(release).join("Chart.yaml")).expect("Chart.yaml");
+        let version = chart_yaml.lines().find_map(|l| l.strip_prefix("version: ")).expect("version");
+        assert!(playbook.contains(&format!("chart_version: \"{version}\"")), "{release} {version}");
+    }
+    // The example Vault layout names the variables and holds no values.
+    let example = fs::read_to_string(bundle.join("ansible/group_vars/all/vault.yml.example")).expect("vault example");
+    assert!(example.lines().any(|l| l == "vault_redis_password: \"\""), "{example}");
+}
+
+#[test]
+fn k8s_manifests_pass_kubernetes_validate() {
+    let scratch = Scratch::new();
+    scratch.write("apps.kdl", APPS);
+    let output = scratch.stackc(&["build", "apps.kdl"]).output().expect("run stackc");
+    assert!(output.status.success(), "{}", render(&output, &[]));
+    let bundle = fs::canonicalize(scratch.path().join("out/apps/current")).expect("current");
+
+    let mut manifests = Vec::new();
+    for service in ["api", "grafana"] {
+        let dir = bundle.join("kubernetes").join(service);
+        let files = files_under(&dir);
+        let kustomization = fs::read_to_string(dir.join("kustomization.yaml")).expect("kustomization");
+        let listed: Vec<&str> = kustomization.lines().filter_map(|l| l.strip_prefix("  - ")).collect();
+        let mut present: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().expect("name").to_string_lossy().into_owned())
+            .filter(|n| n != "kustomization.yaml")
+            .collect();
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        present.sort();
+        assert_eq!(sorted, present, "the kustomization of {service} lists every object");
+        manifests.extend(listed.iter().map(|n| dir.join(n)));
+    }
+    assert!(manifests.iter().any(|m| m.ends_with("api/horizontalpodautoscaler.yaml")));
+    assert!(manifests.iter().any(|m| m.ends_with("grafana/statefulset.yaml")));
+
+    let mut args: Vec<&Path> = vec![Path::new("--strict"), Path::new("-k"), Path::new("1.30")];
+    args.extend(manifests.iter().map(PathBuf::as_path));
+    let output = run("kubernetes-validate", &args, scratch.path(), &scratch.path().join("home"));
+    let text = render(&output, &[]);
+    assert!(output.status.success(), "kubernetes-validate:\n{text}");
+    // Unknown kinds only warn, so every object must be reported as passed.
+    assert!(!text.contains("WARN") && !text.contains("ERROR"), "kubernetes-validate:\n{text}");
+    assert_eq!(text.matches(" passed for resource ").count(), manifests.len(), "kubernetes-validate:\n{text}");
+
+    // The password is a reference to the Secret the playbook fills from Vault.
+    let deployment = fs::read_to_string(bundle.join("kubernetes/api/deployment.yaml")).expect("deployment");
+    assert!(
+        deployment.contains("secretKeyRef:\n                  name: api-env\n                  key: api-db-password\n"),
+        "{deployment}"
+    );
+    let playbook = fs::read_to_string(bundle.join("ansible/kubernetes.yml")).expect("playbook");
+    assert!(playbook.contains("\"api-db-password\": \"{{ vault_api_db_password }}\""), "{playbook}");
+}
