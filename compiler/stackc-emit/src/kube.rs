@@ -148,13 +148,10 @@ fn check(stack: &Stack, services: &[KubeService<'_>], diagnostics: &mut Vec<Diag
             }
             for (key, name) in &secret.entries {
                 let problem = match stack.secret(name).map(|s| &s.source) {
-                    None => {
-                        Some(format!("Secret `{}` key `{key}` names undeclared stack secret `{name}`", secret.name))
+                    None => Some(format!("secret `{name}` is not declared, so `{}` cannot be filled", secret.name)),
+                    Some(SecretSource::KubeSecret { .. }) => {
+                        Some(format!("secret `{name}` lives in the cluster and cannot fill `{}`", secret.name))
                     }
-                    Some(SecretSource::KubeSecret { .. }) => Some(format!(
-                        "Secret `{}` key `{key}` cannot be filled from `{name}`, which already lives in a Kubernetes Secret",
-                        secret.name
-                    )),
                     Some(_) => None,
                 };
                 if let Some(message) = problem {
@@ -318,7 +315,7 @@ fn playbook(stack: &Stack, services: &[KubeService<'_>], diagnostics: &mut Vec<D
                 diagnostics.push(
                     Diagnostic::error(
                         "stackc::emit::kube",
-                        format!("Helm release `{}` has no pinned chart version", release.name),
+                        format!("the Helm release `{}` has no pinned chart version", release.name),
                     )
                     .at(s.service.name.span, "in this service"),
                 );

@@ -412,4 +412,35 @@ fn k8s_manifests_pass_kubernetes_validate() {
     );
     let playbook = fs::read_to_string(bundle.join("ansible/kubernetes.yml")).expect("playbook");
     assert!(playbook.contains("\"api-db-password\": \"{{ vault_api_db_password }}\""), "{playbook}");
+
+    // The playbook applies them, one step per service, and passes Ansible's own checks.
+    assert!(playbook.contains("- name: \"Step 3/4: api (k8s)\"\n"), "{playbook}");
+    assert!(playbook.contains("- name: \"Step 4/4: grafana (k8s)\"\n"), "{playbook}");
+    let ansible = bundle.join("ansible");
+    let home = scratch.path().join("home");
+    let output = run("ansible-playbook", &[Path::new("--syntax-check"), Path::new("kubernetes.yml")], &ansible, &home);
+    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
+    let output = run("ansible-lint", &[Path::new("--offline"), Path::new("kubernetes.yml")], &ansible, &home);
+    let text = render(&output, &[]);
+    assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+}
+
+#[test]
+fn a_secret_kept_in_the_cluster_cannot_fill_a_new_secret() {
+    let scratch = Scratch::new();
+    scratch.write(
+        "s.kdl",
+        r#"stack "s"
+secret "pw" kube-secret="existing" key="password"
+service "redis" plugin="redis-helm" {
+    namespace "data"
+    password (secret)"pw"
+}
+"#,
+    );
+    let output = scratch.stackc(&["build", "s.kdl"]).output().expect("run stackc");
+    let text = render(&output, &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("secret `pw` lives in the cluster"), "{text}");
+    assert!(!scratch.path().join("out").exists(), "nothing is written on error");
 }
