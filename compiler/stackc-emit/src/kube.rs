@@ -146,7 +146,7 @@ fn check(stack: &Stack, services: &[KubeService<'_>], diagnostics: &mut Vec<Diag
                     .with_secondary(first.name.span, "first declared here"),
                 );
             }
-            for (key, name) in &secret.entries {
+            for (_, name) in &secret.entries {
                 let problem = match stack.secret(name).map(|s| &s.source) {
                     None => Some(format!("secret `{name}` is not declared, so `{}` cannot be filled", secret.name)),
                     Some(SecretSource::KubeSecret { .. }) => {
