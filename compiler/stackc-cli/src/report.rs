@@ -7,6 +7,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 use stackc::diag::{Diagnostic, Severity, Sources, Span};
 
 /// Renders diagnostics for stderr. Colour only on a terminal and when `NO_COLOR` is unset.
+#[allow(clippy::disallowed_methods, reason = "the CLI is where the environment is read; NO_COLOR is its one variable")]
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     render_with(sources, diagnostics, colour)

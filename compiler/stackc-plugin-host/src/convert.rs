@@ -68,7 +68,12 @@ pub(crate) fn artifacts(artifacts: Vec<wit::Artifact>, max_bytes: usize) -> Resu
                 check_mode(f.mode)?;
                 total += f.contents.len();
                 unique(&mut seen, f.host.as_deref().unwrap_or("*"), &f.path)?;
-                model::Artifact::HostFile(model::HostFile { host: f.host, path: f.path, contents: f.contents, mode: f.mode })
+                model::Artifact::HostFile(model::HostFile {
+                    host: f.host,
+                    path: f.path,
+                    contents: f.contents,
+                    mode: f.mode,
+                })
             }
             wit::Artifact::SecretFile(f) => {
                 check_host_path(&f.path)?;
@@ -123,7 +128,11 @@ pub(crate) fn artifacts(artifacts: Vec<wit::Artifact>, max_bytes: usize) -> Resu
             }
             wit::Artifact::KubeSecret(s) => {
                 check_relative_path(&s.name)?;
-                model::Artifact::KubeSecret(model::KubeSecret { name: s.name, namespace: s.namespace, entries: s.entries })
+                model::Artifact::KubeSecret(model::KubeSecret {
+                    name: s.name,
+                    namespace: s.namespace,
+                    entries: s.entries,
+                })
             }
             wit::Artifact::HelmRelease(r) => {
                 check_relative_path(&r.name)?;

@@ -35,8 +35,12 @@ pub(crate) fn diagnostics(service: &Service, phase: Phase, error: CallError) -> 
             .collect(),
         CallError::Trap(trap) => {
             let help = match &trap {
-                Trap::OutOfFuel { .. } => "the plugin looped or did far more work than a render needs; report it to its author",
-                Trap::OutOfMemory { .. } => "the plugin tried to use more memory than the sandbox allows; report it to its author",
+                Trap::OutOfFuel { .. } => {
+                    "the plugin looped or did far more work than a render needs; report it to its author"
+                }
+                Trap::OutOfMemory { .. } => {
+                    "the plugin tried to use more memory than the sandbox allows; report it to its author"
+                }
                 Trap::StackOverflow => "the plugin recursed too deeply; report it to its author",
                 Trap::Panic(_) => "this is a bug in the plugin; report it to its author with the stack file",
                 Trap::Other(_) => "the plugin crashed; report it to its author",
@@ -53,10 +57,13 @@ pub(crate) fn diagnostics(service: &Service, phase: Phase, error: CallError) -> 
             ]
         }
         CallError::Output(why) => vec![
-            Diagnostic::error("stackc::plugin::output", format!("plugin `{plugin}` failed while {doing} service `{name}`: it {why}"))
-                .at(service.name.span, "in this service")
-                .with_secondary(service.plugin.span, "plugin named here")
-                .with_help("nothing was written; this is a bug in the plugin, report it to its author"),
+            Diagnostic::error(
+                "stackc::plugin::output",
+                format!("plugin `{plugin}` failed while {doing} service `{name}`: it {why}"),
+            )
+            .at(service.name.span, "in this service")
+            .with_secondary(service.plugin.span, "plugin named here")
+            .with_help("nothing was written; this is a bug in the plugin, report it to its author"),
         ],
     }
 }
