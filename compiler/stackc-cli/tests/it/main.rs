@@ -14,5 +14,6 @@ mod ansible;
 mod build;
 mod diagnostics;
 mod examples;
+mod lab;
 mod nginx;
 mod welltory;

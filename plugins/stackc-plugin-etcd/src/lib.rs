@@ -1,0 +1,30 @@
+//! The `etcd` plugin: a static etcd 3.4 cluster (Debian `etcd-server`) sized from the number
+//! of member failures it must survive. `tolerate f` needs `2f+1` members; the plugin refuses a
+//! placement with fewer hosts or an even number of them (an even member adds no tolerance).
+
+mod config;
+mod render;
+
+use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, register_plugin};
+
+pub use config::Config;
+
+pub struct Etcd;
+
+impl Plugin for Etcd {
+    type Config = Config;
+
+    const NAME: &'static str = "etcd";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const SUMMARY: &'static str = "etcd cluster sized from the failures it must survive";
+
+    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+        Ok(render::exports(config))
+    }
+
+    fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
+        render::render(config, context)
+    }
+}
+
+register_plugin!(Etcd);
