@@ -12,8 +12,9 @@ use std::fmt::Write as _;
 
 use stackc_bundle::{File, Producer};
 use stackc_diag::Diagnostic;
-use stackc_model::SecretSource;
+use stackc_model::{Process, SecretSource, Supervisor};
 
+use crate::daemontools;
 use crate::plan::{Plan, ServicePlan};
 use crate::yaml::{group_name, quote};
 
@@ -140,7 +141,8 @@ fn deploy_play(
 ) {
     let name = &s.service.name.value;
     let title = format!("Step {step}/{total}: {name} ({})", s.service.plugin.value);
-    let handlers: Vec<String> = s.system_services.iter().map(|svc| handler_name(&svc.name, svc.reload)).collect();
+    let mut handlers: Vec<String> = s.system_services.iter().map(|svc| handler_name(&svc.name, svc.reload)).collect();
+    handlers.extend(s.processes.iter().map(|p| process_handler_name(p)));
     let notify = |out: &mut String| {
         if !handlers.is_empty() {
             out.push_str("      notify:\n");
@@ -164,6 +166,8 @@ fn deploy_play(
         }
         out.push_str("        state: present\n        update_cache: true\n        cache_valid_time: 3600\n\n");
     }
+
+    process_accounts(out, s);
 
     let dirs: BTreeSet<&str> = s
         .files
@@ -246,9 +250,10 @@ fn deploy_play(
         )
         .expect("write to string");
     }
+    process_starts(out, s);
     trim_blank_tail(out);
 
-    if !s.system_services.is_empty() {
+    if !s.system_services.is_empty() || !s.processes.is_empty() {
         out.push_str("\n  handlers:\n");
         for svc in &s.system_services {
             let state = if svc.reload { "reloaded" } else { "restarted" };
@@ -259,6 +264,102 @@ fn deploy_play(
                 quote(&svc.name)
             )
             .expect("write to string");
+        }
+        process_handlers(out, s);
+    }
+}
+
+fn process_handler_name(process: &Process) -> String {
+    match process.supervisor {
+        Supervisor::Daemontools => format!("Restart {} under daemontools", process.name),
+        Supervisor::Systemd => format!("Restart {}", process.name),
+    }
+}
+
+/// System users for supervised processes, their working directories and log directories.
+fn process_accounts(out: &mut String, s: &ServicePlan<'_>) {
+    let mut users: BTreeSet<&str> = BTreeSet::new();
+    for p in &s.processes {
+        users.insert(p.user.as_str());
+        if p.supervisor == Supervisor::Daemontools {
+            users.insert(daemontools::log_user(p));
+        }
+    }
+    users.retain(|u| *u != "root" && *u != "nobody");
+    for user in &users {
+        write!(
+            out,
+            "    - name: {}\n      ansible.builtin.user:\n        name: {}\n        system: true\n        create_home: false\n        home: /nonexistent\n        shell: /usr/sbin/nologin\n\n",
+            quote(&format!("Create system user {user}")),
+            quote(user)
+        )
+        .expect("write to string");
+    }
+    for p in &s.processes {
+        let mut dirs = vec![(p.working_directory.clone(), p.user.as_str())];
+        if p.supervisor == Supervisor::Daemontools {
+            dirs.push((format!("{}/log/main", daemontools::service_dir(p)), daemontools::log_user(p)));
+        }
+        for (dir, owner) in dirs {
+            write!(
+                out,
+                "    - name: {}\n      ansible.builtin.file:\n        path: {}\n        state: directory\n        owner: {}\n        mode: \"0755\"\n\n",
+                quote(&format!("Create {dir} for {}", p.name)),
+                quote(&dir),
+                quote(owner)
+            )
+            .expect("write to string");
+        }
+    }
+}
+
+/// Supervised processes: systemd units are enabled and started; daemontools service
+/// directories are picked up by svscan, so the play waits until supervise runs them.
+fn process_starts(out: &mut String, s: &ServicePlan<'_>) {
+    for p in &s.processes {
+        match p.supervisor {
+            Supervisor::Systemd => write!(
+                out,
+                "    - name: {}\n      ansible.builtin.systemd_service:\n        name: {}\n        enabled: true\n        state: started\n        daemon_reload: true\n\n",
+                quote(&format!("Enable and start {}", p.name)),
+                quote(&format!("{}.service", p.name))
+            )
+            .expect("write to string"),
+            Supervisor::Daemontools => {
+                let dir = daemontools::service_dir(p);
+                write!(
+                    out,
+                    "    - name: {}\n      ansible.builtin.wait_for:\n        path: {}\n        timeout: 30\n      loop:\n        - {}\n        - {}\n      loop_control:\n        loop_var: supervise_ok\n\n",
+                    quote(&format!("Wait for svscan to supervise {}", p.name)),
+                    quote("{{ supervise_ok }}"),
+                    quote(&format!("{dir}/supervise/ok")),
+                    quote(&format!("{dir}/log/supervise/ok"))
+                )
+                .expect("write to string");
+            }
+        }
+    }
+}
+
+fn process_handlers(out: &mut String, s: &ServicePlan<'_>) {
+    for p in &s.processes {
+        match p.supervisor {
+            Supervisor::Systemd => write!(
+                out,
+                "    - name: {}\n      ansible.builtin.systemd_service:\n        name: {}\n        state: restarted\n        daemon_reload: true\n",
+                quote(&process_handler_name(p)),
+                quote(&format!("{}.service", p.name))
+            )
+            .expect("write to string"),
+            Supervisor::Daemontools => {
+                write!(
+                    out,
+                    "    - name: {}\n      ansible.builtin.command:\n        argv:\n          - svc\n          - \"-t\"\n          - {}\n      changed_when: true\n",
+                    quote(&process_handler_name(p)),
+                    quote(&daemontools::service_dir(p))
+                )
+                .expect("write to string");
+            }
         }
     }
 }

@@ -8,15 +8,20 @@
 //!   each machine;
 //! - [`ansible`]: an inventory and a playbook with one play per step that installs packages,
 //!   copies the host trees, fills secret files from Vault, reloads services through handlers,
-//!   and ends with a verification play.
+//!   and ends with a verification play;
+//! - [`daemontools`] and [`systemd`]: supervised processes as `/etc/service/<name>/` run
+//!   scripts or `/etc/systemd/system/<name>.service` units, placed among the host files.
 //!
 //! Emitters are pure: they return bundle files and diagnostics.
 
 pub mod ansible;
+mod daemontools;
 pub mod hosts;
 mod kube;
 mod order;
 mod plan;
+mod supervise;
+mod systemd;
 mod yaml;
 
 use stackc_bundle::File;
@@ -35,6 +40,15 @@ pub struct Rendered {
 /// Runs every emitter. `rendered` has one entry per service, in stack order.
 pub fn emit(stack: &Stack, rendered: &[Rendered]) -> (Vec<File>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    // Processes become daemontools service directories or systemd units first, so every
+    // emitter below sees them as ordinary host files.
+    let expanded;
+    let rendered = if supervise::has_processes(rendered) {
+        expanded = supervise::expand(stack, rendered, &mut diagnostics);
+        expanded.as_slice()
+    } else {
+        rendered
+    };
     let plan = plan::Plan::new(stack, rendered, &mut diagnostics);
     let mut files = hosts::emit(&plan, &mut diagnostics);
     files.extend(plan::bundle_files(stack, rendered));
