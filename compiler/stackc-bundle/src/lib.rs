@@ -11,9 +11,11 @@
 //! sorted by path. The root digest is sha256 over `manifest.toml` as rendered without its
 //! `root` line, so that it covers every file, every service and the format version at once.
 
+mod diff;
 mod digest;
 mod manifest;
 
+pub use diff::{BundleDiff, Change, EntryDiff, FileChange, Kind, Record, diff};
 pub use digest::{Digest, sha256};
 pub use manifest::{FORMAT, FileEntry, Manifest, ParseError, ServiceEntry, TargetEntry};
 

@@ -10,10 +10,13 @@ Examples:
   stackc build stacks/welltory.kdl --set redis_nodes=5
   stackc check stacks/web-tls.kdl
   stackc plugins
+  stackc diff --base origin/main stacks/web-tls.kdl
+  stackc graph stacks/web-tls.kdl --format mermaid
 
 Exit codes:
   0  success
-  1  the stack has errors (reported as diagnostics; nothing was written)
+  1  the stack has errors (reported as diagnostics; nothing was written), or for
+     `diff` and `build --check`: the outputs differ
   2  usage error, or the bundle could not be written";
 
 const ABOUT: &str = "Compile a KDL stack description through sandboxed plugins into a content-addressed \
@@ -40,6 +43,66 @@ pub enum Command {
     Check(StackArgs),
     /// List the plugins stackc can use.
     Plugins,
+    /// Compare two bundles: services changed, added, removed, and unified diffs of their files.
+    ///
+    /// Each side is a bundle directory, a `manifest.toml`, or a stack file (built in memory).
+    /// With `--base REV`, give one stack file: its build at the git revision REV (read from
+    /// git objects, the work tree untouched) is compared with its build from the work tree.
+    #[command(after_help = DIFF_HELP)]
+    Diff(DiffArgs),
+    /// Draw a stack's hosts, services and the references between them.
+    Graph(GraphArgs),
+}
+
+const DIFF_HELP: &str = "\
+Examples:
+  stackc diff out/web-tls/<old digest> out/web-tls/current
+  stackc diff --base HEAD~1 stacks/web-tls.kdl --format markdown
+
+Exit codes (like `git diff --exit-code`):
+  0  identical
+  1  different
+  2  usage error, unreadable input, or a stack with errors";
+
+/// Output formats of `stackc diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// OLD and NEW (bundle directories, manifests or stack files), or one stack file with `--base`.
+    #[arg(value_name = "OLD NEW", num_args = 1..=2, required = true)]
+    pub sides: Vec<PathBuf>,
+    /// Compare the stack as of this git revision with the work tree's.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Only the table of services, no file diffs.
+    #[arg(long)]
+    pub stat: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// Override a `param` for stack files on either side (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Output formats of `stackc graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    #[arg(long, value_enum, default_value = "dot")]
+    pub format: GraphFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,4 +124,13 @@ pub struct BuildArgs {
     /// Print the time spent in each phase to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Also write the digests per service, per target and the root to the record file.
+    #[arg(long, conflicts_with = "check")]
+    pub record: bool,
+    /// Write nothing; exit 1 when the digests differ from the record file, listing the difference.
+    #[arg(long)]
+    pub check: bool,
+    /// The record file (default: `<stack>.digests.toml` beside the stack file).
+    #[arg(long, value_name = "FILE")]
+    pub digests: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@ use clap::Parser as _;
 
 mod args;
 mod commands;
+mod git_loader;
 mod loader;
 mod report;
 mod store;

@@ -1,8 +1,9 @@
 //! `stackc build`.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
-use stackc::bundle::Manifest;
+use stackc::bundle::{Manifest, Record};
 
 use super::{ExitStatus, compile, load_plugins};
 use crate::args::BuildArgs;
@@ -19,6 +20,9 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
         Err(status) => return status,
     };
     let bundle = compilation.bundle.as_ref().expect("no errors means a bundle");
+    if args.check {
+        return check_record(args, bundle);
+    }
     let stored = match crate::store::store(&args.out, bundle) {
         Ok(stored) => stored,
         Err(error) => {
@@ -44,7 +48,59 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
         );
     }
     print!("{}", summary(bundle, &stored));
+    if args.record {
+        let path = record_path(args);
+        let text = Record::of(&bundle.manifest).to_toml();
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            if let Err(error) = std::fs::write(&path, text) {
+                eprintln!("error: cannot write `{}`: {}", path.display(), crate::loader::io_reason(&error));
+                return ExitStatus::Error;
+            }
+            println!("record {} (written)", path.display());
+        } else {
+            println!("record {} (unchanged)", path.display());
+        }
+    }
     ExitStatus::Success
+}
+
+/// `<stack>.digests.toml` beside the stack file, or `--digests FILE`.
+fn record_path(args: &BuildArgs) -> PathBuf {
+    args.digests.clone().unwrap_or_else(|| args.stack.stack.with_extension("digests.toml"))
+}
+
+/// `--check`: compares the fresh build's digests with the record; writes nothing.
+fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus {
+    let path = record_path(args);
+    let stack = args.stack.stack.display();
+    let recorded = match std::fs::read_to_string(&path) {
+        Ok(text) => match Record::parse(&text) {
+            Ok(record) => record,
+            Err(error) => {
+                eprintln!("error: cannot read the digest record `{}`: {}", path.display(), error.0);
+                return ExitStatus::Error;
+            }
+        },
+        Err(error) => {
+            eprintln!(
+                "error: cannot read the digest record `{}`: {}\n\nhint: create it with `stackc build --record {stack}`",
+                path.display(),
+                crate::loader::io_reason(&error)
+            );
+            return ExitStatus::Error;
+        }
+    };
+    let diff = recorded.diff(&Record::of(&bundle.manifest));
+    if diff.identical {
+        println!("stack `{}` matches its digest record `{}` (root {})", bundle.stack, path.display(), bundle.root());
+        return ExitStatus::Success;
+    }
+    print!("{}", super::diff::text_table(&diff));
+    eprintln!(
+        "error: the outputs of `{stack}` differ from its digest record `{}`\n\nhint: if the change is intended, update the record with `stackc build --record {stack}` and commit it",
+        path.display()
+    );
+    ExitStatus::Failure
 }
 
 fn summary(bundle: &stackc::bundle::Bundle, stored: &crate::store::Stored) -> String {

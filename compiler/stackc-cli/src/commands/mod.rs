@@ -2,6 +2,8 @@
 
 mod build;
 mod check;
+mod diff;
+mod graph;
 mod plugins;
 
 use stackc::{Limits, Plugins};
@@ -27,6 +29,8 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Plugins => plugins::run(),
+        Command::Diff(args) => diff::run(&args),
+        Command::Graph(args) => graph::run(&args),
     }
 }
 
@@ -40,9 +44,18 @@ fn load_plugins() -> Result<Plugins, ExitStatus> {
 
 /// Compiles the stack named by `args` and reports its diagnostics on stderr.
 fn compile(args: &crate::args::StackArgs, plugins: &Plugins) -> Result<stackc::Compilation, ExitStatus> {
+    compile_with(args, plugins, &crate::loader::FsLoader)
+}
+
+/// [`compile`] with sources from `loader`.
+fn compile_with(
+    args: &crate::args::StackArgs,
+    plugins: &Plugins,
+    loader: &dyn stackc::SourceLoader,
+) -> Result<stackc::Compilation, ExitStatus> {
     let root = args.stack.to_string_lossy();
     let options = stackc::Options { root: &root, overrides: &args.set };
-    let compilation = stackc::compile(&options, &crate::loader::FsLoader, plugins);
+    let compilation = stackc::compile(&options, loader, plugins);
     let diagnostics = compilation.diagnostics.clone().into_sorted();
     if !diagnostics.is_empty() {
         eprint!("{}", crate::report::render(&compilation.sources, &diagnostics));

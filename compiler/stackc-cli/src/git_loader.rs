@@ -1,0 +1,88 @@
+//! Reads stack files as they were at a git revision, from git's object database, never from
+//! (or into) the work tree: `stackc diff --base REV stack.kdl` builds both sides this way.
+
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use stackc::{Loaded, SourceError, SourceLoader};
+
+/// Loads files from the commit `rev` of the repository stackc runs in. Paths are named as
+/// the user gave them (relative to the working directory), like [`crate::loader::FsLoader`].
+pub struct GitLoader {
+    /// The full commit id, so every file of one build comes from the same commit.
+    commit: String,
+    /// The revision as the user spelled it, for messages.
+    rev: String,
+    /// The repository's top level, to turn absolute paths into repository paths.
+    toplevel: PathBuf,
+}
+
+impl GitLoader {
+    /// Resolves `rev` to a commit; the error is a one-line reason.
+    pub fn new(rev: &str) -> Result<GitLoader, String> {
+        let commit = git(&["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")])
+            .map_err(|e| format!("`{rev}` is not a commit of this git repository{}", reason_suffix(&e)))?;
+        let toplevel = git(&["rev-parse", "--show-toplevel"]).map_err(|e| format!("not in a git repository: {e}"))?;
+        Ok(GitLoader {
+            commit: String::from_utf8_lossy(&commit).trim().to_owned(),
+            rev: rev.to_owned(),
+            toplevel: PathBuf::from(String::from_utf8_lossy(&toplevel).trim()),
+        })
+    }
+
+    /// The object name of `name` in the commit: `<commit>:./rel` for paths relative to the
+    /// working directory, `<commit>:path` for absolute paths inside the repository.
+    fn object(&self, name: &Path) -> Result<String, SourceError> {
+        if name.is_absolute() {
+            let toplevel = std::fs::canonicalize(&self.toplevel).unwrap_or_else(|_| self.toplevel.clone());
+            let inside = name.strip_prefix(&toplevel).or_else(|_| name.strip_prefix(&self.toplevel));
+            let rel = inside.map_err(|_| SourceError("outside the git repository".to_owned()))?;
+            Ok(format!("{}:{}", self.commit, rel.to_string_lossy()))
+        } else {
+            Ok(format!("{}:./{}", self.commit, name.to_string_lossy()))
+        }
+    }
+}
+
+impl SourceLoader for GitLoader {
+    fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
+        let name = match from {
+            Some(from) => normalize(&Path::new(from).parent().unwrap_or(Path::new("")).join(path)),
+            None => normalize(Path::new(path)),
+        };
+        let object = self.object(&name)?;
+        let bytes = git(&["cat-file", "blob", &object])
+            .map_err(|_| SourceError(format!("no such file in revision `{}`", self.rev)))?;
+        let text = String::from_utf8(bytes).map_err(|_| SourceError("not valid UTF-8".to_owned()))?;
+        Ok(Loaded { key: object, name: name.to_string_lossy().into_owned(), text })
+    }
+}
+
+/// Runs git and returns its stdout, or its first line of stderr.
+fn git(args: &[&str]) -> Result<Vec<u8>, String> {
+    let output = Command::new("git").args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).lines().next().unwrap_or("").trim().to_owned())
+    }
+}
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.is_empty() { String::new() } else { format!(" ({reason})") }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the filesystem.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

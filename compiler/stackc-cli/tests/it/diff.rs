@@ -1,0 +1,246 @@
+//! `stackc diff` (bundles, manifests, stacks at a git revision) and `stackc build --check`.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{Scratch, render, stackc, workspace};
+
+const STACK: &str = r#"stack "shop"
+host "web1" address="10.0.0.1"
+host "docs1" address="10.0.0.2"
+host "proxy1" address="10.0.0.3"
+service "site" plugin="nginx" on="web1" {
+    files {
+        "index.html" "hello\n"
+    }
+}
+service "docs" plugin="nginx" on="docs1" {
+    files {
+        "index.html" "the manual, version 1\n"
+    }
+}
+service "proxy" plugin="nginx" on="proxy1" {
+    upstream "site" {
+        servers (ref)"site.http"
+    }
+    location "/" {
+        proxy "site"
+    }
+}
+"#;
+
+const BLOG: &str = r#"service "blog" plugin="nginx" on="docs1" {
+    files {
+        "index.html" "posts\n"
+    }
+}
+"#;
+
+/// Runs git in `dir`, failing the test if it fails.
+fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .expect("run git");
+    assert!(output.status.success(), "git {args:?}:\n{}", render(&output, &[]));
+}
+
+/// A repository with two commits; the second changes the `docs` service only.
+fn repository() -> Scratch {
+    let scratch = Scratch::new();
+    git(scratch.path(), &["init", "-q", "-b", "main"]);
+    scratch.write("stack.kdl", STACK);
+    git(scratch.path(), &["add", "stack.kdl"]);
+    git(scratch.path(), &["commit", "-q", "-m", "first"]);
+    scratch.write("stack.kdl", &STACK.replace("version 1", "version 2"));
+    git(scratch.path(), &["commit", "-q", "-a", "-m", "second"]);
+    scratch
+}
+
+fn code(command: &mut Command) -> (i32, String, String) {
+    let output = command.output().expect("run stackc");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn json(scratch: &Scratch, args: &[&str]) -> (i32, serde_json::Value) {
+    let (status, stdout, stderr) = code(&mut scratch.stackc(args));
+    let value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    (status, value)
+}
+
+/// `(name, change)` of every service in a JSON diff.
+fn services(value: &serde_json::Value) -> Vec<(String, String)> {
+    value["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["kind"] == "service")
+        .map(|e| (e["name"].as_str().expect("name").to_owned(), e["change"].as_str().expect("change").to_owned()))
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+}
+
+#[test]
+fn base_revision_reports_exactly_the_changed_service() {
+    let scratch = repository();
+    let (status, value) = json(&scratch, &["diff", "--base", "HEAD~1", "stack.kdl", "--format", "json"]);
+    assert_eq!(status, 1, "different bundles exit 1");
+    assert_eq!(services(&value), pairs(&[("docs", "changed"), ("proxy", "unchanged"), ("site", "unchanged")]));
+    let docs = &value["entries"].as_array().expect("entries")[0];
+    assert_eq!(docs["files"], serde_json::json!(["hosts/docs1/var/www/docs/index.html"]));
+    assert_ne!(docs["old_digest"], docs["new_digest"]);
+    let patch = value["patches"][0]["patch"].as_str().expect("a patch");
+    assert!(patch.contains("-the manual, version 1\n+the manual, version 2\n"), "{patch}");
+    assert_eq!(value["identical"], false);
+}
+
+#[test]
+fn base_revision_leaves_the_work_tree_alone() {
+    let scratch = repository();
+    let before = std::fs::read_to_string(scratch.path().join("stack.kdl")).expect("stack");
+    let (status, _, stderr) = code(&mut scratch.stackc(&["diff", "--base", "HEAD~1", "stack.kdl", "--stat"]));
+    assert_eq!(status, 1, "{stderr}");
+    assert_eq!(std::fs::read_to_string(scratch.path().join("stack.kdl")).expect("stack"), before);
+    let status = Command::new("git").current_dir(scratch.path()).args(["status", "--porcelain"]).output();
+    assert_eq!(String::from_utf8_lossy(&status.expect("git status").stdout), "", "nothing was written");
+}
+
+#[test]
+fn added_and_removed_services() {
+    let scratch = repository();
+    // Work tree: `docs` removed, `blog` added (on docs1, which stays).
+    let without_docs = {
+        let start = STACK.find("service \"docs\"").expect("docs");
+        let end = STACK.find("service \"proxy\"").expect("proxy");
+        format!("{}{}", &STACK[..start], &STACK[end..])
+    };
+    scratch.write("stack.kdl", &format!("{without_docs}{BLOG}"));
+    let (status, value) = json(&scratch, &["diff", "--base", "HEAD", "stack.kdl", "--format", "json", "--stat"]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        services(&value),
+        pairs(&[("blog", "added"), ("docs", "removed"), ("proxy", "unchanged"), ("site", "unchanged")])
+    );
+    assert!(value.get("patches").is_none(), "--stat has no patches");
+}
+
+#[test]
+fn markdown_report() {
+    let scratch = repository();
+    let (status, stdout, stderr) =
+        code(&mut scratch.stackc(&["diff", "--base", "HEAD~1", "stack.kdl", "--format", "markdown"]));
+    assert_eq!(status, 1, "{stderr}");
+    insta::with_settings!({ filters => vec![(r"\b[0-9a-f]{12}\b", "[digest]")] }, {
+        insta::assert_snapshot!("markdown_report", stdout);
+    });
+}
+
+#[test]
+fn exit_codes() {
+    let scratch = repository();
+    let (status, stdout, _) = code(&mut scratch.stackc(&["diff", "--base", "HEAD", "stack.kdl"]));
+    assert_eq!(status, 0, "identical: {stdout}");
+    assert!(stdout.contains("0 changed, 0 added, 0 removed, 4 unchanged"), "{stdout}");
+
+    let (status, _, stderr) = code(&mut scratch.stackc(&["diff", "--base", "no-such-rev", "stack.kdl"]));
+    assert_eq!(status, 2, "a bad revision is an error");
+    assert!(stderr.contains("`no-such-rev` is not a commit"), "{stderr}");
+
+    let (status, _, stderr) = code(&mut scratch.stackc(&["diff", "missing-a", "missing-b"]));
+    assert_eq!(status, 2, "unreadable sides are an error: {stderr}");
+
+    scratch.write("broken.kdl", "stack \"x\"\nservice \"a\" plugin=\"nope\"\n");
+    let (status, _, _) = code(&mut scratch.stackc(&["diff", "stack.kdl", "broken.kdl"]));
+    assert_eq!(status, 2, "a stack with errors is an error, not a difference");
+}
+
+#[test]
+fn bundle_directories_and_manifests() {
+    let scratch = repository();
+    let build = |set: &str| {
+        let (status, stdout, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--out", set]));
+        assert_eq!(status, 0, "{stderr}");
+        let line = stdout.lines().find_map(|l| l.strip_prefix("bundle ")).expect("bundle line").to_owned();
+        line.rsplit_once(" (").map_or(line.clone(), |(dir, _)| dir.to_owned())
+    };
+    let new = build("new");
+    git(scratch.path(), &["checkout", "-q", "HEAD~1", "--", "stack.kdl"]);
+    let old = build("old");
+
+    let (status, stdout, _) = code(&mut scratch.stackc(&["diff", &old, &new]));
+    assert_eq!(status, 1);
+    assert!(stdout.contains("+the manual, version 2"), "{stdout}");
+    let (status, _, _) = code(&mut scratch.stackc(&["diff", &old, &old]));
+    assert_eq!(status, 0);
+
+    // Manifests only: the table, and a note instead of the patch.
+    let manifests = [format!("{old}/manifest.toml"), format!("{new}/manifest.toml")];
+    let (status, stdout, _) = code(&mut scratch.stackc(&["diff", &manifests[0], &manifests[1]]));
+    assert_eq!(status, 1);
+    assert!(stdout.contains("contents not available"), "{stdout}");
+    // A stack file against a bundle directory.
+    let (status, _, _) = code(&mut scratch.stackc(&["diff", "stack.kdl", &old]));
+    assert_eq!(status, 0, "the checked-out stack builds to the old bundle");
+}
+
+#[test]
+fn build_check_fails_on_a_change_until_the_record_is_updated() {
+    let scratch = Scratch::new();
+    scratch.write("stack.kdl", STACK);
+    let (status, stdout, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--record"]));
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.contains("record stack.digests.toml (written)"), "{stdout}");
+    let (status, _, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--check"]));
+    assert_eq!(status, 0, "{stderr}");
+
+    scratch.write("stack.kdl", &STACK.replace("hello", "hello, world"));
+    let (status, stdout, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--check"]));
+    assert_eq!(status, 1, "a deliberate change fails the check");
+    assert!(stdout.contains("changed    service  site"), "{stdout}");
+    assert!(stdout.contains("unchanged  service  docs"), "{stdout}");
+    assert!(stderr.contains("stackc build --record stack.kdl"), "{stderr}");
+
+    let (status, _, _) = code(&mut scratch.stackc(&["build", "stack.kdl", "--record"]));
+    assert_eq!(status, 0);
+    let (status, _, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--check"]));
+    assert_eq!(status, 0, "the updated record passes: {stderr}");
+
+    std::fs::remove_file(scratch.path().join("stack.digests.toml")).expect("remove");
+    let (status, _, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--check"]));
+    assert_eq!(status, 2, "a missing record is an error: {stderr}");
+}
+
+/// Every stack under `stacks/` builds to the digests committed beside it: a change of
+/// outputs must come with an updated `stacks/<stack>.digests.toml`.
+#[test]
+fn committed_stacks_match_their_digest_records() {
+    let stacks = workspace().join("stacks");
+    let mut names: Vec<String> = std::fs::read_dir(&stacks)
+        .expect("stacks/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".kdl"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    let mut failures = Vec::new();
+    for name in names {
+        let output = stackc()
+            .current_dir(workspace())
+            .args(["build", &format!("stacks/{name}"), "--check"])
+            .output()
+            .expect("run stackc");
+        if !output.status.success() {
+            failures.push(render(&output, &[]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
