@@ -5,7 +5,7 @@
 //! Only `data-dir` is moved under a temporary directory; every other line runs as generated.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -174,4 +174,304 @@ fn etcd_cluster_survives_two_failed_members_including_the_leader() {
     let output = get(&survivors, "lab");
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "after", "{}", render(&output, &[]));
     drop(processes);
+}
+
+const PROBE_SERVICE_DIR: &str = "etc/service/stackc-probe-probe";
+const PROBE_UNIT: &str = "etc/systemd/system/stackc-probe-probe.service";
+
+#[test]
+fn probe_run_scripts_pass_shellcheck_and_its_unit_passes_systemd_analyze() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = build_stack(STACK, &dir.path().join("daemontools"), &[]);
+    let service = bundle.join("hosts/mon1").join(PROBE_SERVICE_DIR);
+    let run = fs::read_to_string(service.join("run")).expect("run");
+    let log_run = fs::read_to_string(service.join("log/run")).expect("log/run");
+    assert!(run.starts_with("#!/bin/sh\n") && run.contains("\nexec 2>&1\n"), "{run}");
+    assert!(run.contains("\nexec setuidgid stackc-probe /usr/bin/python3 "), "{run}");
+    assert!(log_run.contains("\nexec setuidgid stackc-probe multilog t s65536 n5 ./main\n"), "{log_run}");
+    let output = Command::new(tool("shellcheck"))
+        .args(["-s", "sh", "-f", "gcc"])
+        .arg(service.join("run"))
+        .arg(service.join("log/run"))
+        .output()
+        .expect("run shellcheck");
+    assert!(output.status.success(), "shellcheck:\n{}", render(&output, &[]));
+    assert!(!bundle.join("hosts/mon1").join(PROBE_UNIT).exists(), "a unit for a daemontools process");
+
+    let bundle = build_stack(STACK, &dir.path().join("systemd"), &["--set", "probe_supervisor=systemd"]);
+    let unit = bundle.join("hosts/mon1").join(PROBE_UNIT);
+    let text = fs::read_to_string(&unit).expect("the probe's unit");
+    assert!(text.contains("\nUser=stackc-probe\n") && text.contains("\nRestart=always\n"), "{text}");
+    assert!(!bundle.join("hosts/mon1").join(PROBE_SERVICE_DIR).exists(), "a service directory for a systemd process");
+    let output = Command::new(tool("systemd-analyze")).args(["verify", "--man=no"]).arg(&unit).output().expect("run");
+    // Unknown keys only warn, with exit code 0: any output is a failure.
+    assert!(
+        output.status.success() && output.stderr.is_empty() && output.stdout.is_empty(),
+        "systemd-analyze verify:\n{}",
+        render(&output, &[])
+    );
+}
+
+/// A fake Prometheus (`/api/v1/query`) and a fake nginx `stub_status` page.
+const FAKE_SERVERS: &str = r#"
+import json, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args):
+        pass
+    def send(self, body, content_type):
+        body = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Fake", "stackc-test")
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        if self.path.startswith("/api/v1/query?"):
+            result = [{"metric": {"__name__": "node_load1", "instance": i}, "value": [1700000000.0, v]}
+                      for i, v in (("web1:9100", "0.25"), ("proxy1:9100", "1.5"))]
+            self.send(json.dumps({"status": "success", "data": {"resultType": "vector", "result": result}}), "application/json")
+        elif self.path == "/nginx_status":
+            self.send("Active connections: 1 \nserver accepts handled requests\n 7 7 9 \nReading: 0 Writing: 1 Waiting: 0 \n", "text/plain")
+        else:
+            self.send_error(404)
+
+for address, port in ((sys.argv[1], int(sys.argv[2])), (sys.argv[3], int(sys.argv[4]))):
+    server = ThreadingHTTPServer((address, port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+print("ready", flush=True)
+threading.Event().wait()
+"#;
+
+/// Checks the probe's records; prints a summary line.
+const CHECK_RECORDS: &str = r#"
+import json, sys
+loads = statuses = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    record = json.loads(line)
+    if record["kind"] == "load":
+        assert "error" not in record, record
+        assert record["load"] == {"proxy1:9100": 1.5, "web1:9100": 0.25}, record
+        loads += 1
+    elif record["kind"] == "stub_status":
+        assert "error" not in record, record
+        request, response = record["request"], record["response"]
+        assert request["method"] == "GET" and request["url"] == sys.argv[2], record
+        assert request["headers"]["Host"], record
+        assert response["status"] == 200, record
+        headers = dict((k.lower(), v) for k, v in response["headers"])
+        assert headers["x-fake"] == "stackc-test" and headers["content-type"] == "text/plain", record
+        assert response["body"].startswith("Active connections: 1"), record
+        statuses += 1
+    else:
+        raise AssertionError(record)
+assert loads >= 2 and statuses >= 2, (loads, statuses)
+print("loads", loads, "statuses", statuses)
+"#;
+
+/// svscan and the fake servers; on drop, svscan is killed first (or it would restart
+/// supervise), then the service and its log are brought down with `svc -dx`.
+struct Supervision {
+    svscan: Option<Child>,
+    fakes: Option<Child>,
+    services: Vec<PathBuf>,
+}
+
+impl Drop for Supervision {
+    fn drop(&mut self) {
+        if let Some(mut svscan) = self.svscan.take() {
+            let _ = svscan.kill();
+            let _ = svscan.wait();
+        }
+        for service in &self.services {
+            let _ = Command::new(tool("svc")).arg("-dx").arg(service).status();
+        }
+        if let Some(mut fakes) = self.fakes.take() {
+            let _ = fakes.kill();
+            let _ = fakes.wait();
+        }
+    }
+}
+
+/// `(pid, seconds)` from `svstat`, when the service is up.
+fn svstat(service: &Path) -> Option<(u32, u64)> {
+    let output = Command::new(tool("svstat")).arg(service).output().expect("run svstat");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let rest = text.split_once(": up (pid ")?.1;
+    let (pid, rest) = rest.split_once(") ")?;
+    let seconds = rest.split_whitespace().next()?;
+    Some((pid.parse().ok()?, seconds.parse().ok()?))
+}
+
+fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = f() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn chown_nobody(path: &Path) {
+    std::os::unix::fs::chown(path, Some(65534), Some(65534)).expect("chown nobody");
+}
+
+#[test]
+fn probe_records_load_and_stub_status_under_daemontools() {
+    use std::os::unix::fs::PermissionsExt;
+
+    const WEB: &str = "127.0.3.2";
+    const FAKE_PROMETHEUS: &str = "127.0.3.3";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let bundle = build_stack(
+        STACK,
+        &root.join("out"),
+        &[
+            "--set",
+            "mon1_address=127.0.3.1",
+            "--set",
+            &format!("web1_address={WEB}"),
+            "--set",
+            "probe_log_max_bytes=4096",
+        ],
+    );
+    let mon1 = bundle.join("hosts/mon1");
+
+    // The generated config names the site's status page through the reference; the test only
+    // adds its fake Prometheus, a shorter interval and an output path under the temporary root.
+    let generated = fs::read_to_string(mon1.join("etc/stackc-probe/probe.json")).expect("probe config");
+    let status_url = format!("http://{WEB}:80/nginx_status");
+    assert!(generated.contains(&format!("\"{status_url}\"")), "{generated}");
+    let state = root.join("state");
+    fs::create_dir(&state).expect("mkdir");
+    chown_nobody(&state);
+    let output_file = state.join("probe.jsonl");
+    let config = root.join("probe.json");
+    let rewrite = Command::new(tool("python3"))
+        .args([
+            "-c",
+            "import json,sys; c=json.load(open(sys.argv[1])); c['interval']=1; c['timeout']=2; \
+             c['output']=sys.argv[3]; c['prometheus']=[sys.argv[4]]; json.dump(c, open(sys.argv[2],'w'))",
+        ])
+        .arg(mon1.join("etc/stackc-probe/probe.json"))
+        .arg(&config)
+        .arg(&output_file)
+        .arg(format!("http://{FAKE_PROMETHEUS}:9090/"))
+        .output()
+        .expect("python3");
+    assert!(rewrite.status.success(), "{}", render(&rewrite, &[]));
+    let program = root.join("probe.py");
+    fs::copy(mon1.join("usr/local/lib/stackc-probe/probe.py"), &program).expect("copy probe.py");
+
+    // The service directory, with the absolute paths moved under the temporary root and the
+    // (not yet created) system user replaced by `nobody`.
+    let service = root.join("service/probe");
+    fs::create_dir_all(service.join("log/main")).expect("mkdir");
+    chown_nobody(&service.join("log/main"));
+    let generated_dir = mon1.join(PROBE_SERVICE_DIR);
+    let run = fs::read_to_string(generated_dir.join("run"))
+        .expect("run")
+        .replace("cd /var/lib/stackc-probe ", &format!("cd {} ", state.display()))
+        .replace("/usr/local/lib/stackc-probe/probe.py", program.to_str().expect("utf-8"))
+        .replace("/etc/stackc-probe/probe.json", config.to_str().expect("utf-8"))
+        .replace("setuidgid stackc-probe ", "setuidgid nobody ");
+    let log_run = fs::read_to_string(generated_dir.join("log/run"))
+        .expect("log/run")
+        .replace("setuidgid stackc-probe ", "setuidgid nobody ");
+    assert!(log_run.contains(" multilog t s4096 n5 ./main\n"), "{log_run}");
+    for (path, text) in [(service.join("run"), run), (service.join("log/run"), log_run)] {
+        fs::write(&path, text).expect("write");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+
+    let fake_script = root.join("fake.py");
+    fs::write(&fake_script, FAKE_SERVERS).expect("write fake servers");
+    let mut supervision =
+        Supervision { svscan: None, fakes: None, services: vec![service.clone(), service.join("log")] };
+    let mut fakes = Command::new(tool("python3"))
+        .arg(&fake_script)
+        .args([WEB, "80", FAKE_PROMETHEUS, "9090"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start fake servers");
+    let mut ready = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(fakes.stdout.take().expect("stdout")), &mut ready)
+        .expect("read");
+    supervision.fakes = Some(fakes);
+    assert_eq!(ready.trim(), "ready", "the fake servers did not start");
+
+    let svscan_log = fs::File::create(root.join("svscan.log")).expect("log");
+    supervision.svscan = Some(
+        Command::new(tool("svscan"))
+            .arg(root.join("service"))
+            .stdin(Stdio::null())
+            .stdout(svscan_log.try_clone().expect("log"))
+            .stderr(svscan_log)
+            .spawn()
+            .expect("start svscan"),
+    );
+    let diagnostics = || {
+        format!(
+            "svscan/supervise:\n{}\nlog:\n{}",
+            fs::read_to_string(root.join("svscan.log")).unwrap_or_default(),
+            fs::read_to_string(service.join("log/main/current")).unwrap_or_default()
+        )
+    };
+
+    // Records: load per instance from Prometheus, the stub_status exchange with headers.
+    let check_script = root.join("check.py");
+    fs::write(&check_script, CHECK_RECORDS).expect("write check");
+    let check = || {
+        Command::new(tool("python3")).arg(&check_script).arg(&output_file).arg(&status_url).output().expect("python3")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let output = check();
+        if output.status.success() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the probe's records:\n{}\n{}", render(&output, &[]), diagnostics());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    // supervise restarts the probe after kill -9: a new pid whose uptime grows.
+    let (pid, _) = wait_until("the probe to be up", Duration::from_secs(10), || svstat(&service));
+    let killed = Command::new(tool("kill")).args(["-9", &pid.to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let (new_pid, _) =
+        wait_until("a restarted probe", Duration::from_secs(10), || svstat(&service).filter(|(p, _)| *p != pid));
+    std::thread::sleep(Duration::from_millis(2500));
+    let (same_pid, seconds) = svstat(&service).unwrap_or_else(|| panic!("the probe is down\n{}", diagnostics()));
+    assert_eq!(same_pid, new_pid, "the restarted probe keeps crashing\n{}", diagnostics());
+    assert!(seconds >= 2, "uptime {seconds} s after 2.5 s\n{}", diagnostics());
+
+    // multilog rotates at the configured size and keeps at most n-1 archived files.
+    let main = service.join("log/main");
+    wait_until("multilog to rotate", Duration::from_secs(30), || {
+        let archived = fs::read_dir(&main)
+            .expect("log/main")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with('@'))
+            .count();
+        (archived >= 1).then_some(())
+    });
+    for entry in fs::read_dir(&main).expect("log/main").filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "current" || name.starts_with('@') {
+            let size = entry.metadata().expect("metadata").len();
+            assert!(size <= 4096, "{name} has {size} bytes, more than the configured 4096");
+        }
+        if name.starts_with('@') {
+            let text = fs::read_to_string(entry.path()).expect("archived log");
+            assert!(text.starts_with('@'), "multilog's `t` puts a TAI64N stamp first: {text}");
+        }
+    }
+    drop(supervision);
 }
