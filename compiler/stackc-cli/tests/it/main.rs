@@ -17,5 +17,6 @@ mod diff;
 mod examples;
 mod graph;
 mod lab;
+mod monitoring;
 mod nginx;
 mod welltory;
