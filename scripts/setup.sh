@@ -119,3 +119,12 @@ else
     kube_collection_ready || { say "kubernetes.core is missing after installing ansible"; exit 1; }
 fi
 say "kubernetes.core ready"
+
+# ---------------------------------------------------------------------------------------------
+# 6. The bookworm-lab tests (tests/it/lab.rs): etcd members, svscan/supervise/multilog/svstat/svc
+#    for the probe, shellcheck for its run scripts, systemd-analyze for its unit and python3 for
+#    the probe itself. The packages come with step 2; this only makes a missing one loud.
+for lab_tool in etcd etcdctl svscan supervise multilog svstat svc setuidgid shellcheck systemd-analyze python3; do
+    command -v "$lab_tool" >/dev/null || { say "$lab_tool is missing (bookworm-lab tests)"; exit 1; }
+done
+say "bookworm-lab tools present"

@@ -326,7 +326,7 @@ fn probe_records_load_and_stub_status_under_daemontools() {
     use std::os::unix::fs::PermissionsExt;
 
     const WEB: &str = "127.0.3.2";
-    const FAKE_PROMETHEUS: &str = "127.0.3.3";
+    const MON1: &str = "127.0.3.1";
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     fs::set_permissions(root, fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -344,11 +344,12 @@ fn probe_records_load_and_stub_status_under_daemontools() {
     );
     let mon1 = bundle.join("hosts/mon1");
 
-    // The generated config names the site's status page through the reference; the test only
-    // adds its fake Prometheus, a shorter interval and an output path under the temporary root.
+    // The generated config names Prometheus and the site's status page through references
+    // (fakes answer there); the test only shortens the interval and moves the output file.
     let generated = fs::read_to_string(mon1.join("etc/stackc-probe/probe.json")).expect("probe config");
     let status_url = format!("http://{WEB}:80/nginx_status");
     assert!(generated.contains(&format!("\"{status_url}\"")), "{generated}");
+    assert!(generated.contains(&format!("\"http://{MON1}:9090/\"")), "Prometheus from the reference: {generated}");
     let state = root.join("state");
     fs::create_dir(&state).expect("mkdir");
     chown_nobody(&state);
@@ -358,12 +359,11 @@ fn probe_records_load_and_stub_status_under_daemontools() {
         .args([
             "-c",
             "import json,sys; c=json.load(open(sys.argv[1])); c['interval']=1; c['timeout']=2; \
-             c['output']=sys.argv[3]; c['prometheus']=[sys.argv[4]]; json.dump(c, open(sys.argv[2],'w'))",
+             c['output']=sys.argv[3]; json.dump(c, open(sys.argv[2],'w'))",
         ])
         .arg(mon1.join("etc/stackc-probe/probe.json"))
         .arg(&config)
         .arg(&output_file)
-        .arg(format!("http://{FAKE_PROMETHEUS}:9090/"))
         .output()
         .expect("python3");
     assert!(rewrite.status.success(), "{}", render(&rewrite, &[]));
@@ -397,7 +397,7 @@ fn probe_records_load_and_stub_status_under_daemontools() {
         Supervision { svscan: None, fakes: None, services: vec![service.clone(), service.join("log")] };
     let mut fakes = Command::new(tool("python3"))
         .arg(&fake_script)
-        .args([WEB, "80", FAKE_PROMETHEUS, "9090"])
+        .args([WEB, "80", MON1, "9090"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("start fake servers");
