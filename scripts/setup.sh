@@ -123,7 +123,12 @@ say "kubernetes.core ready"
 # ---------------------------------------------------------------------------------------------
 # 6. The bookworm-lab tests (tests/it/lab.rs): etcd members, svscan/supervise/multilog/svstat/svc
 #    for the probe, shellcheck for its run scripts, systemd-analyze for its unit and python3 for
-#    the probe itself. The packages come with step 2; this only makes a missing one loud.
+#    the probe itself. Most come with step 2; systemd-analyze comes with systemd, which slim
+#    container images lack.
+if ! command -v systemd-analyze >/dev/null; then
+    say "installing systemd (for systemd-analyze)"
+    apt_get install -y -qq --no-install-recommends systemd
+fi
 for lab_tool in etcd etcdctl svscan supervise multilog svstat svc setuidgid shellcheck systemd-analyze python3; do
     command -v "$lab_tool" >/dev/null || { say "$lab_tool is missing (bookworm-lab tests)"; exit 1; }
 done
