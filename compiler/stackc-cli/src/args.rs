@@ -45,7 +45,8 @@ pub enum Command {
     Plugins,
     /// Compare two bundles: services changed, added, removed, and unified diffs of their files.
     ///
-    /// Each side is a bundle directory, a `manifest.toml`, or a stack file (built in memory).
+    /// Each side is a bundle directory, a `manifest.toml`, a digest record
+    /// (`<stack>.digests.toml`: digests only), or a stack file (built in memory).
     /// With `--base REV`, give one stack file: its build at the git revision REV (read from
     /// git objects, the work tree untouched) is compared with its build from the work tree.
     #[command(after_help = DIFF_HELP)]
@@ -74,8 +75,9 @@ pub enum DiffFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// OLD and NEW (bundle directories, manifests or stack files), or one stack file with `--base`.
-    #[arg(value_name = "OLD NEW", num_args = 1..=2, required = true)]
+    /// OLD and NEW: bundle directories, manifests, digest records or stack files; or one stack
+    /// file with `--base`.
+    #[arg(value_names = ["OLD", "NEW"], num_args = 1..=2, required = true)]
     pub sides: Vec<PathBuf>,
     /// Compare the stack as of this git revision with the work tree's.
     #[arg(long, value_name = "REV")]

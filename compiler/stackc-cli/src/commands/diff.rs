@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use stackc::Plugins;
-use stackc::bundle::{BundleDiff, Change, EntryDiff, FileChange, Kind, Manifest};
+use stackc::bundle::{BundleDiff, Change, EntryDiff, FileChange, Kind, Manifest, Record, ServiceEntry, TargetEntry};
 
 use super::{ExitStatus, compile_with, load_plugins};
 use crate::args::{DiffArgs, DiffFormat, StackArgs};
@@ -13,6 +13,8 @@ use crate::args::{DiffArgs, DiffFormat, StackArgs};
 struct Side {
     manifest: Manifest,
     contents: Contents,
+    /// Read from a digest record: digests per service and target only, no file list.
+    record_only: bool,
 }
 
 /// Where a side's file contents come from.
@@ -69,7 +71,11 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
     };
     let Ok((old, new)) = sides else { return ExitStatus::Error };
 
-    let diff = stackc::bundle::diff(&old.manifest, &new.manifest);
+    let diff = if old.record_only || new.record_only {
+        Record::of(&old.manifest).diff(&Record::of(&new.manifest))
+    } else {
+        stackc::bundle::diff(&old.manifest, &new.manifest)
+    };
     let patches = if args.stat { Vec::new() } else { patches(&diff, &old, &new) };
     let text = match args.format {
         DiffFormat::Text => {
@@ -100,10 +106,32 @@ fn side(path: &Path, args: &DiffArgs, plugins: &mut Option<Plugins>) -> Result<S
     let text = std::fs::read_to_string(&manifest_path).map_err(|error| {
         eprintln!("error: cannot read `{}`: {}", manifest_path.display(), crate::loader::io_reason(&error));
     })?;
-    let manifest = Manifest::parse(&text).map_err(|error| {
-        eprintln!("error: `{}` is not a valid manifest: {}", manifest_path.display(), error.0);
-    })?;
-    Ok(Side { manifest, contents })
+    let manifest = match Manifest::parse(&text) {
+        Ok(manifest) => manifest,
+        Err(error) => match Record::parse(&text) {
+            Ok(record) => {
+                return Ok(Side { manifest: from_record(record), contents: Contents::None, record_only: true });
+            }
+            Err(_) => {
+                eprintln!("error: `{}` is not a valid manifest: {}", manifest_path.display(), error.0);
+                return Err(());
+            }
+        },
+    };
+    Ok(Side { manifest, contents, record_only: false })
+}
+
+/// A manifest with a record's digests and no files.
+fn from_record(record: Record) -> Manifest {
+    let service = |digest| ServiceEntry { plugin: String::new(), digest, files: 0 };
+    Manifest {
+        format: record.format,
+        stack: record.stack,
+        root: record.root,
+        services: record.services.into_iter().map(|(name, digest)| (name, service(digest))).collect(),
+        targets: record.targets.into_iter().map(|(name, digest)| (name, TargetEntry { digest, files: 0 })).collect(),
+        files: Vec::new(),
+    }
 }
 
 /// Builds a stack in memory, reading sources through `loader`.
@@ -125,7 +153,7 @@ fn build(
     })?;
     let bundle = compilation.bundle.expect("no errors means a bundle");
     let files = bundle.files.into_iter().map(|f| (f.path, f.contents)).collect();
-    Ok(Side { manifest: bundle.manifest, contents: Contents::Memory(files) })
+    Ok(Side { manifest: bundle.manifest, contents: Contents::Memory(files), record_only: false })
 }
 
 fn short(digest: Option<&String>) -> &str {

@@ -214,6 +214,15 @@ fn build_check_fails_on_a_change_until_the_record_is_updated() {
     let (status, _, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--check"]));
     assert_eq!(status, 0, "the updated record passes: {stderr}");
 
+    // A record is a side of `stackc diff` too: digests only.
+    let (status, stdout, _) =
+        code(&mut scratch.stackc(&["diff", "stack.digests.toml", "stack.kdl", "--format", "json"]));
+    assert_eq!(status, 0, "{stdout}");
+    scratch.write("stack.kdl", STACK);
+    let (status, value) = json(&scratch, &["diff", "stack.digests.toml", "stack.kdl", "--format", "json"]);
+    assert_eq!(status, 1);
+    assert_eq!(services(&value), pairs(&[("docs", "unchanged"), ("proxy", "unchanged"), ("site", "changed")]));
+
     std::fs::remove_file(scratch.path().join("stack.digests.toml")).expect("remove");
     let (status, _, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--check"]));
     assert_eq!(status, 2, "a missing record is an error: {stderr}");
