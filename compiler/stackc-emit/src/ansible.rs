@@ -327,6 +327,10 @@ fn process_starts(out: &mut String, s: &ServicePlan<'_>) {
             .expect("write to string"),
             Supervisor::Daemontools => {
                 let dir = daemontools::service_dir(p);
+                // Debian's daemontools-run runs svscan on /etc/service from this unit.
+                out.push_str(
+                    "    - name: Enable and start svscan\n      ansible.builtin.systemd_service:\n        name: daemontools-run.service\n        enabled: true\n        state: started\n\n",
+                );
                 write!(
                     out,
                     "    - name: {}\n      ansible.builtin.wait_for:\n        path: {}\n        timeout: 30\n      loop:\n        - {}\n        - {}\n      loop_control:\n        loop_var: supervise_ok\n\n",

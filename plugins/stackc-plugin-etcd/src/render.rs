@@ -146,18 +146,19 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
             }),
         };
         artifacts.push(Artifact::file_on(&host.name, CONFIG_FILE, templates.render("etcd.conf.yml", &member), 0o644));
-        artifacts.push(Artifact::CommandCheck(CommandCheck {
-            name: format!("{} member {} is healthy with its cluster", context.service, host.name),
-            command: vec![
-                "etcdctl".to_owned(),
-                format!("--endpoints={}", url("http", &host.address, config.client_port)),
-                "--command-timeout=5s".to_owned(),
-                "endpoint".to_owned(),
-                "health".to_owned(),
-                "--cluster".to_owned(),
-            ],
-        }));
     }
+    let endpoints: Vec<String> = context.hosts.iter().map(|h| url("http", &h.address, config.client_port)).collect();
+    artifacts.push(Artifact::CommandCheck(CommandCheck {
+        name: format!("{} members are healthy", context.service),
+        command: vec![
+            "etcdctl".to_owned(),
+            format!("--endpoints={}", endpoints.join(",")),
+            "--command-timeout=5s".to_owned(),
+            "endpoint".to_owned(),
+            "health".to_owned(),
+            "--cluster".to_owned(),
+        ],
+    }));
     // Debian's unit runs `etcd $DAEMON_ARGS` with this file as its environment.
     artifacts.push(Artifact::host_file(
         DEFAULTS_FILE,

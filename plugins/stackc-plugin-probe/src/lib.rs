@@ -13,6 +13,8 @@ use stackc_plugin_sdk::{
 pub const PROGRAM: &str = "/usr/local/lib/stackc-probe/probe.py";
 pub const STATE_DIR: &str = "/var/lib/stackc-probe";
 const USER: &str = "stackc-probe";
+/// Exits 0 when the file named first grows within the seconds named second.
+pub const CHECK_GROWING: &str = "/usr/local/lib/stackc-probe/check-growing.py";
 
 /// ```kdl
 /// service "probe" plugin="probe" on="mon1" {
@@ -153,6 +155,7 @@ impl Plugin for Probe {
         Ok(vec![
             Artifact::package("python3"),
             Artifact::host_file_mode(PROGRAM, include_str!("../files/probe.py"), 0o755),
+            Artifact::host_file_mode(CHECK_GROWING, include_str!("../files/check-growing.py"), 0o755),
             Artifact::host_file(&config_path, json),
             Artifact::Process(Process {
                 name: format!("stackc-probe-{service}"),
@@ -167,9 +170,15 @@ impl Plugin for Probe {
                 log_files: config.log_files,
                 log_max_bytes: config.log_max_bytes,
             }),
+            // The output file grows within two rounds.
             Artifact::CommandCheck(stackc_plugin_sdk::CommandCheck {
-                name: format!("{service} has written records"),
-                command: vec!["test".to_owned(), "-s".to_owned(), output.clone()],
+                name: format!("{service} is appending records"),
+                command: vec![
+                    "/usr/bin/python3".to_owned(),
+                    CHECK_GROWING.to_owned(),
+                    output.clone(),
+                    (2 * (config.interval + config.timeout) + 1).to_string(),
+                ],
             }),
         ])
     }

@@ -475,3 +475,82 @@ fn probe_records_load_and_stub_status_under_daemontools() {
     }
     drop(supervision);
 }
+
+/// The lab's playbook passes `--syntax-check` and ansible-lint, starts svscan and waits for
+/// supervise, and ends with checks of etcd's health and of the probe's growing output.
+#[test]
+fn lab_playbook_passes_ansible_lint_and_verifies_etcd_and_the_probe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = build_stack(STACK, &dir.path().join("out"), &[]);
+    let site = fs::read_to_string(bundle.join("ansible/site.yml")).expect("site.yml");
+    for expected in [
+        "name: daemontools-run.service",
+        "\"/etc/service/stackc-probe-probe/supervise/ok\"",
+        "- name: \"Create system user stackc-probe\"",
+        "- name: \"Etcd members are healthy\"",
+        "- \"--cluster\"",
+        "- name: \"Probe is appending records\"",
+    ] {
+        assert!(site.contains(expected), "site.yml lacks `{expected}`:\n{site}");
+    }
+    let home = dir.path().join("home");
+    fs::create_dir_all(&home).expect("mkdir home");
+    let run = |program: &str, args: &[&str]| {
+        let program = tool(program);
+        let mut path = vec![crate::common::workspace().join(".venv/bin"), program.parent().expect("parent").to_owned()];
+        path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        Command::new(&program)
+            .args(args)
+            .current_dir(bundle.join("ansible"))
+            .env("PATH", std::env::join_paths(path).expect("PATH"))
+            .env("HOME", &home)
+            .env("ANSIBLE_LOCAL_TEMP", home.join("tmp"))
+            .env("ANSIBLE_INVENTORY_UNPARSED_FAILED", "true")
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run an Ansible tool")
+    };
+    let output = run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
+    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
+    let output = run("ansible-lint", &["--offline"]);
+    let text = render(&output, &[]);
+    assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+}
+
+/// The probe's verification command, taken from the playbook, passes on a growing file and
+/// fails on a still one.
+#[test]
+fn probe_verification_detects_a_growing_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = build_stack(STACK, &dir.path().join("out"), &[]);
+    let site = fs::read_to_string(bundle.join("ansible/site.yml")).expect("site.yml");
+    let task = site.split("- name: \"Probe is appending records\"").nth(1).expect("the probe's check");
+    let argv: Vec<String> = task
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("argv:"))
+        .skip(1)
+        .map_while(|l| l.trim_start().strip_prefix("- "))
+        .map(|item| item.trim_matches('"').to_owned())
+        .collect();
+    assert_eq!(argv.len(), 4, "{argv:?}");
+    assert_eq!(argv[2], "/var/lib/stackc-probe/probe.jsonl");
+    let script = bundle.join("hosts/mon1").join(argv[1].trim_start_matches('/'));
+    let file = dir.path().join("probe.jsonl");
+    fs::write(&file, "{}\n").expect("write");
+    let check = |timeout: &str| Command::new(&argv[0]).arg(&script).arg(&file).arg(timeout).output().expect("python3");
+    let still = check("1");
+    assert_eq!(still.status.code(), Some(1), "a file that does not grow:\n{}", render(&still, &[]));
+    let writer = {
+        let file = file.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(700));
+            let mut text = fs::read_to_string(&file).expect("read");
+            text.push_str("{}\n");
+            fs::write(&file, text).expect("append");
+        })
+    };
+    let growing = check("5");
+    writer.join().expect("writer");
+    assert!(growing.status.success(), "a growing file:\n{}", render(&growing, &[]));
+}
