@@ -159,12 +159,15 @@ fn deploy_play(
     )
     .expect("write to string");
 
+    apt_repositories(out, s);
+
     if !s.packages.is_empty() {
         out.push_str("    - name: Install packages\n      ansible.builtin.apt:\n        name:\n");
         for p in &s.packages {
             writeln!(out, "          - {}", quote(p)).expect("write to string");
         }
-        out.push_str("        state: present\n        update_cache: true\n        cache_valid_time: 3600\n\n");
+        out.push_str("        state: present\n        update_cache: true\n");
+        out.push_str(if s.repositories.is_empty() { "        cache_valid_time: 3600\n\n" } else { "\n" });
     }
 
     process_accounts(out, s);
@@ -416,6 +419,34 @@ fn command_verify_play(out: &mut String, s: &ServicePlan<'_>, step: usize, total
         out.push_str("      changed_when: false\n\n");
     }
     trim_blank_tail(out);
+}
+
+/// APT repositories (deb822 `.sources` files) before the packages that come from them. The
+/// package task then refreshes the cache unconditionally: `cache_valid_time` would skip the
+/// refresh right after a repository was added.
+fn apt_repositories(out: &mut String, s: &ServicePlan<'_>) {
+    if s.repositories.is_empty() {
+        return;
+    }
+    out.push_str(
+        "    - name: Install python3-debian for deb822 repositories\n      ansible.builtin.apt:\n        name: python3-debian\n        state: present\n        update_cache: true\n        cache_valid_time: 3600\n\n",
+    );
+    out.push_str(
+        "    - name: Add APT repositories\n      ansible.builtin.deb822_repository:\n        name: \"{{ item.name }}\"\n        types: deb\n        uris: \"{{ item.uris }}\"\n        suites: \"{{ item.suites }}\"\n        components: \"{{ item.components }}\"\n        signed_by: \"{{ item.signed_by }}\"\n        state: present\n      loop:\n",
+    );
+    for r in &s.repositories {
+        writeln!(
+            out,
+            "        - name: {}\n          uris: {}\n          suites: {}\n          components: {}\n          signed_by: {}",
+            quote(&r.name),
+            quote(&r.uris),
+            quote(&r.suites),
+            quote(&r.components),
+            quote(&r.signed_by)
+        )
+        .expect("write to string");
+    }
+    out.push('\n');
 }
 
 fn trim_blank_tail(out: &mut String) {

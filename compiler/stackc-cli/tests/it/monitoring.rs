@@ -313,3 +313,48 @@ fn prometheus_scrapes_the_node_exporters_on_loopback() {
     };
     println!("up: {answer}");
 }
+
+/// Runs an Ansible tool from the project's virtualenv in the bundle's `ansible/` directory,
+/// with its state in a temporary home.
+fn ansible(lab: &Lab, program: &str, args: &[&str]) -> Output {
+    let program = tool(program);
+    // ansible-lint runs ansible-playbook and ansible-galaxy by name.
+    let venv = crate::common::workspace().join(".venv/bin");
+    let mut path = vec![venv, program.parent().expect("parent").to_owned()];
+    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let home = lab.dir.path().join("home");
+    fs::create_dir_all(&home).expect("mkdir home");
+    run(Command::new(&program)
+        .args(args)
+        .current_dir(lab.bundle.join("ansible"))
+        .env("PATH", std::env::join_paths(path).expect("PATH"))
+        .env("HOME", &home)
+        .env("ANSIBLE_LOCAL_TEMP", home.join("tmp"))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("NO_COLOR", "1"))
+}
+
+#[test]
+fn grafana_comes_from_its_apt_repository_in_a_playbook_that_passes_ansible_lint() {
+    let lab = Lab::build(&[]);
+    let playbook = fs::read_to_string(lab.bundle.join("ansible/site.yml")).expect("playbook");
+    let play = playbook.split("\n- name: ").find(|p| p.contains("grafana (grafana)")).expect("the grafana play");
+    let repository =
+        play.find("ansible.builtin.deb822_repository:").unwrap_or_else(|| panic!("no repository:\n{play}"));
+    let install = play.find("          - \"grafana\"").unwrap_or_else(|| panic!("grafana is not installed:\n{play}"));
+    assert!(repository < install, "the repository must come before the package:\n{play}");
+    for line in [
+        "uris: \"https://apt.grafana.com\"",
+        "suites: \"stable\"",
+        "components: \"main\"",
+        "signed_by: \"https://apt.grafana.com/gpg.key\"",
+    ] {
+        assert!(play.contains(line), "missing `{line}`:\n{play}");
+    }
+
+    let output = ansible(&lab, "ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
+    ok(&output, "ansible-playbook --syntax-check");
+    let output = ansible(&lab, "ansible-lint", &["--offline"]);
+    let text = ok(&output, "ansible-lint");
+    assert!(text.contains("Passed: 0 failure(s), 0 warning(s)"), "{text}");
+}
