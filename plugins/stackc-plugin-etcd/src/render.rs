@@ -74,7 +74,7 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             )
             .with_help(format!("place the service on {needed} hosts, or lower `tolerate`")),
         );
-    } else if placed % 2 == 0 {
+    } else if placed.is_multiple_of(2) {
         errors.push(
             ConfigError::service(format!(
                 "an etcd cluster needs an odd number of members, but the service is placed on {placed} hosts"

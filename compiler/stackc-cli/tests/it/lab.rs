@@ -554,3 +554,36 @@ fn probe_verification_detects_a_growing_file() {
     writer.join().expect("writer");
     assert!(growing.status.success(), "a growing file:\n{}", render(&growing, &[]));
 }
+
+/// Too few members for `tolerate`, or an even number of them, is an error at the stack file.
+#[test]
+fn etcd_refuses_too_few_or_an_even_number_of_members() {
+    let output = crate::common::stackc()
+        .current_dir(crate::common::workspace())
+        .args(["check", STACK, "--set", "etcd_tolerate=3"])
+        .output()
+        .expect("run stackc");
+    let text = render(&output, &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("surviving 3 failed members needs 7 members, but the service is placed on 5 hosts"),
+        "{text}"
+    );
+    assert!(text.contains("tolerate (param)\"etcd_tolerate\""), "the error points at `tolerate`:\n{text}");
+
+    let scratch = crate::common::Scratch::new();
+    let mut stack = String::from("stack \"even\"\n");
+    for i in 1..=4 {
+        stack.push_str(&format!("host \"e{i}\" address=\"10.0.0.{i}\" {{\n    groups \"etcd\"\n}}\n"));
+    }
+    stack.push_str("service \"kv\" plugin=\"etcd\" on=\"etcd\" {\n    tolerate 1\n}\n");
+    scratch.write("even.kdl", &stack);
+    let output = scratch.stackc(&["check", "even.kdl"]).output().expect("run stackc");
+    let text = render(&output, &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("an etcd cluster needs an odd number of members, but the service is placed on 4 hosts"),
+        "{text}"
+    );
+    assert!(text.contains("service \"kv\""), "the error points at the service:\n{text}");
+}
