@@ -44,6 +44,13 @@ impl GitLoader {
     }
 }
 
+impl GitLoader {
+    /// True when `path` (relative to the working directory, or absolute) is a file in the commit.
+    pub fn exists(&self, path: &Path) -> bool {
+        self.object(&normalize(path)).is_ok_and(|object| git(&["cat-file", "-e", &object]).is_ok())
+    }
+}
+
 impl SourceLoader for GitLoader {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
         let name = match from {

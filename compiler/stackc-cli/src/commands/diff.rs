@@ -52,8 +52,14 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
                     return ExitStatus::Error;
                 }
             };
-            build(stack, args, &mut plugins, &loader, Some(rev))
-                .and_then(|old| Ok((old, build(stack, args, &mut plugins, &crate::loader::FsLoader, None)?)))
+            if loader.exists(stack) {
+                build(stack, args, &mut plugins, &loader, Some(rev))
+                    .and_then(|old| Ok((old, build(stack, args, &mut plugins, &crate::loader::FsLoader, None)?)))
+            } else {
+                // A stack that is new since REV: everything in it is added.
+                eprintln!("note: `{}` does not exist in `{rev}`; every service is new", stack.display());
+                build(stack, args, &mut plugins, &crate::loader::FsLoader, None).map(|new| (empty(&new), new))
+            }
         }
         (Some(_), _) => {
             eprintln!(
@@ -119,6 +125,19 @@ fn side(path: &Path, args: &DiffArgs, plugins: &mut Option<Plugins>) -> Result<S
         },
     };
     Ok(Side { manifest, contents, record_only: false })
+}
+
+/// No bundle at all: the old side of a stack that did not exist yet.
+fn empty(new: &Side) -> Side {
+    let manifest = Manifest {
+        format: new.manifest.format,
+        stack: new.manifest.stack.clone(),
+        root: String::new(),
+        services: BTreeMap::new(),
+        targets: BTreeMap::new(),
+        files: Vec::new(),
+    };
+    Side { manifest, contents: Contents::Memory(BTreeMap::new()), record_only: false }
 }
 
 /// A manifest with a record's digests and no files.
@@ -194,11 +213,16 @@ fn stack_name(diff: &BundleDiff) -> String {
     }
 }
 
+/// A short root digest, `none` for a side without a bundle.
+fn short_root(root: &str) -> &str {
+    if root.is_empty() { "none" } else { Manifest::short(root) }
+}
+
 fn root_line(diff: &BundleDiff) -> String {
     if diff.identical {
         format!("{} (identical)", Manifest::short(&diff.new_root))
     } else {
-        format!("{} → {}", Manifest::short(&diff.old_root), Manifest::short(&diff.new_root))
+        format!("{} → {}", short_root(&diff.old_root), short_root(&diff.new_root))
     }
 }
 
@@ -279,7 +303,7 @@ fn markdown(diff: &BundleDiff, patches: &[(String, String)]) -> String {
     let root = if diff.identical {
         format!("`{}` (identical)", Manifest::short(&diff.new_root))
     } else {
-        format!("`{}` → `{}`", Manifest::short(&diff.old_root), Manifest::short(&diff.new_root))
+        format!("`{}` → `{}`", short_root(&diff.old_root), short_root(&diff.new_root))
     };
     out.push_str(&format!("{} · root {root}\n\n", counts(diff)));
     out.push_str("| change | kind | name | digest | files |\n|---|---|---|---|---|\n");

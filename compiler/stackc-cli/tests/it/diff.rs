@@ -134,6 +134,17 @@ fn added_and_removed_services() {
 }
 
 #[test]
+fn a_stack_new_since_the_base_is_all_added() {
+    let scratch = repository();
+    scratch.write("other.kdl", &STACK.replace("stack \"shop\"", "stack \"other\""));
+    let (status, value) = json(&scratch, &["diff", "--base", "HEAD", "other.kdl", "--format", "json"]);
+    assert_eq!(status, 1);
+    assert_eq!(services(&value), pairs(&[("docs", "added"), ("proxy", "added"), ("site", "added")]));
+    let patch = value["patches"][0]["patch"].as_str().expect("a patch");
+    assert!(patch.starts_with("--- /dev/null\n"), "{patch}");
+}
+
+#[test]
 fn markdown_report() {
     let scratch = repository();
     let (status, stdout, stderr) =
