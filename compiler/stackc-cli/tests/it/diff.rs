@@ -264,3 +264,30 @@ fn committed_stacks_match_their_digest_records() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Included files come from the revision too, also when stackc runs in a subdirectory.
+#[test]
+fn base_revision_reads_includes_from_git() {
+    let scratch = Scratch::new();
+    git(scratch.path(), &["init", "-q", "-b", "main"]);
+    scratch.write("stack.kdl", &STACK.replace("host \"web1\" address=\"10.0.0.1\"\n", "include \"inc/web.kdl\"\n"));
+    scratch.write("inc/web.kdl", "host \"web1\" address=\"10.0.0.1\"\n");
+    scratch.write("sub/.keep", "");
+    git(scratch.path(), &["add", "."]);
+    git(scratch.path(), &["commit", "-q", "-m", "first"]);
+    scratch.write("inc/web.kdl", "host \"web1\" address=\"10.0.0.9\"\n");
+    let (status, value) = {
+        let output = stackc()
+            .current_dir(scratch.path().join("sub"))
+            .args(["diff", "--base", "HEAD", "../stack.kdl", "--format", "json", "--stat"])
+            .output()
+            .expect("run stackc");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let value: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+        (output.status.code(), value)
+    };
+    assert_eq!(status, Some(1));
+    // The site listens on its host's address and the proxy reaches it there; docs is elsewhere.
+    assert_eq!(services(&value), pairs(&[("docs", "unchanged"), ("proxy", "changed"), ("site", "changed")]));
+}
