@@ -133,3 +133,34 @@ for lab_tool in etcd etcdctl svscan supervise multilog svstat svc setuidgid shel
     command -v "$lab_tool" >/dev/null || { say "$lab_tool is missing (bookworm-lab tests)"; exit 1; }
 done
 say "bookworm-lab tools present"
+
+# ---------------------------------------------------------------------------------------------
+# 7. The monitoring tests (tests/it/monitoring.rs): promtool, amtool, prometheus and
+#    prometheus-node-exporter come with step 2. Grafana has no Debian package, so its
+#    dashboards are checked against the JSON Schema of @grafana/schema's `Dashboard` type,
+#    generated with ts-json-schema-generator into .tools/grafana-schema/dashboard.schema.json.
+for monitoring_tool in promtool amtool prometheus prometheus-node-exporter curl; do
+    command -v "$monitoring_tool" >/dev/null || { say "$monitoring_tool is missing (monitoring tests)"; exit 1; }
+done
+grafana_schema="$root/.tools/grafana-schema"
+if [[ -s "$grafana_schema/dashboard.schema.json" ]]; then
+    say "grafana dashboard schema present"
+else
+    if ! command -v npm >/dev/null; then
+        say "installing npm (for the Grafana dashboard schema)"
+        apt_get install -y -qq --no-install-recommends npm
+    fi
+    mkdir -p "$grafana_schema"
+    say "generating the Grafana dashboard schema from @grafana/schema 13.2.3"
+    (
+        cd "$grafana_schema"
+        npm install --silent --no-audit --no-fund @grafana/schema@13.2.3 ts-json-schema-generator@2.4.0
+        # The package root has two `DataSourceRef`s; the raw dashboard types have one.
+        ./node_modules/.bin/ts-json-schema-generator --no-type-check --type Dashboard \
+            --path node_modules/@grafana/schema/dist/types/raw/dashboard/x/types.gen.d.ts \
+            -o dashboard.schema.json.tmp
+        mv dashboard.schema.json.tmp dashboard.schema.json
+    )
+    [[ -s "$grafana_schema/dashboard.schema.json" ]] || { say "the Grafana dashboard schema is missing"; exit 1; }
+fi
+say "monitoring tools present"

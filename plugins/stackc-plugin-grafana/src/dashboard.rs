@@ -77,11 +77,10 @@ pub fn dashboard(uid: &str, title: &str, datasource_uid: &str) -> Value {
             "type": "query",
             "datasource": datasource,
             "query": {"query": "label_values(node_uname_info, instance)", "refId": "instance"},
-            "definition": "label_values(node_uname_info, instance)",
             "refresh": 2,
             "multi": true,
             "includeAll": true,
-            "current": {},
+            "current": {"selected": true, "text": ["All"], "value": ["$__all"]},
             "sort": 1
         }]},
         "panels": panels
