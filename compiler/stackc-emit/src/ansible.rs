@@ -36,6 +36,9 @@ pub(crate) fn emit(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Fi
         file("inventory.ini", inventory(plan)),
         file("site.yml", playbook(plan, &deployable, diagnostics)),
     ];
+    if let Some(containers) = crate::containers::playbook(plan.stack, diagnostics) {
+        files.push(file("containers.yml", containers));
+    }
     let vault = vault_example(plan);
     if !vault.is_empty() {
         files.push(file("group_vars/all/vault.yml.example", vault));
@@ -59,7 +62,13 @@ fn inventory(plan: &Plan<'_>) -> String {
     let stack = plan.stack;
     let mut out = format!("# Inventory of stack `{}`, written by stackc.\n\n[all]\n", stack.name.value);
     for host in &stack.hosts {
-        writeln!(out, "{} ansible_host={}", host.name.value, host.address.value).expect("write to string");
+        if host.labels.contains_key(crate::containers::IMAGE_LABEL) {
+            // Created by containers.yml under the host's name; reached through Docker.
+            writeln!(out, "{0} ansible_host={0} ansible_connection=community.docker.docker", host.name.value)
+                .expect("write to string");
+        } else {
+            writeln!(out, "{} ansible_host={}", host.name.value, host.address.value).expect("write to string");
+        }
     }
     for (group, members) in stack.groups() {
         write!(out, "\n[{}]\n", group_name("", group)).expect("write to string");

@@ -15,6 +15,7 @@
 //! Emitters are pure: they return bundle files and diagnostics.
 
 pub mod ansible;
+mod containers;
 mod daemontools;
 pub mod hosts;
 mod kube;

@@ -587,3 +587,75 @@ fn etcd_refuses_too_few_or_an_even_number_of_members() {
     );
     assert!(text.contains("service \"kv\""), "the error points at the service:\n{text}");
 }
+
+/// Hosts labelled `container="<image>"` get a `containers.yml` that creates them with
+/// community.docker; it passes `--syntax-check` and ansible-lint.
+#[test]
+fn container_hosts_get_a_docker_play_that_passes_ansible_lint() {
+    let scratch = crate::common::Scratch::new();
+    scratch.write(
+        "boxes.kdl",
+        r#"stack "boxes"
+host "web1" address="10.40.0.11" {
+    groups "web"
+    labels container="debian:bookworm" container-subnet="10.40.0.0/24"
+}
+host "web2" address="10.40.0.12" {
+    groups "web"
+    labels container="debian:bookworm" container-subnet="10.40.0.0/24"
+}
+service "site" plugin="nginx" on="web" {
+    listen 80
+}
+"#,
+    );
+    let out = scratch.path().join("out");
+    let output =
+        scratch.stackc(&["build", "boxes.kdl", "--out", out.to_str().expect("utf-8")]).output().expect("run stackc");
+    assert!(output.status.success(), "{}", render(&output, &[]));
+    let ansible = out.join("boxes/current/ansible");
+    let play = fs::read_to_string(ansible.join("containers.yml")).expect("containers.yml");
+    for expected in [
+        "community.docker.docker_network:",
+        "- subnet: \"10.40.0.0/24\"",
+        "name: \"web2\"",
+        "ipv4_address: \"10.40.0.12\"",
+        "image: \"debian:bookworm\"",
+    ] {
+        assert!(play.contains(expected), "containers.yml lacks `{expected}`:\n{play}");
+    }
+    let inventory = fs::read_to_string(ansible.join("inventory.ini")).expect("inventory.ini");
+    assert!(inventory.contains("\nweb1 ansible_host=web1 ansible_connection=community.docker.docker\n"), "{inventory}");
+    let home = scratch.path().join("home");
+    fs::create_dir_all(&home).expect("mkdir home");
+    let run = |program: &str, args: &[&str]| {
+        let program = tool(program);
+        let mut path = vec![crate::common::workspace().join(".venv/bin"), program.parent().expect("parent").to_owned()];
+        path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        Command::new(&program)
+            .args(args)
+            .current_dir(&ansible)
+            .env("PATH", std::env::join_paths(path).expect("PATH"))
+            .env("HOME", &home)
+            .env("ANSIBLE_LOCAL_TEMP", home.join("tmp"))
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run an Ansible tool")
+    };
+    let output = run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "containers.yml"]);
+    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
+    let output = run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
+    assert!(output.status.success(), "ansible-playbook --syntax-check site.yml:\n{}", render(&output, &[]));
+    let output = run("ansible-lint", &["--offline", "containers.yml"]);
+    let text = render(&output, &[]);
+    assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+
+    // A container host without a subnet is an error at the host.
+    let text = fs::read_to_string(scratch.path().join("boxes.kdl")).expect("read");
+    scratch.write("nosubnet.kdl", &text.replacen(" container-subnet=\"10.40.0.0/24\"", "", 1));
+    let output = scratch.stackc(&["check", "nosubnet.kdl"]).output().expect("run stackc");
+    let text = render(&output, &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("container host `web1` has no `container-subnet` label"), "{text}");
+}
