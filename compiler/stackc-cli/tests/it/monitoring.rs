@@ -278,7 +278,7 @@ fn spawn(command: &mut Command, log: &Path) -> Child {
 }
 
 #[test]
-fn prometheus_scrapes_the_node_exporters_on_loopback() {
+fn prometheus_scrapes_the_node_exporters_and_finds_the_alertmanager_on_loopback() {
     let lab = Lab::build(&loopback_overrides());
     let etc = lab.prometheus_root();
     let data = lab.dir.path().join("data");
@@ -302,30 +302,54 @@ fn prometheus_scrapes_the_node_exporters_on_loopback() {
         &log,
     ));
 
+    // Alertmanager with the arguments generated for mon1: Prometheus sends it alerts.
+    let args = default_args(&lab.host_file("mon1", "/etc/default/prometheus-alertmanager"));
+    assert_eq!(args, [format!("--web.listen-address={MON1}:9093"), "--cluster.listen-address=".to_owned()]);
+    let log = lab.dir.path().join("alertmanager.log");
+    processes.0.push(spawn(
+        Command::new(tool("prometheus-alertmanager"))
+            .args(&args)
+            .arg(format!("--config.file={}", lab.host_file("mon1", "/etc/prometheus/alertmanager.yml").display()))
+            .arg(format!("--storage.path={}", lab.dir.path().join("alertmanager").display())),
+        &log,
+    ));
+
+    // Both node targets up, from scrape jobs nobody wrote by hand.
     let wanted = [format!("\"instance\":\"{WEB1}:9100\""), format!("\"instance\":\"{MON1}:9100\"")];
+    let answer = wait_for(&lab, &["--data-urlencode", "query=up{job=\"node\"} == 1"], "query", &wanted);
+    println!("up: {answer}");
+    // The Alertmanager is a scrape target too, and Prometheus has found it for its alerts.
+    let wanted = [format!("\"instance\":\"{MON1}:9093\"")];
+    wait_for(&lab, &["--data-urlencode", "query=up{job=\"alertmanager\"} == 1"], "query", &wanted);
+    let wanted = [format!("\"activeAlertmanagers\":[{{\"url\":\"http://{MON1}:9093/api/v2/alerts\"}}]")];
+    wait_for(&lab, &[], "alertmanagers", &wanted);
+}
+
+/// Polls `/api/v1/<api>` of the lab's Prometheus for up to 25 s until the answer contains
+/// everything `wanted`; returns it.
+fn wait_for(lab: &Lab, args: &[&str], api: &str, wanted: &[String]) -> String {
     let deadline = Instant::now() + Duration::from_secs(25);
-    let answer = loop {
+    loop {
         let output = run(Command::new(tool("curl"))
             .args(["-sS", "--max-time", "2", "-G"])
-            .arg(format!("http://{MON1}:9090/api/v1/query"))
-            .args(["--data-urlencode", "query=up{job=\"node\"} == 1"]));
+            .arg(format!("http://{MON1}:9090/api/v1/{api}"))
+            .args(args));
         let answer = String::from_utf8_lossy(&output.stdout).into_owned();
         if answer.contains("\"status\":\"success\"") && wanted.iter().all(|w| answer.contains(w.as_str())) {
-            break answer;
+            return answer;
         }
         if Instant::now() > deadline {
-            let logs: String = ["node-web1.log", "node-mon1.log", "prometheus.log"]
+            let logs: String = ["node-web1.log", "node-mon1.log", "prometheus.log", "alertmanager.log"]
                 .iter()
                 .map(|f| format!("--- {f}\n{}", fs::read_to_string(lab.dir.path().join(f)).unwrap_or_default()))
                 .collect();
             panic!(
-                "the node targets were not up within 25 s; last answer:\n{answer}\n{}\n{logs}",
+                "/api/v1/{api} {args:?} did not show {wanted:?} within 25 s; last answer:\n{answer}\n{}\n{logs}",
                 render(&output, &[])
             );
         }
         std::thread::sleep(Duration::from_millis(500));
-    };
-    println!("up: {answer}");
+    }
 }
 
 /// Runs an Ansible tool from the project's virtualenv in the bundle's `ansible/` directory,
