@@ -55,3 +55,27 @@ pub(crate) fn files(process: &Process, service: &str) -> Vec<GeneratedFile> {
     ));
     vec![GeneratedFile { path: unit_path(process), contents: unit.into_bytes(), mode: 0o644 }]
 }
+
+#[cfg(test)]
+mod tests {
+    use stackc_model::{Process, Supervisor};
+
+    use super::files;
+
+    #[test]
+    fn exec_start_words_are_quoted_and_escaped() {
+        let process = Process {
+            name: "demo".to_owned(),
+            command: vec!["/usr/bin/printf".to_owned(), "100% of $HOME \"quoted\"".to_owned()],
+            user: "demo".to_owned(),
+            working_directory: "/srv/demo".to_owned(),
+            environment: vec![("GREETING".to_owned(), "a b%".to_owned())],
+            supervisor: Supervisor::Systemd,
+            log_files: 0,
+            log_max_bytes: 0,
+        };
+        let unit = String::from_utf8(files(&process, "svc").remove(0).contents).expect("utf-8");
+        assert!(unit.contains("\nExecStart=\"/usr/bin/printf\" \"100%% of $$HOME \\\"quoted\\\"\"\n"), "{unit}");
+        assert!(unit.contains("\nEnvironment=\"GREETING=a b%%\"\n"), "{unit}");
+    }
+}
