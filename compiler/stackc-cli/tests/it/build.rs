@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{Scratch, build_stack, outcome, stackc, workspace};
+use crate::common::{Scratch, outcome, stackc, workspace};
 
 const STACK: &str = r#"stack "demo"
 param "port" type="int" default=8080
@@ -114,13 +114,6 @@ fn same_inputs_give_the_same_bytes_across_time_zones_directories_and_threads() {
     let (root_b, files_b) = run(&b, "Pacific/Chatham", "4");
     assert_eq!(root_a, root_b, "same root digest");
     assert_eq!(files_a, files_b, "byte-identical bundles");
-}
-
-#[test]
-fn web_tls_manifest() {
-    let out = Scratch::new();
-    let dir = build_stack("stacks/web-tls.kdl", out.path(), &[]);
-    insta::assert_snapshot!("web_tls_manifest", fs::read_to_string(dir.join("manifest.toml")).expect("manifest"));
 }
 
 #[test]

@@ -19,4 +19,5 @@ mod graph;
 mod lab;
 mod monitoring;
 mod nginx;
+mod stacks;
 mod welltory;
