@@ -14,14 +14,20 @@
 //! 3. [`Plugin::render`]: the artifacts, usually through [`Templates`] from `templates/*.hbs`;
 //! 4. [`register_plugin!`] to export it.
 //!
-//! ```ignore
+//! ```
+//! use stackc_plugin_sdk::schemars::JsonSchema;
+//! use stackc_plugin_sdk::serde::Deserialize;
 //! use stackc_plugin_sdk::{Artifact, ConfigError, Plugin, RenderContext, register_plugin};
 //!
-//! #[derive(serde::Deserialize, schemars::JsonSchema)]
-//! #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-//! struct Config { greeting: String }
+//! #[derive(Deserialize, JsonSchema)]
+//! #[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
+//! #[schemars(crate = "stackc_plugin_sdk::schemars")]
+//! pub struct Config {
+//!     greeting: String,
+//! }
 //!
-//! struct Hello;
+//! pub struct Hello;
+//!
 //! impl Plugin for Hello {
 //!     type Config = Config;
 //!     const NAME: &'static str = "hello";
@@ -31,7 +37,14 @@
 //!         Ok(vec![Artifact::host_file("/etc/hello", config.greeting.clone())])
 //!     }
 //! }
+//!
 //! register_plugin!(Hello);
+//!
+//! // Natively, the same plugin runs through `testing`:
+//! let json = stackc_plugin_sdk::serde_json::json!({"greeting": "hi"});
+//! let context = stackc_plugin_sdk::testing::context("hello", &[("h1", "10.0.0.1")]);
+//! let artifacts = stackc_plugin_sdk::testing::render::<Hello>(&json, &context).unwrap();
+//! assert_eq!(stackc_plugin_sdk::testing::host_file(&artifacts, "h1", "/etc/hello"), "hi");
 //! ```
 //!
 //! Render logic is ordinary Rust: test it natively with [`testing`] and `cargo test`.
