@@ -39,7 +39,7 @@ pub(crate) fn emit(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Fi
     if let Some(containers) = crate::containers::playbook(plan.stack, diagnostics) {
         files.push(file("containers.yml", containers));
     }
-    let vault = vault_example(plan);
+    let vault = crate::vault::example(plan.stack);
     if !vault.is_empty() {
         files.push(file("group_vars/all/vault.yml.example", vault));
     }
@@ -84,30 +84,6 @@ fn inventory(plan: &Plan<'_>) -> String {
         for host in &service.hosts {
             writeln!(out, "{host}").expect("write to string");
         }
-    }
-    out
-}
-
-fn vault_example(plan: &Plan<'_>) -> String {
-    let variables: BTreeSet<&str> = plan
-        .stack
-        .secrets
-        .iter()
-        .filter_map(|s| match &s.source {
-            SecretSource::Vault { variable } => Some(variable.as_str()),
-            _ => None,
-        })
-        .collect();
-    if variables.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from(
-        "# The Ansible Vault variables this stack's secrets come from. No values are shipped:\n\
-         # copy this file to vault.yml beside it, fill it in, then encrypt it with\n\
-         #   ansible-vault encrypt group_vars/all/vault.yml\n---\n",
-    );
-    for variable in variables {
-        writeln!(out, "{variable}: \"\"").expect("write to string");
     }
     out
 }

@@ -26,7 +26,7 @@ use crate::order;
 use crate::yaml::quote;
 
 const TARGET: &str = "kubernetes";
-const VAULT_EXAMPLE: &str = "ansible/group_vars/all/vault.yml.example";
+use crate::vault::EXAMPLE_PATH as VAULT_EXAMPLE;
 
 /// One service's Kubernetes artifacts.
 struct KubeService<'a> {
@@ -97,7 +97,7 @@ pub(crate) fn emit(
     };
     files.push(target("ansible/kubernetes.yml", playbook(stack, &services, diagnostics)));
     if !vault_example_written {
-        let example = vault_example(stack);
+        let example = crate::vault::example(stack);
         if !example.is_empty() {
             files.push(target(VAULT_EXAMPLE, example));
         }
@@ -358,31 +358,6 @@ fn secret_expression(stack: &Stack, name: &str) -> Option<String> {
         SecretSource::Env { variable } => Some(format!("{{{{ lookup('ansible.builtin.env', '{variable}') }}}}")),
         SecretSource::KubeSecret { .. } => None,
     }
-}
-
-/// The Vault variables of the stack's secrets, with no values; the same layout the host
-/// playbook's emitter ships.
-fn vault_example(stack: &Stack) -> String {
-    let variables: BTreeSet<&str> = stack
-        .secrets
-        .iter()
-        .filter_map(|s| match &s.source {
-            SecretSource::Vault { variable } => Some(variable.as_str()),
-            _ => None,
-        })
-        .collect();
-    if variables.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from(
-        "# The Ansible Vault variables this stack's secrets come from. No values are shipped:\n\
-         # copy this file to vault.yml beside it, fill it in, then encrypt it with\n\
-         #   ansible-vault encrypt group_vars/all/vault.yml\n---\n",
-    );
-    for variable in variables {
-        writeln!(out, "{variable}: \"\"").expect("write to string");
-    }
-    out
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod order;
 mod plan;
 mod supervise;
 mod systemd;
+mod vault;
 mod yaml;
 
 use stackc_bundle::File;

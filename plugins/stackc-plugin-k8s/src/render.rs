@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use stackc_plugin_sdk::kube::{STORAGE_UNITS, is_dns_label, is_dns_subdomain, is_port_name, is_quantity};
 use stackc_plugin_sdk::serde::Serialize;
 use stackc_plugin_sdk::{
     Artifact, ConfigError, Endpoint, EndpointRole, Exports, KubeObject, KubeSecret, RenderContext, Templates,
@@ -82,37 +83,6 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
     }
     Ok(artifacts)
 }
-
-/// A DNS-1123 label: namespaces, object and volume names.
-fn is_dns_label(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
-
-fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253 && name.split('.').all(is_dns_label)
-}
-
-/// An IANA service name: what Kubernetes accepts for port names.
-fn is_port_name(name: &str) -> bool {
-    is_dns_label(name) && name.len() <= 15 && name.bytes().any(|b| b.is_ascii_lowercase()) && !name.contains("--")
-}
-
-fn is_quantity(text: &str, units: &[&str]) -> bool {
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &text[digits.len()..];
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
-    !whole.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && !fraction.is_empty()
-        && fraction.bytes().all(|b| b.is_ascii_digit())
-        && units.contains(&unit)
-}
-
-const MEMORY_UNITS: [&str; 11] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "k", "M", "G", "T", "P"];
 
 fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
@@ -213,7 +183,7 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
         if !volume.mount.starts_with('/') {
             error(&["volume", name, "mount"], format!("`{}` is not an absolute path", volume.mount), "");
         }
-        if !is_quantity(&volume.size, &MEMORY_UNITS) {
+        if !is_quantity(&volume.size, &STORAGE_UNITS) {
             error(&["volume", name, "size"], format!("`{}` is not a storage size", volume.size), "write e.g. `1Gi`");
         }
         if let Some(class) = &volume.storage_class
@@ -229,7 +199,7 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             error(&["resources", "cpu"], format!("`{cpu}` is not a CPU quantity"), "write e.g. `250m` or `1`");
         }
         if let Some(memory) = &resources.memory
-            && !is_quantity(memory, &MEMORY_UNITS)
+            && !is_quantity(memory, &STORAGE_UNITS)
         {
             error(&["resources", "memory"], format!("`{memory}` is not a memory quantity"), "write e.g. `256Mi`");
         }

@@ -15,6 +15,7 @@
 //!   and scrapes every ready pod behind it, so each Redis node is a target of its own. The
 //!   chart's RBAC already lets the server list EndpointSlices cluster-wide.
 
+use stackc_plugin_sdk::kube::{STORAGE_UNITS, is_dns_label, is_quantity};
 use stackc_plugin_sdk::serde::Serialize;
 use stackc_plugin_sdk::{
     Artifact, ConfigError, Endpoint, EndpointRole, Exports, HelmRelease, RenderContext, Templates,
@@ -114,7 +115,7 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             .with_help("Prometheus's own default is 15 days"),
         );
     }
-    if config.persistence && !is_quantity(&config.volume_size) {
+    if config.persistence && !is_quantity(&config.volume_size, &STORAGE_UNITS) {
         errors.push(
             ConfigError::at(&["volume-size"], format!("`{}` is not a storage size", config.volume_size))
                 .with_help("write a Kubernetes quantity such as `8Gi` or `500Mi`"),
@@ -143,23 +144,6 @@ fn image_tag(version: &str) -> Result<String, &'static str> {
         return Err("the suffix after `-` may hold only letters, digits and `.`");
     }
     Ok(format!("v{bare}"))
-}
-
-/// A DNS-1123 label: what Kubernetes accepts for namespaces and Service names.
-fn is_dns_label(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
-
-fn is_quantity(text: &str) -> bool {
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &text[digits.len()..];
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && ["", "Ki", "Mi", "Gi", "Ti", "Pi", "k", "M", "G", "T", "P"].contains(&unit)
 }
 
 /// A Prometheus duration such as `30s` or `1m`.

@@ -1,6 +1,7 @@
 //! From config to a Helm release of bitnami/redis: checks first (each problem a
 //! [`ConfigError`] at its config path), then the values file from one template.
 
+use stackc_plugin_sdk::kube::{STORAGE_UNITS, is_dns_label, is_dns_subdomain, is_quantity};
 use stackc_plugin_sdk::serde::Serialize;
 use stackc_plugin_sdk::{
     Artifact, ConfigError, Endpoint, EndpointRole, Exports, HelmRelease, KubeSecret, RenderContext, Templates,
@@ -102,7 +103,7 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
                 .with_help("remove `on=` from the service"),
         );
     }
-    if config.persistence && !is_quantity(&config.volume_size) {
+    if config.persistence && !is_quantity(&config.volume_size, &STORAGE_UNITS) {
         errors.push(
             ConfigError::at(&["volume-size"], format!("`{}` is not a storage size", config.volume_size))
                 .with_help("write a Kubernetes quantity such as `8Gi` or `500Mi`"),
@@ -114,28 +115,6 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
         errors.push(ConfigError::at(&["storage-class"], format!("`{class}` is not a storage class name")));
     }
     errors
-}
-
-/// A DNS-1123 label: what Kubernetes accepts for namespaces and most object names.
-fn is_dns_label(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
-
-fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253 && name.split('.').all(is_dns_label)
-}
-
-/// A Kubernetes quantity as people write storage sizes: digits and a binary or decimal unit.
-fn is_quantity(text: &str) -> bool {
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &text[digits.len()..];
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && ["", "Ki", "Mi", "Gi", "Ti", "Pi", "k", "M", "G", "T", "P"].contains(&unit)
 }
 
 /// Template data for `values.yaml`.

@@ -53,6 +53,7 @@ mod config;
 mod error;
 #[doc(hidden)]
 pub mod glue;
+pub mod kube;
 mod plugin;
 mod templates;
 pub mod testing;
