@@ -1,10 +1,12 @@
 //! Reads stack files as they were at a git revision, from git's object database, never from
 //! (or into) the work tree: `stackc diff --base REV stack.kdl` builds both sides this way.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use stackc::{Loaded, SourceError, SourceLoader};
+
+use crate::loader::normalize;
 
 /// Loads files from the commit `rev` of the repository stackc runs in. Paths are named as
 /// the user gave them (relative to the working directory), like [`crate::loader::FsLoader`].
@@ -77,19 +79,4 @@ fn git(args: &[&str]) -> Result<Vec<u8>, String> {
 
 fn reason_suffix(reason: &str) -> String {
     if reason.is_empty() { String::new() } else { format!(" ({reason})") }
-}
-
-/// `a/./b/../c` → `a/c`, without touching the filesystem.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

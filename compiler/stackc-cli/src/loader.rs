@@ -21,7 +21,7 @@ impl SourceLoader for FsLoader {
 }
 
 /// `a/./b/../c` → `a/c`, without touching the filesystem.
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
