@@ -10,6 +10,7 @@ Examples:
   stackc build stacks/welltory.kdl --set redis_nodes=5
   stackc check stacks/web-tls.kdl
   stackc plugins
+  stackc plugin new hello && stackc plugin build hello
   stackc diff --base origin/main stacks/web-tls.kdl
   stackc graph stacks/web-tls.kdl --format mermaid
 
@@ -41,8 +42,11 @@ pub enum Command {
     Build(BuildArgs),
     /// Check a stack without writing anything.
     Check(StackArgs),
-    /// List the plugins stackc can use.
+    /// List the built-in plugins.
     Plugins,
+    /// Write your own plugin: scaffold a crate, build it into a component.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
     /// Compare two bundles: services changed, added, removed, and unified diffs of their files.
     ///
     /// Each side is a bundle directory, a `manifest.toml`, a digest record
@@ -53,6 +57,34 @@ pub enum Command {
     Diff(DiffArgs),
     /// Draw a stack's hosts, services and the references between them.
     Graph(GraphArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Create a plugin crate: config struct, template, native test, README.
+    #[command(after_help = "Example:\n  stackc plugin new hello\n  stackc plugin build hello")]
+    New(PluginNewArgs),
+    /// Build a plugin crate into a WebAssembly component and verify it; prints its sha256.
+    Build(PluginBuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PluginNewArgs {
+    /// The plugin's name, as services will write it in `plugin="NAME"`.
+    pub name: String,
+    /// The crate's directory (default: `./NAME`).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// The SDK to depend on (default: the stackc checkout this binary was built from).
+    #[arg(long, value_name = "DIR")]
+    pub sdk: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PluginBuildArgs {
+    /// The plugin crate.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 const DIFF_HELP: &str = "\
@@ -135,4 +167,10 @@ pub struct BuildArgs {
     /// The record file (default: `<stack>.digests.toml` beside the stack file).
     #[arg(long, value_name = "FILE")]
     pub digests: Option<PathBuf>,
+    /// Fail instead of updating `stackc.lock` when the plugins used would change it.
+    #[arg(long)]
+    pub locked: bool,
+    /// Say how each plugin was loaded (built in, compile cache hit, compiled).
+    #[arg(short, long)]
+    pub verbose: bool,
 }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use stackc::{Loaded, SourceError, SourceLoader};
 
-use crate::loader::normalize;
+use crate::loader::{name_of, normalize};
 
 /// Loads files from the commit `rev` of the repository stackc runs in. Paths are named as
 /// the user gave them (relative to the working directory), like [`crate::loader::FsLoader`].
@@ -55,15 +55,21 @@ impl GitLoader {
 
 impl SourceLoader for GitLoader {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
-        let name = match from {
-            Some(from) => normalize(&Path::new(from).parent().unwrap_or(Path::new("")).join(path)),
-            None => normalize(Path::new(path)),
-        };
+        let name = name_of(path, from);
         let object = self.object(&name)?;
         let bytes = git(&["cat-file", "blob", &object])
             .map_err(|_| SourceError(format!("no such file in revision `{}`", self.rev)))?;
         let text = String::from_utf8(bytes).map_err(|_| SourceError("not valid UTF-8".to_owned()))?;
         Ok(Loaded { key: object, name: name.to_string_lossy().into_owned(), text })
+    }
+
+    /// Components are build products and usually not committed; when one is, it is read
+    /// from the revision like any other file.
+    fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), SourceError> {
+        let name = name_of(path, Some(from));
+        let bytes = git(&["cat-file", "blob", &self.object(&name)?])
+            .map_err(|_| SourceError(format!("no such file in revision `{}`", self.rev)))?;
+        Ok((name.to_string_lossy().into_owned(), bytes))
     }
 }
 

@@ -10,13 +10,24 @@ pub struct FsLoader;
 
 impl SourceLoader for FsLoader {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
-        let name = match from {
-            Some(from) => normalize(&Path::new(from).parent().unwrap_or(Path::new("")).join(path)),
-            None => normalize(Path::new(path)),
-        };
+        let name = name_of(path, from);
         let text = std::fs::read_to_string(&name).map_err(|e| SourceError(io_reason(&e)))?;
         let key = std::fs::canonicalize(&name).unwrap_or_else(|_| name.clone()).to_string_lossy().into_owned();
         Ok(Loaded { key, name: name.to_string_lossy().into_owned(), text })
+    }
+
+    fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), SourceError> {
+        let name = name_of(path, Some(from));
+        let bytes = std::fs::read(&name).map_err(|e| SourceError(io_reason(&e)))?;
+        Ok((name.to_string_lossy().into_owned(), bytes))
+    }
+}
+
+/// The name of `path` written in the file named `from` (`None`: given on the command line).
+pub fn name_of(path: &str, from: Option<&str>) -> PathBuf {
+    match from {
+        Some(from) => normalize(&Path::new(from).parent().unwrap_or(Path::new("")).join(path)),
+        None => normalize(Path::new(path)),
     }
 }
 

@@ -5,10 +5,13 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 mod args;
+mod cache;
 mod commands;
 mod git_loader;
 mod loader;
+mod lockfile;
 mod report;
+mod scaffold;
 mod store;
 
 fn main() -> ExitCode {

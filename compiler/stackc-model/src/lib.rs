@@ -17,5 +17,5 @@ pub use artifact::{
     Process, SecretFile, Supervisor, SystemService,
 };
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
-pub use stack::{Host, Param, ParamType, Placement, Secret, SecretSource, Service, Stack};
+pub use stack::{Host, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service, Stack};
 pub use value::{Entry, Map, Reference, Value, ValueKind};

@@ -15,6 +15,8 @@ pub struct Stack {
     pub secrets: Vec<Secret>,
     pub hosts: Vec<Host>,
     pub services: Vec<Service>,
+    /// Third-party plugins the stack declares, in source order.
+    pub plugins: Vec<PluginDecl>,
 }
 
 impl Stack {
@@ -118,6 +120,20 @@ pub enum SecretSource {
     Env { variable: String },
     /// A key of an existing Kubernetes Secret.
     KubeSecret { name: String, key: String },
+}
+
+/// A third-party plugin, pinned by the sha256 of its component:
+/// `plugin "hello" path="plugins/hello.wasm" sha256="…"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginDecl {
+    /// The name services use in `plugin=`; the component must call itself the same.
+    pub name: Spanned<String>,
+    /// The component file as written, relative to the declaring file (`span.file`).
+    pub path: Spanned<String>,
+    /// Expected sha256 of the component bytes, lower-case hex.
+    pub sha256: Spanned<String>,
+    /// The whole `plugin` node.
+    pub span: Span,
 }
 
 /// Where a service runs.

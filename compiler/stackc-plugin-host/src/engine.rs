@@ -4,6 +4,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::bindings;
+use crate::cache::{self, CompileCache, Compiled};
 use crate::error::LoadError;
 use crate::plugin::Plugin;
 use crate::sandbox::{HostState, Limits};
@@ -71,6 +72,31 @@ impl Engine {
         check_imports_and_exports(component)?;
         let compiled = Component::new(&self.engine, component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
         self.instantiate_pre(component, compiled, false)
+    }
+
+    /// Loads a third-party component through `cache`: precompiled code is used when an
+    /// intact entry for these exact bytes and this engine exists, else the component is
+    /// compiled and the entry (re)written. See [`crate::cache`] for what makes an entry usable.
+    pub fn load_cached(&self, component: &[u8], cache: &dyn CompileCache) -> Result<(Plugin, Compiled), LoadError> {
+        check_imports_and_exports(component)?;
+        let key = cache::key(&hex(&Sha256::digest(component)), &self.engine);
+        let mut why = None;
+        if let Some(entry) = cache.get(&key) {
+            match cache::unseal(&entry) {
+                // SAFETY: the payload is byte for byte what `Component::serialize` produced
+                // for this component digest and engine (checksum and key checked above);
+                // wasmtime still verifies that it fits this engine's configuration.
+                Ok(payload) => match unsafe { Component::deserialize(&self.engine, payload) } {
+                    Ok(compiled) => return Ok((self.instantiate_pre(component, compiled, true)?, Compiled::CacheHit)),
+                    Err(e) => why = Some(format!("stale ({e})")),
+                },
+                Err(reason) => why = Some(reason.to_owned()),
+            }
+        }
+        let compiled = Component::new(&self.engine, component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let stored = compiled.serialize().is_ok_and(|payload| cache.put(&key, &cache::seal(&payload)));
+        let plugin = self.instantiate_pre(component, compiled, false)?;
+        Ok((plugin, why.map_or(Compiled::CacheMiss { stored }, |why| Compiled::Rebuilt { why, stored })))
     }
 
     /// Precompiles a component for this engine; build scripts and caches use it.

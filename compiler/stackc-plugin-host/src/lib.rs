@@ -14,12 +14,14 @@
 //! Failures are typed values ([`LoadError`], [`CallError`]); the driver turns them into
 //! diagnostics at the service's span.
 
+mod cache;
 mod convert;
 mod engine;
 mod error;
 mod plugin;
 mod sandbox;
 
+pub use cache::{CompileCache, Compiled, NoCache};
 pub use engine::{Engine, WIT_VERSION, engine_config};
 pub use error::{CallError, ConfigProblem, LoadError, ProblemTarget, Trap};
 pub use plugin::{Plugin, PluginInfo, RenderInput};

@@ -10,7 +10,7 @@ use crate::config::{self, Scope};
 use crate::load::File;
 use crate::params::{self, Override};
 
-const TOP_LEVEL: [&str; 6] = ["stack", "include", "param", "secret", "host", "service"];
+const TOP_LEVEL: [&str; 7] = ["stack", "include", "param", "secret", "host", "service", "plugin"];
 
 /// Properties of a `service` node that are not config.
 const SERVICE_PROPS: [&str; 2] = ["plugin", "on"];
@@ -30,7 +30,7 @@ pub(crate) fn resolve_stack(
                 by_kind.entry(name).or_default().push((file.id, node));
             } else {
                 let help = did_you_mean(name, TOP_LEVEL).unwrap_or_else(|| {
-                    "top-level nodes are stack, include, param, secret, host and service".to_owned()
+                    "top-level nodes are stack, include, param, secret, host, service and plugin".to_owned()
                 });
                 diagnostics.push(
                     Diagnostic::error("stackc::resolve::unknown-node", format!("unknown node `{name}`"))
@@ -48,8 +48,11 @@ pub(crate) fn resolve_stack(
     let secrets = resolve_secrets(nodes("secret"), diagnostics);
     let hosts = resolve_hosts(nodes("host"), &params, diagnostics);
     let broken: Vec<&str> = broken.iter().map(String::as_str).collect();
-    let services = resolve_services(nodes("service"), &hosts, &params, &broken, &secrets, plugins, diagnostics);
-    Some(Stack { name, description, params, secrets, hosts, services })
+    let declared = crate::plugins::resolve_plugins(nodes("plugin"), plugins, diagnostics);
+    let mut known: Vec<&str> = plugins.iter().copied().chain(declared.iter().map(|p| p.name.value.as_str())).collect();
+    known.sort_unstable();
+    let services = resolve_services(nodes("service"), &hosts, &params, &broken, &secrets, &known, diagnostics);
+    Some(Stack { name, description, params, secrets, hosts, services, plugins: declared })
 }
 
 fn stack_node(
@@ -229,8 +232,7 @@ fn resolve_services(
         let plugin = match props.string("plugin", diagnostics) {
             Some(plugin) if plugins.contains(&plugin.value.as_str()) => Some(plugin),
             Some(plugin) => {
-                let help = did_you_mean(&plugin.value, plugins.iter().copied())
-                    .unwrap_or_else(|| format!("the available plugins are: {}", plugins.join(", ")));
+                let help = crate::plugins::unknown_plugin_help(&plugin.value, plugins);
                 diagnostics.push(
                     Diagnostic::error("stackc::resolve::unknown-plugin", format!("unknown plugin `{}`", plugin.value))
                         .at(plugin.span, "no such plugin")
@@ -293,7 +295,7 @@ fn resolve_services(
     services
 }
 
-fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
+pub(crate) fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
     Diagnostic::error(
         match kind {
             "service" => "stackc::resolve::duplicate-service",
@@ -364,7 +366,7 @@ fn check_identifier(name: &str, span: Span, kind: &str, diagnostics: &mut Diagno
     ok
 }
 
-fn check_children(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) {
+pub(crate) fn check_children(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) {
     if let Some(children) = node.children().filter(|c| !c.nodes().is_empty()) {
         diagnostics.push(
             Diagnostic::error("stackc::resolve::children", format!("`{}` takes no children", node.name().value()))

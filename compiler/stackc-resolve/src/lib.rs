@@ -13,6 +13,7 @@ mod config;
 mod declarations;
 mod load;
 mod params;
+mod plugins;
 
 use stackc_diag::{Diagnostics, Sources};
 use stackc_model::Stack;

@@ -7,6 +7,14 @@ use stackc_syntax::{KdlDocument, KdlNode, KdlValue};
 pub trait SourceLoader {
     /// Loads `path`, relative to the file named `from` (`None` for the root file).
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, LoadError>;
+
+    /// Reads a binary file (a plugin component) at `path` relative to the file named
+    /// `from`; returns its name (as for [`Loaded::name`]) and bytes. Loaders that serve
+    /// stack text only keep the default, which reads nothing.
+    fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), LoadError> {
+        let _ = (path, from);
+        Err(LoadError("this source reads stack files only".to_owned()))
+    }
 }
 
 /// A file the loader read.

@@ -112,6 +112,10 @@ fn dump(sources: &Sources, stack: &Stack) -> String {
     let groups: BTreeMap<&str, Vec<&str>> =
         stack.groups().into_iter().map(|(g, hs)| (g, hs.iter().map(|h| h.name.value.as_str()).collect())).collect();
     writeln!(out, "groups {groups:?}").unwrap();
+    for p in &stack.plugins {
+        writeln!(out, "plugin {} path={} sha256={} @{}", p.name.value, p.path.value, p.sha256.value, at(p.span))
+            .unwrap();
+    }
     for s in &stack.services {
         let placement = match &s.placement {
             Placement::Cluster => "cluster".to_owned(),

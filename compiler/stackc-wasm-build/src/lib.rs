@@ -1,7 +1,8 @@
 //! Builds plugin crates into WebAssembly components.
 //!
 //! 1. `cargo build --target wasm32-unknown-unknown` in a target directory of its own, with
-//!    the checkout and cargo-home paths remapped so that the bytes do not depend on where the
+//!    the crate's directory, its path dependencies outside it (the SDK, for a plugin crate of
+//!    its own) and cargo's home remapped, so that the bytes do not depend on where the
 //!    sources live;
 //! 2. each core module becomes a component with the `wit-component` crate. Code built for
 //!    `wasm32-unknown-unknown` imports nothing, so no WASI adapter is involved.
@@ -40,15 +41,22 @@ pub struct Built {
 
 /// Builds the packages and componentizes each. Cargo's own output goes to stderr.
 pub fn build(build: &Build<'_>) -> Result<Vec<Built>, String> {
+    let dir = build.dir.canonicalize().map_err(|e| format!("{}: {e}", build.dir.display()))?;
+    // Cargo runs in `dir`, so a relative target directory would be taken relative to it.
+    let target_dir =
+        std::path::absolute(build.target_dir).map_err(|e| format!("{}: {e}", build.target_dir.display()))?;
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let cargo_home = env::var("CARGO_HOME").ok().or_else(|| env::var("HOME").ok().map(|h| format!("{h}/.cargo")));
-    let mut rustflags = format!("--remap-path-prefix={}=/src", build.dir.display());
+    let mut rustflags = format!("--remap-path-prefix={}=/src", dir.display());
+    for (dep, name) in outside_path_dependencies(&cargo, &dir)? {
+        write!(rustflags, "\x1f--remap-path-prefix={}=/deps/{name}", dep.display()).expect("write to string");
+    }
     if let Some(home) = cargo_home {
         write!(rustflags, "\x1f--remap-path-prefix={home}=/cargo").expect("write to string");
     }
-    let mut command = Command::new(cargo);
+    let mut command = Command::new(&cargo);
     command
-        .current_dir(build.dir)
+        .current_dir(&dir)
         .args([
             "build",
             "--profile",
@@ -59,7 +67,7 @@ pub fn build(build: &Build<'_>) -> Result<Vec<Built>, String> {
             "short",
             "--target-dir",
         ])
-        .arg(build.target_dir);
+        .arg(&target_dir);
     for name in build.packages {
         command.args(["-p", name]);
     }
@@ -79,17 +87,46 @@ pub fn build(build: &Build<'_>) -> Result<Vec<Built>, String> {
     if !status.success() {
         return Err("cargo build for wasm32-unknown-unknown failed (is the target installed? `rustup target add wasm32-unknown-unknown`)".to_owned());
     }
-    let names: Vec<String> =
-        if build.packages.is_empty() { vec![crate_name(build.dir)?] } else { build.packages.to_vec() };
+    let names: Vec<String> = if build.packages.is_empty() { vec![crate_name(&dir)?] } else { build.packages.to_vec() };
     names
         .into_iter()
         .map(|name| {
-            let module = module_path(build.target_dir, build.profile, &name);
+            let module = module_path(&target_dir, build.profile, &name);
             let bytes = std::fs::read(&module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
             let component = componentize(&bytes).map_err(|e| format!("componentizing `{name}`: {e}"))?;
             Ok(Built { name, component })
         })
         .collect()
+}
+
+/// Local (path) packages of the build that live outside `dir`, with their names: a plugin
+/// crate of its own depends on the SDK by path, wherever the SDK was checked out.
+fn outside_path_dependencies(cargo: &str, dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+    let output = Command::new(cargo)
+        .current_dir(dir)
+        .args(["metadata", "--format-version", "1", "--filter-platform", "wasm32-unknown-unknown"])
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let mut outside: Vec<(PathBuf, String)> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|package| package["source"].is_null())
+        .filter_map(|package| {
+            let manifest = PathBuf::from(package["manifest_path"].as_str()?);
+            let package_dir = manifest.parent()?.to_path_buf();
+            let name = package["name"].as_str()?.to_owned();
+            (!package_dir.starts_with(dir)).then_some((package_dir, name))
+        })
+        .collect();
+    outside.sort();
+    Ok(outside)
 }
 
 /// Wraps a core module built with the SDK (which embeds the WIT world) into a component.

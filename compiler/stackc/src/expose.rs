@@ -8,12 +8,12 @@ use stackc_model::{Exports, Stack};
 
 use crate::config_json::{Refs, to_json};
 use crate::failure::{self, Phase};
-use crate::plugins::Plugins;
+use crate::plugins::Catalog;
 
 /// Calls `expose` for every service, in parallel; `None` where it failed.
 pub(crate) fn expose_all(
     stack: &Stack,
-    plugins: &Plugins,
+    plugins: &Catalog<'_>,
     diagnostics: &mut Diagnostics,
     plugin_time: &mut Duration,
 ) -> Vec<Option<Exports>> {

@@ -13,20 +13,26 @@
 //! stack order, so the output does not depend on the number of threads.
 
 mod config_json;
+mod declared;
 mod expose;
 mod failure;
+pub mod lock;
 mod plugins;
 mod render;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use stackc_bundle::{Bundle, ServiceInfo};
 use stackc_diag::{Diagnostics, Sources};
 use stackc_model::Stack;
 
+use crate::plugins::Catalog;
+
 pub use plugins::{LoadedPlugin, Plugins};
 pub use stackc_bundle as bundle;
 pub use stackc_diag as diag;
+pub use stackc_plugin_host::{CompileCache, Compiled};
 pub use stackc_plugin_host::{Limits, LoadError, WIT_VERSION};
 pub use stackc_resolve::{LoadError as SourceError, Loaded, SourceLoader};
 
@@ -59,6 +65,35 @@ pub struct Compilation {
     pub bundle: Option<Bundle>,
     pub diagnostics: Diagnostics,
     pub timings: Timings,
+    /// Every plugin a service of the stack uses, sorted by name; empty when resolution failed.
+    pub plugins: Vec<UsedPlugin>,
+}
+
+/// A plugin a compilation used, with what the lockfile records about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedPlugin {
+    pub name: String,
+    pub version: String,
+    /// The WIT package version it was built against.
+    pub wit: String,
+    /// sha256 of the component bytes.
+    pub sha256: String,
+    pub source: PluginSource,
+    pub compiled: Compiled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginSource {
+    Builtin,
+    /// A component file declared by the stack, named relative to where stackc runs.
+    File(String),
+}
+
+/// Loads a component the way a stack's `plugin` declaration would (imports, WIT version,
+/// `describe`), without a stack: `stackc plugin build` verifies what it built with it.
+pub fn inspect_component(component: &[u8]) -> Result<stackc_plugin_host::PluginInfo, LoadError> {
+    let engine = stackc_plugin_host::Engine::new(Limits::default())?;
+    Ok(engine.load(component)?.info().clone())
 }
 
 /// Compiles a stack into a bundle.
@@ -73,25 +108,39 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
     timings.resolve = start.elapsed();
     let mut diagnostics = resolved.diagnostics;
     let sources = resolved.sources;
+    let fail = |sources, stack, diagnostics, timings| Compilation {
+        sources,
+        stack,
+        bundle: None,
+        diagnostics,
+        timings,
+        plugins: Vec::new(),
+    };
     let Some(stack) = resolved.stack else {
-        return Compilation { sources, stack: None, bundle: None, diagnostics, timings };
+        return fail(sources, None, diagnostics, timings);
     };
     if diagnostics.has_errors() {
-        return Compilation { sources, stack: Some(stack), bundle: None, diagnostics, timings };
+        return fail(sources, Some(stack), diagnostics, timings);
     }
+    let declared = declared::load_declared(&stack, &sources, loader, plugins, &mut diagnostics);
+    if diagnostics.has_errors() {
+        return fail(sources, Some(stack), diagnostics, timings);
+    }
+    let used = used_plugins(&stack, plugins, &declared);
+    let catalog = Catalog { builtin: plugins, declared: declared.into_iter().map(|(n, d)| (n, d.plugin)).collect() };
 
     let start = Instant::now();
-    let exposed = expose::expose_all(&stack, plugins, &mut diagnostics, &mut timings.plugin_calls);
+    let exposed = expose::expose_all(&stack, &catalog, &mut diagnostics, &mut timings.plugin_calls);
     timings.expose = start.elapsed();
     if diagnostics.has_errors() {
-        return Compilation { sources, stack: Some(stack), bundle: None, diagnostics, timings };
+        return fail(sources, Some(stack), diagnostics, timings);
     }
 
     let start = Instant::now();
-    let rendered = render::render_all(&stack, plugins, &exposed, &mut diagnostics, &mut timings.plugin_calls);
+    let rendered = render::render_all(&stack, &catalog, &exposed, &mut diagnostics, &mut timings.plugin_calls);
     timings.render = start.elapsed();
     if diagnostics.has_errors() {
-        return Compilation { sources, stack: Some(stack), bundle: None, diagnostics, timings };
+        return fail(sources, Some(stack), diagnostics, timings);
     }
 
     let start = Instant::now();
@@ -103,5 +152,27 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
         .collect();
     let bundle = (!diagnostics.has_errors()).then(|| Bundle::new(&stack.name.value, services, files));
     timings.emit = start.elapsed();
-    Compilation { sources, stack: Some(stack), bundle, diagnostics, timings }
+    Compilation { sources, stack: Some(stack), bundle, diagnostics, timings, plugins: used }
+}
+
+/// The plugins the services use, built-in or declared, sorted by name.
+fn used_plugins(stack: &Stack, builtin: &Plugins, declared: &BTreeMap<String, declared::Declared>) -> Vec<UsedPlugin> {
+    let names: BTreeSet<&str> = stack.services.iter().map(|s| s.plugin.value.as_str()).collect();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (plugin, source, compiled) = match declared.get(name) {
+                Some(d) => (&d.plugin, PluginSource::File(d.file.clone()), d.compiled.clone()),
+                None => (builtin.get(name)?, PluginSource::Builtin, Compiled::Embedded),
+            };
+            Some(UsedPlugin {
+                name: name.to_owned(),
+                version: plugin.info().version.clone(),
+                wit: WIT_VERSION.to_owned(),
+                sha256: plugin.digest().to_owned(),
+                source,
+                compiled,
+            })
+        })
+        .collect()
 }

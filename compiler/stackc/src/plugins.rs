@@ -1,8 +1,9 @@
-//! The plugins a compilation can use, by name.
+//! The plugins a compilation can use, by name: the built-ins, and per stack the third-party
+//! plugins it declares.
 
 use std::collections::BTreeMap;
 
-use stackc_plugin_host::{Engine, Limits, LoadError, Plugin};
+use stackc_plugin_host::{CompileCache, Compiled, Engine, Limits, LoadError, NoCache, Plugin};
 
 /// A loaded plugin and where it came from.
 pub struct LoadedPlugin {
@@ -11,10 +12,12 @@ pub struct LoadedPlugin {
     pub origin: String,
 }
 
-/// Plugins by name.
+/// The built-in plugins, the engine that runs every plugin, and the cache third-party
+/// components are compiled through.
 pub struct Plugins {
     engine: Engine,
     by_name: BTreeMap<String, LoadedPlugin>,
+    cache: Box<dyn CompileCache>,
 }
 
 impl Plugins {
@@ -29,16 +32,28 @@ impl Plugins {
             let name = plugin.info().name.clone();
             by_name.insert(name, LoadedPlugin { plugin, origin: "builtin".to_owned() });
         }
-        Ok(Plugins { engine, by_name })
+        Ok(Plugins { engine, by_name, cache: Box::new(NoCache) })
+    }
+
+    /// Compiles third-party components through `cache` from now on.
+    pub fn with_cache(mut self, cache: Box<dyn CompileCache>) -> Self {
+        self.cache = cache;
+        self
     }
 
     /// Adds a plugin from component bytes (compiled now, with Cranelift). A plugin of the
-    /// same name replaces the built-in.
+    /// same name replaces the built-in. For tests and embedders; stacks declare third-party
+    /// plugins with `plugin` nodes instead.
     pub fn add(&mut self, component: &[u8], origin: &str) -> Result<&LoadedPlugin, LoadError> {
         let plugin = self.engine.load(component)?;
         let name = plugin.info().name.clone();
         self.by_name.insert(name.clone(), LoadedPlugin { plugin, origin: origin.to_owned() });
         Ok(&self.by_name[&name])
+    }
+
+    /// Loads a third-party component through the cache.
+    pub(crate) fn load_third_party(&self, component: &[u8]) -> Result<(Plugin, Compiled), LoadError> {
+        self.engine.load_cached(component, self.cache.as_ref())
     }
 
     pub fn engine(&self) -> &Engine {
@@ -57,5 +72,17 @@ impl Plugins {
     /// Every plugin, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &LoadedPlugin)> {
         self.by_name.iter().map(|(n, p)| (n.as_str(), p))
+    }
+}
+
+/// The plugins one stack can use: the built-ins and those it declares.
+pub(crate) struct Catalog<'a> {
+    pub(crate) builtin: &'a Plugins,
+    pub(crate) declared: BTreeMap<String, Plugin>,
+}
+
+impl Catalog<'_> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Plugin> {
+        self.declared.get(name).or_else(|| self.builtin.get(name))
     }
 }

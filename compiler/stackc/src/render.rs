@@ -11,11 +11,11 @@ use stackc_plugin_host::RenderInput;
 
 use crate::config_json::{Refs, endpoint_json, reference_json, to_json};
 use crate::failure::{self, Phase};
-use crate::plugins::Plugins;
+use crate::plugins::Catalog;
 
 pub(crate) fn render_all(
     stack: &Stack,
-    plugins: &Plugins,
+    plugins: &Catalog<'_>,
     exports: &[Option<Exports>],
     diagnostics: &mut Diagnostics,
     plugin_time: &mut Duration,

@@ -7,6 +7,7 @@ use stackc::bundle::{Manifest, Record};
 
 use super::{ExitStatus, compile, load_plugins};
 use crate::args::BuildArgs;
+use crate::lockfile::LockUpdate;
 
 pub fn run(args: &BuildArgs) -> ExitStatus {
     let start = Instant::now();
@@ -20,6 +21,28 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
         Err(status) => return status,
     };
     let bundle = compilation.bundle.as_ref().expect("no errors means a bundle");
+    if args.verbose {
+        for line in crate::lockfile::describe_loading(&compilation) {
+            eprintln!("{line}");
+        }
+    }
+    let lock = match LockUpdate::new(&args.stack.stack, &compilation) {
+        Ok(lock) => lock,
+        Err(message) => {
+            eprintln!(
+                "error: {message}
+
+hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
+            );
+            return ExitStatus::Error;
+        }
+    };
+    if args.locked
+        && let Some(message) = lock.locked_error(&args.stack.stack.to_string_lossy())
+    {
+        eprintln!("{message}");
+        return ExitStatus::Failure;
+    }
     if args.check {
         return check_record(args, bundle);
     }
@@ -48,6 +71,14 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
         );
     }
     print!("{}", summary(bundle, &stored));
+    match lock.write() {
+        Ok(true) => println!("lock   {} (written)", lock.path.display()),
+        Ok(false) => {}
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitStatus::Error;
+        }
+    }
     if args.record {
         let path = record_path(args);
         let text = Record::of(&bundle.manifest).to_toml();

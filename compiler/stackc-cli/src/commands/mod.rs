@@ -4,7 +4,7 @@ mod build;
 mod check;
 mod diff;
 mod graph;
-mod plugins;
+mod plugin;
 
 use stackc::{Limits, Plugins};
 
@@ -28,17 +28,23 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
-        Command::Plugins => plugins::run(),
+        Command::Plugins => plugin::list::run(),
+        Command::Plugin(command) => plugin::run(&command),
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
     }
 }
 
-/// The built-in plugins, or an error message and status.
+/// The built-in plugins, with third-party components compiled through the disk cache; or
+/// an error message and status.
 fn load_plugins() -> Result<Plugins, ExitStatus> {
-    Plugins::builtin(Limits::default()).map_err(|(name, error)| {
+    let plugins = Plugins::builtin(Limits::default()).map_err(|(name, error)| {
         eprintln!("error: built-in plugin `{name}` cannot be loaded: {error}");
         ExitStatus::Error
+    })?;
+    Ok(match crate::cache::DiskCache::from_env() {
+        Some(cache) => plugins.with_cache(Box::new(cache)),
+        None => plugins,
     })
 }
 

@@ -66,11 +66,12 @@ impl Scratch {
     }
 }
 
-/// Builds a stack of the repository into `out` and returns the bundle directory.
+/// Builds a stack of the repository into `out` and returns the bundle directory. `--locked`:
+/// the committed `stackc.lock` beside the stack must be up to date, and is never rewritten.
 pub fn build_stack(stack: &str, out: &Path, extra: &[&str]) -> PathBuf {
     let output = stackc()
         .current_dir(workspace())
-        .args(["build", stack, "--out"])
+        .args(["build", "--locked", stack, "--out"])
         .arg(out)
         .args(extra)
         .output()

@@ -239,10 +239,11 @@ fn build_check_fails_on_a_change_until_the_record_is_updated() {
     assert_eq!(status, 2, "a missing record is an error: {stderr}");
 }
 
-/// Every stack under `stacks/` builds to the digests committed beside it: a change of
-/// outputs must come with an updated `stacks/<stack>.digests.toml`.
+/// Every stack under `stacks/` builds to the digests committed beside it, with the plugins
+/// its `stackc.lock` pins: a change of outputs must come with an updated
+/// `stacks/<stack>.digests.toml`, a change of plugin bytes with an updated lockfile.
 #[test]
-fn committed_stacks_match_their_digest_records() {
+fn committed_stacks_match_their_digest_records_and_lockfile() {
     let stacks = workspace().join("stacks");
     let mut names: Vec<String> = std::fs::read_dir(&stacks)
         .expect("stacks/")
@@ -255,7 +256,7 @@ fn committed_stacks_match_their_digest_records() {
     for name in names {
         let output = stackc()
             .current_dir(workspace())
-            .args(["build", &format!("stacks/{name}"), "--check"])
+            .args(["build", &format!("stacks/{name}"), "--check", "--locked"])
             .output()
             .expect("run stackc");
         if !output.status.success() {

@@ -2,7 +2,7 @@
 
 use stackc::bundle::Manifest;
 
-use super::{ExitStatus, load_plugins};
+use crate::commands::{ExitStatus, load_plugins};
 
 pub fn run() -> ExitStatus {
     let plugins = match load_plugins() {

@@ -1,0 +1,97 @@
+//! `stackc.lock` on disk, next to the stack file (the format is [`stackc::lock`]).
+
+use std::path::{Path, PathBuf};
+
+use stackc::lock::{self, Lock};
+use stackc::{Compilation, PluginSource};
+
+use crate::loader::{io_reason, normalize};
+
+/// The lockfile of a stack and what a build makes of it.
+pub struct LockUpdate {
+    pub path: PathBuf,
+    /// `None` when there is no lockfile yet.
+    existing: Option<(String, Lock)>,
+    pub updated: Lock,
+    /// The stack's name (not its file).
+    stack: String,
+}
+
+impl LockUpdate {
+    /// Reads the lockfile beside `stack` and applies the compilation's plugins to it.
+    pub fn new(stack: &Path, compilation: &Compilation) -> Result<LockUpdate, String> {
+        let dir = normalize(stack).parent().map(Path::to_path_buf).unwrap_or_default();
+        let path = dir.join(lock::FILE_NAME);
+        let existing = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let lock = Lock::parse(&text).map_err(|e| format!("cannot read `{}`: {}", path.display(), e.0))?;
+                Some((text, lock))
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => return Err(format!("cannot read `{}`: {}", path.display(), io_reason(&error))),
+        };
+        let stack = compilation.stack.as_ref().map_or(String::new(), |s| s.name.value.clone());
+        let base = existing.as_ref().map(|(_, lock)| lock.clone()).unwrap_or_default();
+        let updated = base.updated(&stack, &compilation.plugins, &dir.to_string_lossy());
+        Ok(LockUpdate { path, existing, updated, stack })
+    }
+
+    /// Whether writing would change the file.
+    pub fn changes_file(&self) -> bool {
+        self.existing.as_ref().is_none_or(|(text, _)| *text != self.updated.to_toml())
+    }
+
+    /// For `--locked`: what would change, as an error message with a hint; `None` if nothing.
+    pub fn locked_error(&self, file: &str) -> Option<String> {
+        let path = self.path.display();
+        let Some((_, existing)) = &self.existing else {
+            return Some(format!(
+                "error: `{path}` does not exist, and `--locked` forbids creating it\n\nhint: run `stackc build {file}` once without `--locked` and commit `{path}`"
+            ));
+        };
+        if !self.changes_file() {
+            return None;
+        }
+        let name = &self.stack;
+        let mut lines = existing.changes(&self.updated, name);
+        if lines.is_empty() {
+            lines.push("the file is not in the form `stackc build` writes".to_owned());
+        }
+        let list: String = lines.iter().map(|l| format!("  {l}\n")).collect();
+        Some(format!(
+            "error: the plugins of stack `{name}` no longer match `{path}`:\n{list}\nhint: if the change is intended, run `stackc build {file}` without `--locked`, review the lockfile's diff and commit it"
+        ))
+    }
+
+    /// Writes the lockfile if it changed; returns whether it did.
+    pub fn write(&self) -> Result<bool, String> {
+        if !self.changes_file() {
+            return Ok(false);
+        }
+        std::fs::write(&self.path, self.updated.to_toml())
+            .map(|()| true)
+            .map_err(|e| format!("cannot write `{}`: {}", self.path.display(), io_reason(&e)))
+    }
+}
+
+/// One `--verbose` line per plugin: where it came from and how it was loaded.
+pub fn describe_loading(compilation: &Compilation) -> Vec<String> {
+    compilation
+        .plugins
+        .iter()
+        .map(|p| {
+            let from = match &p.source {
+                PluginSource::Builtin => "built in".to_owned(),
+                PluginSource::File(file) => format!("from {file}"),
+            };
+            let how = match &p.compiled {
+                stackc::Compiled::Embedded => "precompiled into stackc".to_owned(),
+                stackc::Compiled::CacheHit => "loaded from the compile cache".to_owned(),
+                stackc::Compiled::CacheMiss { stored: true } => "compiled, saved to the compile cache".to_owned(),
+                stackc::Compiled::CacheMiss { stored: false } => "compiled (no compile cache)".to_owned(),
+                stackc::Compiled::Rebuilt { why, .. } => format!("compiled again: the cache entry was {why}"),
+            };
+            format!("plugin {} {} ({from}, sha256 {}): {how}", p.name, p.version, p.sha256)
+        })
+        .collect()
+}

@@ -1,0 +1,125 @@
+//! Precompiled third-party components, kept between runs.
+//!
+//! Compiling a component with Cranelift costs 40–600 ms; loading precompiled code costs
+//! about a millisecond. The host decides what an entry is and checks it on the way back in;
+//! where entries live (the CLI: a directory under `XDG_CACHE_HOME`) is the caller's business.
+//!
+//! An entry is only ever used when
+//! - its key matches: the sha256 of the component bytes at hand and the engine's
+//!   compatibility hash (wasmtime version, compiler settings, CPU features), and
+//! - its checksum matches: a truncated or bit-flipped entry is never handed to wasmtime,
+//!   whose loader trusts the code it maps.
+//!
+//! Anything else is compiled again and the entry rewritten.
+
+use std::hash::{Hash, Hasher};
+
+use sha2::{Digest, Sha256};
+
+use crate::engine::hex;
+
+/// Storage for precompiled components. Implementations may fail silently: a cache that
+/// cannot be read or written only costs compile time.
+pub trait CompileCache: Send + Sync {
+    /// The entry stored under `key`, if any.
+    fn get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Stores `entry` under `key`; returns whether it was stored.
+    fn put(&self, key: &str, entry: &[u8]) -> bool;
+}
+
+/// No cache: every load compiles.
+pub struct NoCache;
+
+impl CompileCache for NoCache {
+    fn get(&self, _: &str) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn put(&self, _: &str, _: &[u8]) -> bool {
+        false
+    }
+}
+
+/// How a component came to be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compiled {
+    /// Precompiled bytes embedded in stackc (built-in plugins).
+    Embedded,
+    /// Loaded from the cache; nothing compiled.
+    CacheHit,
+    /// Compiled now; `stored` says whether the cache took the result.
+    CacheMiss { stored: bool },
+    /// The entry was unusable (`why`) and was compiled again.
+    Rebuilt { why: String, stored: bool },
+}
+
+/// Entry layout: magic, sha256 of the payload, payload (wasmtime's serialized component).
+const MAGIC: &[u8] = b"stackc-precompiled-v1\n";
+
+pub(crate) fn seal(payload: &[u8]) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
+    entry.extend_from_slice(MAGIC);
+    entry.extend_from_slice(&Sha256::digest(payload));
+    entry.extend_from_slice(payload);
+    entry
+}
+
+/// The payload of an intact entry, or why it is not intact.
+pub(crate) fn unseal(entry: &[u8]) -> Result<&[u8], &'static str> {
+    let rest = entry.strip_prefix(MAGIC).ok_or("not a stackc cache entry")?;
+    if rest.len() < 32 {
+        return Err("truncated");
+    }
+    let (checksum, payload) = rest.split_at(32);
+    if Sha256::digest(payload).as_slice() != checksum {
+        return Err("checksum mismatch (corrupt)");
+    }
+    Ok(payload)
+}
+
+/// The cache key of a component for an engine.
+pub(crate) fn key(component_digest: &str, engine: &wasmtime::Engine) -> String {
+    let mut hasher = Sha256Hasher(Sha256::new());
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    let compatibility = hex(&hasher.0.finalize());
+    format!("{component_digest}-{}", &compatibility[..16])
+}
+
+/// A `Hasher` over sha256, so that the key does not depend on std's hasher across
+/// Rust versions.
+struct Sha256Hasher(Sha256);
+
+impl Hasher for Sha256Hasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_entries_unseal_and_damaged_ones_do_not() {
+        let entry = seal(b"payload");
+        assert_eq!(unseal(&entry), Ok(&b"payload"[..]));
+        let mut flipped = entry.clone();
+        *flipped.last_mut().expect("byte") ^= 1;
+        assert_eq!(unseal(&flipped), Err("checksum mismatch (corrupt)"));
+        assert_eq!(unseal(&entry[..MAGIC.len() + 5]), Err("truncated"));
+        assert_eq!(unseal(b"\x7fELF"), Err("not a stackc cache entry"));
+    }
+
+    #[test]
+    fn the_key_names_the_component_and_the_engine() {
+        let engine = wasmtime::Engine::new(&crate::engine_config()).expect("engine");
+        let k = key("ab", &engine);
+        assert_eq!(k, key("ab", &engine), "stable within a build");
+        assert!(k.starts_with("ab-") && k.len() == 3 + 16, "{k}");
+    }
+}
