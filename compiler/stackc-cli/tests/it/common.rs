@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The repository root.
 pub fn workspace() -> PathBuf {
@@ -99,4 +100,42 @@ pub fn tool(name: &str) -> PathBuf {
         }
     }
     panic!("`{name}` is not installed; run scripts/setup.sh");
+}
+
+/// Builds the example plugin `examples/plugins/hello-plugin` once per test run: the tutorial
+/// stack `examples/stacks/03-hello-plugin` pins its sha256, so this also proves the build
+/// reproducible.
+pub fn build_hello_plugin() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let output = stackc()
+            .current_dir(workspace())
+            .args(["plugin", "build", "examples/plugins/hello-plugin"])
+            .output()
+            .expect("run stackc");
+        assert!(output.status.success(), "stackc plugin build failed:\n{}", render(&output, &[]));
+    });
+}
+
+/// Every file under `dir`, relative and sorted, leaving out `skip` (names of files or
+/// directories at any depth).
+pub fn files_under(dir: &Path, skip: &[&str]) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, skip: &[&str], out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("name").to_string_lossy().into_owned();
+            if skip.contains(&name.as_str()) {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, skip, out);
+            } else {
+                out.push(path.strip_prefix(root).expect("inside").to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, skip, &mut out);
+    out.sort();
+    out
 }

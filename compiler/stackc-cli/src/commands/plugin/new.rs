@@ -44,9 +44,9 @@ pub fn run(args: &PluginNewArgs) -> ExitStatus {
     let shown = dir.display();
     println!("created plugin `{}` in {shown}/", args.name);
     println!();
-    println!("next:");
-    println!("  cargo test --manifest-path {shown}/Cargo.toml   # its native unit tests");
-    println!("  stackc plugin build {shown}                     # the component, and its sha256 to pin");
+    println!("next, run its native tests and build the component (this prints the sha256 to pin):");
+    println!("  cargo test --manifest-path {shown}/Cargo.toml");
+    println!("  stackc plugin build {shown}");
     ExitStatus::Success
 }
 
