@@ -66,13 +66,13 @@ pub(crate) fn seal(payload: &[u8]) -> Vec<u8> {
 
 /// The payload of an intact entry, or why it is not intact.
 pub(crate) fn unseal(entry: &[u8]) -> Result<&[u8], &'static str> {
-    let rest = entry.strip_prefix(MAGIC).ok_or("not a stackc cache entry")?;
+    let rest = entry.strip_prefix(MAGIC).ok_or("unrecognized (not a stackc cache entry)")?;
     if rest.len() < 32 {
         return Err("truncated");
     }
     let (checksum, payload) = rest.split_at(32);
     if Sha256::digest(payload).as_slice() != checksum {
-        return Err("checksum mismatch (corrupt)");
+        return Err("corrupt (checksum mismatch)");
     }
     Ok(payload)
 }
@@ -110,9 +110,9 @@ mod tests {
         assert_eq!(unseal(&entry), Ok(&b"payload"[..]));
         let mut flipped = entry.clone();
         *flipped.last_mut().expect("byte") ^= 1;
-        assert_eq!(unseal(&flipped), Err("checksum mismatch (corrupt)"));
+        assert_eq!(unseal(&flipped), Err("corrupt (checksum mismatch)"));
         assert_eq!(unseal(&entry[..MAGIC.len() + 5]), Err("truncated"));
-        assert_eq!(unseal(b"\x7fELF"), Err("not a stackc cache entry"));
+        assert_eq!(unseal(b"\x7fELF"), Err("unrecognized (not a stackc cache entry)"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// A component that cannot be used as a plugin.
+/// A component that cannot be used as a plugin. Displayed as a clause about the component
+/// ("it imports …"), to follow "plugin `x` cannot be used: ".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadError {
     /// The engine itself could not be set up.
@@ -21,15 +22,15 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::Engine(e) => write!(f, "cannot set up the WebAssembly engine: {e}"),
-            LoadError::Invalid(e) => write!(f, "not a valid component: {e}"),
+            LoadError::Invalid(e) => write!(f, "it is not a valid plugin component: {e}"),
             LoadError::ForbiddenImports(names) => {
-                write!(f, "imports what the sandbox does not provide: {}", names.join(", "))
+                write!(f, "it imports what the sandbox does not provide: {}", names.join(", "))
             }
             LoadError::WitVersion { found, supported } => write!(
                 f,
-                "built against WIT `stackc:plugin@{found}`, but this stackc supports `stackc:plugin@{supported}`"
+                "it was built against WIT `stackc:plugin@{found}`, but this stackc supports `stackc:plugin@{supported}`"
             ),
-            LoadError::NotAPlugin => write!(f, "does not export `stackc:plugin/service-plugin`"),
+            LoadError::NotAPlugin => write!(f, "it does not export `stackc:plugin/service-plugin`"),
         }
     }
 }

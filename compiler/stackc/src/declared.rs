@@ -73,7 +73,7 @@ fn load_one(
     }
     let (plugin, compiled) = plugins.load_third_party(&bytes).map_err(|error| {
         Box::new(
-            Diagnostic::error("stackc::plugin::load", format!("plugin `{name}` cannot be used: it {error}"))
+            Diagnostic::error("stackc::plugin::load", format!("plugin `{name}` cannot be used: {error}"))
                 .at(decl.path.span, format!("loaded from `{file}`"))
                 .with_help(load_help(&error)),
         )

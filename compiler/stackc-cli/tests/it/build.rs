@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{Scratch, outcome, stackc, workspace};
+use crate::common::{Scratch, outcome, stackc, tree, workspace};
 
 const STACK: &str = r#"stack "demo"
 param "port" type="int" default=8080
@@ -17,24 +17,6 @@ service "site" plugin="nginx" on="web1" {
 "#;
 
 /// Every file under `dir`, with contents, sorted by path.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).expect("read_dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).expect("prefix").to_string_lossy().into_owned();
-                out.push((rel, fs::read(&path).expect("read")));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn build_prints_a_summary_and_rebuilds_nothing() {
     let scratch = Scratch::new();

@@ -139,3 +139,46 @@ pub fn files_under(dir: &Path, skip: &[&str]) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Every file under `dir` with its contents, sorted; a symbolic link as `-> target`, not
+/// followed. Two trees compare equal when nothing under `dir` was written.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            let rel = path.strip_prefix(dir).expect("prefix").to_string_lossy().into_owned();
+            let kind = std::fs::symlink_metadata(&path).expect("metadata").file_type();
+            if kind.is_symlink() {
+                let target = std::fs::read_link(&path).expect("read_link");
+                out.push((rel, format!("-> {}", target.display()).into_bytes()));
+            } else if kind.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((rel, std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// sha256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `component` with a custom section appended: still a valid component, other bytes, so
+/// another sha256. Stands in for a rebuilt plugin.
+pub fn with_custom_section(component: &[u8], payload: &[u8]) -> Vec<u8> {
+    let name = b"stackc-test";
+    let size = 1 + name.len() + payload.len();
+    assert!(size < 128, "one-byte LEB128 sizes only");
+    let mut out = component.to_vec();
+    out.extend_from_slice(&[0, u8::try_from(size).expect("small"), u8::try_from(name.len()).expect("small")]);
+    out.extend_from_slice(name);
+    out.extend_from_slice(payload);
+    out
+}

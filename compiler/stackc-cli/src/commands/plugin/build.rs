@@ -36,7 +36,7 @@ pub fn run(args: &PluginBuildArgs) -> ExitStatus {
         Ok(info) => info,
         Err(error) => {
             eprintln!(
-                "error: the component {error}\n\nhint: plugins depend on stackc-plugin-sdk only and call `register_plugin!`"
+                "error: the component cannot be used as a plugin: {error}\n\nhint: plugins depend on stackc-plugin-sdk only and call `register_plugin!`"
             );
             return ExitStatus::Failure;
         }
