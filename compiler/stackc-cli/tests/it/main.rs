@@ -16,6 +16,7 @@ mod diagnostics;
 mod diff;
 mod examples;
 mod graph;
+mod guide;
 mod hostile;
 mod lab;
 mod locking;
