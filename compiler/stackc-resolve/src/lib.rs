@@ -2,8 +2,8 @@
 //!
 //! Resolution reads the root file and its includes through a [`SourceLoader`] (this crate
 //! does no I/O itself), then resolves names: params with their `--set` overrides, secrets,
-//! hosts and groups, services, their plugins and placement, and every `(param)`, `(secret)` and
-//! `(ref)` inside service configs. It reports every problem it finds, each with a span, and
+//! hosts and groups, third-party `plugin` declarations, services, their plugins and
+//! placement, and every `(param)`, `(secret)` and `(ref)` inside service configs. It reports every problem it finds, each with a span, and
 //! never panics on user input.
 //!
 //! What it cannot check is left to later phases: whether a referenced export exists needs

@@ -1,7 +1,6 @@
 //! `stackc build`: the summary, content addressing, and what happens on failure.
 
 use std::fs;
-use std::path::Path;
 
 use crate::common::{Scratch, outcome, stackc, tree, workspace};
 
