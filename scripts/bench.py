@@ -6,6 +6,8 @@ Reports, for the real stack and for generated stacks of growing size:
   unchanged rebuild (nothing written), as median and min over repeated runs;
 - the time spent in plugin instantiate + calls, from `stackc build --timings`;
 - peak RSS of the process.
+And, for the tutorial stack with the third-party `hello` plugin, a build with an empty compile
+cache (the component is compiled) against one with a warm cache.
 
     cargo build --release && scripts/bench.py [--runs 20] [--sizes 100,1000]
 """
@@ -27,10 +29,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import gen_stack  # noqa: E402
 
 
-def run(args, cwd):
+def run(args, cwd, env=None):
     """Runs stackc; returns (seconds, peak RSS in KiB, stderr)."""
     start = time.perf_counter()
-    proc = subprocess.Popen([str(BIN), *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(BIN), *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
     _, status, rusage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     stderr = proc.stderr.read().decode()
@@ -69,6 +73,25 @@ def bench(name, stack, runs, work):
     print(f"  peak RSS               {rss / 1024:7.1f} MiB")
 
 
+def bench_compile_cache(runs, work):
+    plugin = ROOT / "examples" / "plugins" / "hello-plugin"
+    subprocess.run([str(BIN), "plugin", "build", str(plugin)], cwd=ROOT, check=True, capture_output=True)
+    stack = ROOT / "examples" / "stacks" / "03-hello-plugin" / "stack.kdl"
+    cold, warm = [], []
+    for i in range(runs):
+        env = dict(os.environ, XDG_CACHE_HOME=str(work / f"cache-{i}"))
+        t, _, err = run(["build", str(stack), "--out", str(work / "hello-cold"), "--verbose"], ROOT, env)
+        assert "compiled, saved to the compile cache" in err, err
+        cold.append(t)
+        t, _, err = run(["build", str(stack), "--out", str(work / "hello-warm"), "--verbose"], ROOT, env)
+        assert "loaded from the compile cache" in err, err
+        warm.append(t)
+    ms = lambda xs: f"median {statistics.median(xs) * 1000:7.1f} ms  min {min(xs) * 1000:7.1f} ms"
+    print("examples/stacks/03-hello-plugin (third-party plugin)")
+    print(f"  empty compile cache    {ms(cold)}")
+    print(f"  warm compile cache     {ms(warm)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -84,6 +107,7 @@ def main():
             stack = work / f"gen-{size}.kdl"
             stack.write_text(gen_stack.generate(size))
             bench(f"generated, {size} services", stack, max(3, args.runs // 4), work)
+        bench_compile_cache(max(3, args.runs // 2), work)
 
 
 if __name__ == "__main__":
