@@ -164,6 +164,16 @@ fn host_paths_that_escape_are_refused() {
 }
 
 #[test]
+fn bundle_paths_that_escape_the_bundle_are_refused() {
+    for (behaviour, path) in [("absolute-bundle-path", "/etc/passwd"), ("dotdot-bundle-path", "../../escaped")] {
+        let (error, text, _) = refused(behaviour);
+        assert_eq!(error.code, "stackc::plugin::output", "{text}");
+        assert!(error.message.contains(&format!("`{path}`")), "`{behaviour}` does not name `{path}`:\n{text}");
+        snapshot(behaviour, &text);
+    }
+}
+
+#[test]
 fn two_artifacts_with_one_path_are_refused() {
     let (error, text, _) = refused("duplicate-path");
     assert_eq!(error.code, "stackc::plugin::output");

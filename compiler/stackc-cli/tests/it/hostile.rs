@@ -75,6 +75,8 @@ fn every_misbehaviour_is_a_diagnostic_and_writes_nothing() {
         "nul-path",
         "backslash-path",
         "duplicate-path",
+        "absolute-bundle-path",
+        "dotdot-bundle-path",
         "huge-output",
         "big-output",
     ]

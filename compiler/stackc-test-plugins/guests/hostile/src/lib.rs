@@ -63,6 +63,10 @@ pub enum Behaviour {
     BackslashPath,
     /// Returns two host files with one path.
     DuplicatePath,
+    /// Returns a bundle file with an absolute path (`/etc/passwd`), out of the bundle.
+    AbsoluteBundlePath,
+    /// Returns a bundle file `../../escaped`, out of the bundle.
+    DotdotBundlePath,
     /// Tries to return 1 GiB of files.
     HugeOutput,
     /// Returns 80 MiB of files.
@@ -98,6 +102,8 @@ impl Plugin for Hostile {
             Behaviour::NulPath => vec![file("/etc/hostile\0.conf")],
             Behaviour::BackslashPath => vec![file("/etc\\hostile.conf")],
             Behaviour::DuplicatePath => vec![file("/etc/hostile.conf"), file("/etc/hostile.conf")],
+            Behaviour::AbsoluteBundlePath => vec![Artifact::bundle_file("/etc/passwd", "root::0:0::/:/bin/sh\n")],
+            Behaviour::DotdotBundlePath => vec![Artifact::bundle_file("../../escaped", "outside\n")],
             Behaviour::HugeOutput => filler(HUGE_FILES, HUGE_FILE),
             Behaviour::BigOutput => filler(BIG_OUTPUT / HUGE_FILE, HUGE_FILE),
         })
