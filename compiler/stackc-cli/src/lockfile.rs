@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use stackc::Compilation;
 use stackc::lock::{self, Lock};
-use stackc::{Compilation, PluginSource};
 
 use crate::loader::{io_reason, normalize};
 
@@ -72,26 +72,4 @@ impl LockUpdate {
             .map(|()| true)
             .map_err(|e| format!("cannot write `{}`: {}", self.path.display(), io_reason(&e)))
     }
-}
-
-/// One `--verbose` line per plugin: where it came from and how it was loaded.
-pub fn describe_loading(compilation: &Compilation) -> Vec<String> {
-    compilation
-        .plugins
-        .iter()
-        .map(|p| {
-            let from = match &p.source {
-                PluginSource::Builtin => "built in".to_owned(),
-                PluginSource::File(file) => format!("from {file}"),
-            };
-            let how = match &p.compiled {
-                stackc::Compiled::Embedded => "precompiled into stackc".to_owned(),
-                stackc::Compiled::CacheHit => "loaded from the compile cache".to_owned(),
-                stackc::Compiled::CacheMiss { stored: true } => "compiled, saved to the compile cache".to_owned(),
-                stackc::Compiled::CacheMiss { stored: false } => "compiled (no compile cache)".to_owned(),
-                stackc::Compiled::Rebuilt { why, .. } => format!("compiled again: the cache entry was {why}"),
-            };
-            format!("plugin {} {} ({from}, sha256 {}): {how}", p.name, p.version, p.sha256)
-        })
-        .collect()
 }

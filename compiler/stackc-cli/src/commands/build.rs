@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use stackc::bundle::{Manifest, Record};
+use stackc::{Compilation, Compiled, PluginSource};
 
 use super::{ExitStatus, compile, load_plugins};
 use crate::args::BuildArgs;
@@ -22,7 +23,7 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
     };
     let bundle = compilation.bundle.as_ref().expect("no errors means a bundle");
     if args.verbose {
-        for line in crate::lockfile::describe_loading(&compilation) {
+        for line in describe_loading(&compilation) {
             eprintln!("{line}");
         }
     }
@@ -149,4 +150,26 @@ fn summary(bundle: &stackc::bundle::Bundle, stored: &crate::store::Stored) -> St
     let state = if stored.wrote { "written" } else { "unchanged, nothing written" };
     out.push_str(&format!("bundle {} ({state})\n", stored.dir.display()));
     out
+}
+
+/// One `--verbose` line per plugin: where it came from and how it was loaded.
+fn describe_loading(compilation: &Compilation) -> Vec<String> {
+    compilation
+        .plugins
+        .iter()
+        .map(|p| {
+            let from = match &p.source {
+                PluginSource::Builtin => "built in".to_owned(),
+                PluginSource::File(file) => format!("from {file}"),
+            };
+            let how = match &p.compiled {
+                Compiled::Embedded => "precompiled into stackc".to_owned(),
+                Compiled::CacheHit => "loaded from the compile cache".to_owned(),
+                Compiled::CacheMiss { stored: true } => "compiled, saved to the compile cache".to_owned(),
+                Compiled::CacheMiss { stored: false } => "compiled (no compile cache)".to_owned(),
+                Compiled::Rebuilt { why, .. } => format!("compiled again: the cache entry was {why}"),
+            };
+            format!("plugin {} {} ({from}, sha256 {}): {how}", p.name, p.version, p.sha256)
+        })
+        .collect()
 }
