@@ -24,6 +24,7 @@ fn main() {
         packages: &plugins,
         target_dir: &target_dir,
         profile: stackc_wasm_build::WORKSPACE_PROFILE,
+        settings: &[],
     })
     .unwrap_or_else(|e| panic!("{e}"));
 

@@ -29,6 +29,7 @@ fn main() {
         packages: &packages,
         target_dir: &target_dir,
         profile: stackc_wasm_build::WORKSPACE_PROFILE,
+        settings: &[],
     })
     .unwrap_or_else(|e| panic!("{e}"));
     for guest in built {

@@ -5,9 +5,10 @@
 use std::path::Path;
 
 /// `(path in the new crate, template)`, in the order they are written.
-const FILES: [(&str, &str); 6] = [
+const FILES: [(&str, &str); 7] = [
     ("Cargo.toml", include_str!("../scaffold/Cargo.toml")),
     ("rust-toolchain.toml", include_str!("../scaffold/rust-toolchain.toml")),
+    ("rustfmt.toml", include_str!("../scaffold/rustfmt.toml")),
     (".gitignore", include_str!("../scaffold/gitignore")),
     ("README.md", include_str!("../scaffold/README.md")),
     ("src/lib.rs", include_str!("../scaffold/src/lib.rs")),

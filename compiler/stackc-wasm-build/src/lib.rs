@@ -21,6 +21,13 @@ use std::process::Command;
 /// standalone plugin crate gets `release`).
 pub const WORKSPACE_PROFILE: &str = "plugin";
 
+/// Profile settings for a plugin crate built on its own (`stackc plugin build`), given to
+/// cargo as `--config profile.<profile>.<key>=<value>`: the crate's manifest needs no
+/// profile of its own (a workspace member's would be ignored), and every plugin is built the
+/// same way. The same settings as the workspace's `plugin` profile.
+pub const COMPONENT_SETTINGS: &[(&str, &str)] =
+    &[("opt-level", "\"s\""), ("debug", "false"), ("strip", "\"debuginfo\""), ("panic", "\"abort\"")];
+
 /// What to build.
 pub struct Build<'a> {
     /// Directory cargo runs in (a workspace root or a plugin crate).
@@ -30,6 +37,8 @@ pub struct Build<'a> {
     pub target_dir: &'a Path,
     /// Cargo profile, e.g. [`WORKSPACE_PROFILE`] or `release`.
     pub profile: &'a str,
+    /// Settings of that profile to override, e.g. [`COMPONENT_SETTINGS`].
+    pub settings: &'a [(&'a str, &'a str)],
 }
 
 /// A built component.
@@ -70,6 +79,9 @@ pub fn build(build: &Build<'_>) -> Result<Vec<Built>, String> {
         .arg(&target_dir);
     for name in build.packages {
         command.args(["-p", name]);
+    }
+    for (key, value) in build.settings {
+        command.arg("--config").arg(format!("profile.{}.{key}={value}", build.profile));
     }
     // An enclosing cargo's flags and wrappers are for the host target (and may be clippy's).
     for var in [

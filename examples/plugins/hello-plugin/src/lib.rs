@@ -24,6 +24,8 @@ pub struct Config {
     pub repeat: Option<u32>,
 }
 
+const GREETING: &str = include_str!("../templates/greeting.txt.hbs");
+
 /// What the template sees.
 #[derive(Serialize)]
 #[serde(crate = "stackc_plugin_sdk::serde")]
@@ -44,9 +46,10 @@ impl Plugin for Hello {
         let repeat = config.repeat.unwrap_or(1);
         if !(1..=10).contains(&repeat) {
             // The path leads stackc to the `repeat` node of the service in the stack file.
-            return Err(vec![ConfigError::at(&["repeat"], format!("{repeat} is out of range")).with_help("say it 1 to 10 times")]);
+            let error = ConfigError::at(&["repeat"], format!("{repeat} is out of range"));
+            return Err(vec![error.with_help("say it 1 to 10 times")]);
         }
-        let templates = Templates::new(&[("greeting.txt", include_str!("../templates/greeting.txt.hbs"))]);
+        let templates = Templates::new(&[("greeting.txt", GREETING)]);
         let lines = vec![config.message.as_str(); repeat as usize];
         let text = templates.render("greeting.txt", &Greeting { lines });
         Ok(vec![Artifact::host_file(format!("/etc/hello/{}.txt", context.service), text)])
@@ -65,14 +68,16 @@ mod tests {
     #[test]
     fn writes_the_message_as_often_as_asked() {
         let context = testing::context("greeting", &[("web1", "10.0.0.1")]);
-        let artifacts = testing::render::<Hello>(&json!({"message": "hi", "repeat": 2}), &context).unwrap();
+        let config = json!({"message": "hi", "repeat": 2});
+        let artifacts = testing::render::<Hello>(&config, &context).unwrap();
         assert_eq!(testing::host_file(&artifacts, "web1", "/etc/hello/greeting.txt"), "hi\nhi\n");
     }
 
     #[test]
     fn refuses_a_repeat_out_of_range() {
         let context = testing::context("greeting", &[("web1", "10.0.0.1")]);
-        let errors = testing::render::<Hello>(&json!({"message": "hi", "repeat": 0}), &context).unwrap_err();
+        let config = json!({"message": "hi", "repeat": 0});
+        let errors = testing::render::<Hello>(&config, &context).unwrap_err();
         assert_eq!(errors[0].path, ["repeat"]);
     }
 }

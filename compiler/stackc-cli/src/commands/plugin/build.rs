@@ -23,6 +23,7 @@ pub fn run(args: &PluginBuildArgs) -> ExitStatus {
         packages: &[],
         target_dir: &target_dir,
         profile: "release",
+        settings: stackc_wasm_build::COMPONENT_SETTINGS,
     });
     let component = match built {
         Ok(mut built) => built.remove(0).component,
