@@ -41,13 +41,19 @@ fn main() {
         writeln!(
             index,
             "    Builtin {{ crate_name: {:?}, component: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.wasm\")), \
-             precompiled: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.cwasm\")) }},",
-            plugin.name
+             precompiled: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.cwasm\")), digest: {:?} }},",
+            plugin.name,
+            sha256_hex(&plugin.component)
         )
         .expect("write to string");
     }
     index.push_str("];\n");
     fs::write(out_dir.join("builtins.rs"), index).expect("write builtins.rs");
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Plugin crates: every `plugins/stackc-plugin-*` but the SDK, sorted.

@@ -12,7 +12,9 @@ pub struct LockUpdate {
     pub path: PathBuf,
     /// `None` when there is no lockfile yet.
     existing: Option<(String, Lock)>,
-    pub updated: Lock,
+    updated: Lock,
+    /// `updated` as the file's text.
+    text: String,
     /// The stack's name (not its file).
     stack: String,
 }
@@ -33,12 +35,13 @@ impl LockUpdate {
         let stack = compilation.stack.as_ref().map_or(String::new(), |s| s.name.value.clone());
         let base = existing.as_ref().map(|(_, lock)| lock.clone()).unwrap_or_default();
         let updated = base.updated(&stack, &compilation.plugins, &dir.to_string_lossy());
-        Ok(LockUpdate { path, existing, updated, stack })
+        let text = updated.to_toml();
+        Ok(LockUpdate { path, existing, updated, text, stack })
     }
 
     /// Whether writing would change the file.
-    pub fn changes_file(&self) -> bool {
-        self.existing.as_ref().is_none_or(|(text, _)| *text != self.updated.to_toml())
+    fn changes_file(&self) -> bool {
+        self.existing.as_ref().is_none_or(|(text, _)| *text != self.text)
     }
 
     /// For `--locked`: what would change, as an error message with a hint; `None` if nothing.
@@ -68,7 +71,7 @@ impl LockUpdate {
         if !self.changes_file() {
             return Ok(false);
         }
-        std::fs::write(&self.path, self.updated.to_toml())
+        std::fs::write(&self.path, &self.text)
             .map(|()| true)
             .map_err(|e| format!("cannot write `{}`: {}", self.path.display(), io_reason(&e)))
     }

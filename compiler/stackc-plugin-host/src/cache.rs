@@ -49,8 +49,9 @@ pub enum Compiled {
     CacheHit,
     /// Compiled now; `stored` says whether the cache took the result.
     CacheMiss { stored: bool },
-    /// The entry was unusable (`why`) and was compiled again.
-    Rebuilt { why: String, stored: bool },
+    /// The entry was unusable (`why`); the component was compiled again and the entry
+    /// rewritten if the cache took it.
+    Rebuilt { why: String },
 }
 
 /// Entry layout: magic, sha256 of the payload, payload (wasmtime's serialized component).

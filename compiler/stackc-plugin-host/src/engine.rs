@@ -56,13 +56,14 @@ impl Engine {
 
     /// Loads a component from bytes that were precompiled for this engine, falling back to
     /// compiling `component` when the precompiled bytes do not fit this engine (another
-    /// wasmtime version or CPU).
-    pub fn load_precompiled(&self, component: &[u8], precompiled: &[u8]) -> Result<Plugin, LoadError> {
+    /// wasmtime version or CPU). `digest` is the component's sha256, computed when it was
+    /// precompiled, so that loading does not hash it again on every run.
+    pub fn load_precompiled(&self, component: &[u8], precompiled: &[u8], digest: &str) -> Result<Plugin, LoadError> {
         // SAFETY: `precompiled` was produced by `Engine::precompile_component` in this
         // project's build script from `component`, and is embedded in the binary; it is not
         // untrusted input. wasmtime still checks that it matches this engine's configuration.
         match unsafe { Component::deserialize(&self.engine, precompiled) } {
-            Ok(compiled) => self.instantiate_pre(component, compiled, true),
+            Ok(compiled) => self.instantiate_pre(digest.to_owned(), compiled, true),
             Err(_) => self.load(component),
         }
     }
@@ -71,7 +72,7 @@ impl Engine {
     pub fn load(&self, component: &[u8]) -> Result<Plugin, LoadError> {
         check_imports_and_exports(component)?;
         let compiled = Component::new(&self.engine, component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
-        self.instantiate_pre(component, compiled, false)
+        self.instantiate_pre(hex(&Sha256::digest(component)), compiled, false)
     }
 
     /// Loads a third-party component through `cache`: precompiled code is used when an
@@ -79,7 +80,8 @@ impl Engine {
     /// compiled and the entry (re)written. See [`crate::cache`] for what makes an entry usable.
     pub fn load_cached(&self, component: &[u8], cache: &dyn CompileCache) -> Result<(Plugin, Compiled), LoadError> {
         check_imports_and_exports(component)?;
-        let key = cache::key(&hex(&Sha256::digest(component)), &self.engine);
+        let digest = hex(&Sha256::digest(component));
+        let key = cache::key(&digest, &self.engine);
         let mut why = None;
         if let Some(entry) = cache.get(&key) {
             match cache::unseal(&entry) {
@@ -87,7 +89,7 @@ impl Engine {
                 // for this component digest and engine (checksum and key checked above);
                 // wasmtime still verifies that it fits this engine's configuration.
                 Ok(payload) => match unsafe { Component::deserialize(&self.engine, payload) } {
-                    Ok(compiled) => return Ok((self.instantiate_pre(component, compiled, true)?, Compiled::CacheHit)),
+                    Ok(compiled) => return Ok((self.instantiate_pre(digest, compiled, true)?, Compiled::CacheHit)),
                     Err(e) => why = Some(format!("stale ({e})")),
                 },
                 Err(reason) => why = Some(reason.to_owned()),
@@ -95,8 +97,8 @@ impl Engine {
         }
         let compiled = Component::new(&self.engine, component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
         let stored = compiled.serialize().is_ok_and(|payload| cache.put(&key, &cache::seal(&payload)));
-        let plugin = self.instantiate_pre(component, compiled, false)?;
-        Ok((plugin, why.map_or(Compiled::CacheMiss { stored }, |why| Compiled::Rebuilt { why, stored })))
+        let plugin = self.instantiate_pre(digest, compiled, false)?;
+        Ok((plugin, why.map_or(Compiled::CacheMiss { stored }, |why| Compiled::Rebuilt { why })))
     }
 
     /// Precompiles a component for this engine; build scripts and caches use it.
@@ -105,11 +107,11 @@ impl Engine {
         self.engine.precompile_component(component).map_err(|e| LoadError::Invalid(format!("{e:#}")))
     }
 
-    fn instantiate_pre(&self, bytes: &[u8], component: Component, precompiled: bool) -> Result<Plugin, LoadError> {
+    /// `digest`: the sha256 of the component bytes `component` was compiled from.
+    fn instantiate_pre(&self, digest: String, component: Component, precompiled: bool) -> Result<Plugin, LoadError> {
         check_component_type(&self.engine, &component)?;
         let pre = self.linker.instantiate_pre(&component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
         let pre = bindings::PluginPre::new(pre).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
-        let digest = hex(&Sha256::digest(bytes));
         Plugin::new(self.engine.clone(), pre, self.limits, digest, precompiled)
     }
 }

@@ -113,14 +113,13 @@ fn load_help(error: &stackc_plugin_host::LoadError) -> String {
 
 /// Names the services that use the plugin, so a failure reads as theirs too.
 fn with_users(mut diagnostic: Diagnostic, stack: &Stack, decl: &PluginDecl) -> Diagnostic {
-    let users: Vec<&str> =
-        stack.services.iter().filter(|s| s.plugin.value == decl.name.value).map(|s| s.name.value.as_str()).collect();
+    let users: Vec<_> = stack.services.iter().filter(|s| s.plugin.value == decl.name.value).collect();
     if !users.is_empty() {
-        let list = users.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+        let list = users.iter().map(|u| format!("`{}`", u.name.value)).collect::<Vec<_>>().join(", ");
         let noun = if users.len() == 1 { "service" } else { "services" };
         diagnostic.message = format!("{} (used by {noun} {list})", diagnostic.message);
     }
-    for service in stack.services.iter().filter(|s| s.plugin.value == decl.name.value) {
+    for service in users {
         diagnostic =
             diagnostic.with_secondary(service.plugin.span, format!("service `{}` uses it", service.name.value));
     }

@@ -27,7 +27,7 @@ impl Plugins {
         let mut by_name = BTreeMap::new();
         for builtin in stackc_builtins::BUILTINS {
             let plugin = engine
-                .load_precompiled(builtin.component, builtin.precompiled)
+                .load_precompiled(builtin.component, builtin.precompiled, builtin.digest)
                 .map_err(|e| (builtin.crate_name.to_owned(), e))?;
             let name = plugin.info().name.clone();
             by_name.insert(name, LoadedPlugin { plugin, origin: "builtin".to_owned() });

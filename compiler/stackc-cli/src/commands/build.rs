@@ -167,7 +167,7 @@ fn describe_loading(compilation: &Compilation) -> Vec<String> {
                 Compiled::CacheHit => "loaded from the compile cache".to_owned(),
                 Compiled::CacheMiss { stored: true } => "compiled, saved to the compile cache".to_owned(),
                 Compiled::CacheMiss { stored: false } => "compiled (no compile cache)".to_owned(),
-                Compiled::Rebuilt { why, .. } => format!("compiled again: the cache entry was {why}"),
+                Compiled::Rebuilt { why } => format!("compiled again: the cache entry was {why}"),
             };
             format!("plugin {} {} ({from}, sha256 {}): {how}", p.name, p.version, p.sha256)
         })
