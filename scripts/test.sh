@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/setup.sh
 
-PATH="$PWD/.venv/bin:$PATH"
+PATH="$PWD/.venv/bin:$PWD/.tools/bin:$PATH"
 export PATH
 
 step() { printf '\n==> %s\n' "$*"; }

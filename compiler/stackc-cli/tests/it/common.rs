@@ -85,12 +85,14 @@ pub fn build_stack(stack: &str, out: &Path, extra: &[&str]) -> PathBuf {
     std::fs::canonicalize(workspace().join(dir)).expect("bundle directory")
 }
 
-/// Finds a tool on PATH or in the project's virtualenv (`.venv/bin`), panicking with a
+/// Finds a tool in the project's virtualenv (`.venv/bin`), `.tools/bin` or on PATH, panicking with a
 /// clear message when the set-up script has not installed it.
 pub fn tool(name: &str) -> PathBuf {
-    let venv = workspace().join(".venv/bin").join(name);
-    if venv.exists() {
-        return venv;
+    for installed in [".venv/bin", ".tools/bin"] {
+        let candidate = workspace().join(installed).join(name);
+        if candidate.exists() {
+            return candidate;
+        }
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")]) {

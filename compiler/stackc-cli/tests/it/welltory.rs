@@ -2,11 +2,12 @@
 //! deployed by an Ansible playbook in steps), checked with the real consumers' own data and
 //! tools: the upstream charts' `values.schema.json` (check-jsonschema) and default
 //! `values.yaml` (every key path the generated values set must exist there), ansible-playbook
-//! and ansible-lint with the kubernetes.core collection, and kubernetes-validate for the k8s
+//! and ansible-lint with the kubernetes.core collection, `helm template` of the whole charts with
+//! the generated values checked by kubernetes-validate, and kubernetes-validate for the k8s
 //! plugin's manifests.
 //!
-//! The chart data lives in `shared/charts/` beside the checkout (see its README); the tools
-//! come from the project's virtualenv, installed by `scripts/setup.sh`.
+//! The charts are vendored in `third_party/helm-charts/` (see its README); the tools come from
+//! the project's virtualenv and `.tools/`, installed by `scripts/setup.sh`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -17,8 +18,8 @@ use crate::common::{Scratch, build_stack, render, stackc, tool, workspace};
 
 const STACK: &str = "stacks/welltory.kdl";
 
-/// Helm release → the directory of its chart's data under `shared/charts/`.
-const CHARTS: [(&str, &str); 2] = [("redis", "bitnami-redis"), ("prometheus", "prometheus-community-prometheus")];
+/// Helm release → its chart's directory under `third_party/helm-charts/`.
+const CHARTS: [(&str, &str); 2] = [("redis", "redis"), ("prometheus", "prometheus")];
 
 /// Walks generated values beside the chart's defaults; prints every key path the chart does
 /// not have and exits 1 if there is one.
@@ -101,12 +102,7 @@ service "grafana" plugin="k8s" {
 "#;
 
 fn charts() -> PathBuf {
-    let dir = workspace().join("../shared/charts");
-    assert!(
-        dir.join("README.md").exists(),
-        "the upstream chart data is missing: expected shared/charts beside the checkout"
-    );
-    dir
+    workspace().join("third_party/helm-charts")
 }
 
 fn chart(release: &str) -> PathBuf {
@@ -296,6 +292,57 @@ fn every_key_the_values_set_exists_in_the_chart() {
     let output = run("python3", &[&script, &chart("redis").join("values.yaml"), &broken], out.path(), &home);
     let text = render(&output, &[]);
     assert!(!output.status.success() && text.contains("unknown key: replica.replicaCont"), "{text}");
+}
+
+/// What a deploy would send to the cluster: each release rendered by `helm template` from the
+/// vendored chart with the generated values, every object accepted by kubernetes-validate.
+#[test]
+fn releases_render_with_helm_template_and_pass_kubernetes_validate() {
+    let out = Scratch::new();
+    let home = out.path().join("home");
+    for extra in [&[][..], &["--set", "redis_nodes=1", "--set", "redis_persistence=true"][..]] {
+        let bundle = build_stack(STACK, &out.path().join("out"), extra);
+        for (release, expected_kind) in [("redis", "StatefulSet"), ("prometheus", "Deployment")] {
+            let values = bundle.join(format!("helm/{release}/values.yaml"));
+            let chart = chart(release);
+            let args: [&Path; 6] = [
+                Path::new("template"),
+                Path::new(release),
+                &chart,
+                Path::new("--namespace=welltory"),
+                Path::new("-f"),
+                &values,
+            ];
+            let output = run("helm", &args, out.path(), &home);
+            assert!(output.status.success(), "helm template {release}:\n{}", render(&output, &[]));
+            let rendered = String::from_utf8(output.stdout).expect("helm prints UTF-8");
+            let objects = rendered.lines().filter(|l| l.starts_with("kind: ")).count();
+            assert!(rendered.contains(&format!("kind: {expected_kind}\n")), "{release}:\n{rendered}");
+
+            let manifests = out.path().join(format!("{release}.yaml"));
+            fs::write(&manifests, &rendered).expect("write");
+            let args: [&Path; 4] = [Path::new("--strict"), Path::new("-k"), Path::new("1.30"), &manifests];
+            let output = run("kubernetes-validate", &args, out.path(), &home);
+            let text = render(&output, &[]);
+            assert!(output.status.success(), "kubernetes-validate {release}:\n{text}");
+            // Unknown kinds only warn, so every object must be reported as passed.
+            assert!(!text.contains("WARN") && !text.contains("ERROR"), "kubernetes-validate {release}:\n{text}");
+            assert_eq!(text.matches(" passed for resource ").count(), objects, "{release}:\n{text}");
+        }
+    }
+    // The check does fail on values the chart renders into an invalid object.
+    let bundle = build_stack(STACK, &out.path().join("out"), &[]);
+    let values = fs::read_to_string(bundle.join("helm/redis/values.yaml")).expect("values");
+    let broken = out.path().join("broken.yaml");
+    fs::write(&broken, format!("{values}replica:\n  resources:\n    limits:\n      memory: lots\n")).expect("write");
+    let chart = chart("redis");
+    let args: [&Path; 5] = [Path::new("template"), Path::new("redis"), &chart, Path::new("-f"), &broken];
+    let output = run("helm", &args, out.path(), &home);
+    let manifests = out.path().join("broken-redis.yaml");
+    fs::write(&manifests, &output.stdout).expect("write");
+    let args: [&Path; 4] = [Path::new("--strict"), Path::new("-k"), Path::new("1.30"), &manifests];
+    let output = run("kubernetes-validate", &args, out.path(), &home);
+    assert!(!output.status.success(), "kubernetes-validate accepted a memory limit of `lots`");
 }
 
 #[test]
