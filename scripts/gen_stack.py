@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""Generates a stack of N nginx services for benchmarks.
+"""Generates stacks of N services for benchmarks.
 
-Four in five services are static sites; every fifth is a TLS proxy whose upstream references
-the four sites before it, so references, expose and render are all exercised.
+Mixes:
+- nginx: four in five services are static sites; every fifth is a TLS proxy whose upstream
+  references the four sites before it, so references, expose and render are all exercised;
+- k8s: Kubernetes apps, each with a namespace, an image, replicas, two ports and three
+  environment values.
 
     scripts/gen_stack.py 1000 > /tmp/gen-1000.kdl
+    scripts/gen_stack.py --mix k8s 1000 > /tmp/k8s-1000.kdl
 """
 
-import sys
+import argparse
 
 
-def generate(n: int) -> str:
+def nginx(n: int) -> str:
     hosts = max(1, n // 20)
     out = [f'stack "gen-{n}" description="{n} generated nginx services"', ""]
     out.append('secret "tls-cert" vault="vault_tls_cert"')
@@ -50,7 +54,36 @@ def generate(n: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def k8s(n: int) -> str:
+    out = [f'stack "k8s-{n}" description="{n} generated Kubernetes apps"', ""]
+    for i in range(n):
+        out.append(f'service "app{i}" plugin="k8s" {{')
+        out.append(f'    namespace "team{i % 10}"')
+        out.append(f'    image "registry.example.org/app{i}:1.{i % 7}.0"')
+        out.append(f"    replicas {1 + i % 3}")
+        out.append("    ports {")
+        out.append("        http 8080")
+        out.append("        metrics 9100")
+        out.append("    }")
+        out.append("    env {")
+        out.append('        LOG_LEVEL "info"')
+        out.append(f'        APP_INDEX "{i}"')
+        out.append(f'        TEAM "team{i % 10}"')
+        out.append("    }")
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
+MIXES = {"nginx": nginx, "k8s": k8s}
+
+
+def generate(n: int, mix: str = "nginx") -> str:
+    return MIXES[mix](n)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        sys.exit("usage: gen_stack.py N")
-    sys.stdout.write(generate(int(sys.argv[1])))
+    parser = argparse.ArgumentParser(description="Generates a stack of N services.")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="nginx")
+    parser.add_argument("n", type=int)
+    args = parser.parse_args()
+    print(generate(args.n, args.mix), end="")

@@ -36,14 +36,21 @@ fn main() {
         let file = plugin.name.replace('-', "_");
         let precompiled =
             engine.precompile(&plugin.component).unwrap_or_else(|e| panic!("precompiling {}: {e}", plugin.name));
+        let digest = sha256_hex(&plugin.component);
+        // The name stacks use, so that stackc loads a built-in only when a stack uses it.
+        let name = engine
+            .load_precompiled(&plugin.component, &precompiled, &digest)
+            .unwrap_or_else(|e| panic!("loading {}: {e}", plugin.name))
+            .info()
+            .name
+            .clone();
         fs::write(out_dir.join(format!("{file}.wasm")), &plugin.component).expect("write component");
         fs::write(out_dir.join(format!("{file}.cwasm")), &precompiled).expect("write precompiled");
         writeln!(
             index,
-            "    Builtin {{ crate_name: {:?}, component: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.wasm\")), \
-             precompiled: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.cwasm\")), digest: {:?} }},",
+            "    Builtin {{ crate_name: {:?}, name: {name:?}, component: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.wasm\")), \
+             precompiled: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.cwasm\")), digest: {digest:?} }},",
             plugin.name,
-            sha256_hex(&plugin.component)
         )
         .expect("write to string");
     }

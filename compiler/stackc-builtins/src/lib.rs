@@ -7,6 +7,8 @@
 pub struct Builtin {
     /// The plugin crate, e.g. `stackc-plugin-nginx`.
     pub crate_name: &'static str,
+    /// The name stacks use in `plugin="…"`, as the plugin describes itself.
+    pub name: &'static str,
     /// The component, exactly as a third-party plugin would ship it. Its sha256 is the
     /// plugin's digest.
     pub component: &'static [u8],

@@ -21,6 +21,8 @@ pub use manifest::{FORMAT, FileEntry, Manifest, ParseError, ServiceEntry, Target
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 /// Who produced a file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Producer {
@@ -63,58 +65,75 @@ impl Bundle {
     /// guarantees paths are unique and relative.
     pub fn new(stack: &str, services: Vec<ServiceInfo>, mut files: Vec<File>) -> Self {
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let entries: Vec<(FileEntry, Digest)> = files
-            .iter()
+        // Hashing is most of the work, and independent per file.
+        let entries: Vec<FileEntry> = files
+            .par_iter()
             .map(|f| {
-                let digest = sha256(&f.contents);
                 let (services, target) = match &f.producer {
                     Producer::Services(names) => (names.clone(), None),
                     Producer::Target(name) => (Vec::new(), Some(name.clone())),
                 };
-                (
-                    FileEntry {
-                        path: f.path.clone(),
-                        mode: format!("{:04o}", f.mode),
-                        digest: digest.to_string(),
-                        services,
-                        target,
-                    },
-                    digest,
-                )
+                FileEntry {
+                    path: f.path.clone(),
+                    mode: format!("{:04o}", f.mode),
+                    digest: sha256(&f.contents).to_string(),
+                    services,
+                    target,
+                }
             })
             .collect();
 
-        let group_digest = |select: &dyn Fn(&FileEntry) -> bool| {
-            let mut text = String::new();
-            let mut count = 0;
-            for (entry, _) in entries.iter().filter(|(e, _)| select(e)) {
-                text.push_str(&format!("{}\0{}\0{}\n", entry.path, entry.mode, entry.digest));
-                count += 1;
+        // Each group's digest lines, gathered in one pass over the files (in path order).
+        let mut by_service: BTreeMap<&str, Group> = BTreeMap::new();
+        let mut by_target: BTreeMap<&str, Group> = BTreeMap::new();
+        for entry in &entries {
+            for service in &entry.services {
+                by_service.entry(service).or_default().add(entry);
             }
-            (sha256(text.as_bytes()).to_string(), count)
-        };
-
-        let mut service_entries = BTreeMap::new();
-        for service in &services {
-            let (digest, files) = group_digest(&|e: &FileEntry| e.services.contains(&service.name));
-            service_entries
-                .insert(service.name.clone(), ServiceEntry { plugin: service.plugin.clone(), digest, files });
+            if let Some(target) = &entry.target {
+                by_target.entry(target).or_default().add(entry);
+            }
         }
-        let mut target_entries = BTreeMap::new();
-        let targets: std::collections::BTreeSet<&str> =
-            entries.iter().filter_map(|(e, _)| e.target.as_deref()).collect();
-        for target in targets {
-            let (digest, files) = group_digest(&|e: &FileEntry| e.target.as_deref() == Some(target));
-            target_entries.insert(target.to_owned(), TargetEntry { digest, files });
-        }
-        let manifest =
-            Manifest::new(stack, service_entries, target_entries, entries.into_iter().map(|(e, _)| e).collect());
+        let service_entries = services
+            .iter()
+            .map(|service| {
+                let (digest, files) = by_service.remove(service.name.as_str()).unwrap_or_default().finish();
+                (service.name.clone(), ServiceEntry { plugin: service.plugin.clone(), digest, files })
+            })
+            .collect();
+        let target_entries = by_target
+            .into_iter()
+            .map(|(target, group)| {
+                let (digest, files) = group.finish();
+                (target.to_owned(), TargetEntry { digest, files })
+            })
+            .collect();
+        let manifest = Manifest::new(stack, service_entries, target_entries, entries);
         Bundle { stack: stack.to_owned(), services, files, manifest }
     }
 
     /// The root digest: the bundle's identity.
     pub fn root(&self) -> &str {
         &self.manifest.root
+    }
+}
+
+/// The files of one service or target, as the lines its digest covers.
+#[derive(Default)]
+struct Group {
+    lines: String,
+    files: usize,
+}
+
+impl Group {
+    fn add(&mut self, entry: &FileEntry) {
+        self.lines.push_str(&format!("{}\0{}\0{}\n", entry.path, entry.mode, entry.digest));
+        self.files += 1;
+    }
+
+    /// The group's digest and file count.
+    fn finish(self) -> (String, usize) {
+        (sha256(self.lines.as_bytes()).to_string(), self.files)
     }
 }
 

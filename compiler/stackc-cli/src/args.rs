@@ -170,7 +170,11 @@ pub struct BuildArgs {
     /// Fail instead of updating `stackc.lock` when the plugins used would change it.
     #[arg(long)]
     pub locked: bool,
-    /// Say how each plugin was loaded (built in, compile cache hit, compiled).
+    /// Say how each plugin was loaded (built in, compile cache hit, compiled), how many
+    /// services were rendered or reused, and list every service however many there are.
     #[arg(short, long)]
     pub verbose: bool,
+    /// No progress line (one is shown on a terminal when a build takes over a second).
+    #[arg(short, long)]
+    pub quiet: bool,
 }

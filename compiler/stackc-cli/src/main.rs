@@ -5,11 +5,14 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 mod args;
+mod build_record;
 mod cache;
 mod commands;
 mod git_loader;
 mod loader;
 mod lockfile;
+mod progress_line;
+mod render_cache;
 mod report;
 mod scaffold;
 mod store;

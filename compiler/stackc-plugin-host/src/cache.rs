@@ -18,9 +18,10 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::hex;
 
-/// Storage for precompiled components. Implementations may fail silently: a cache that
-/// cannot be read or written only costs compile time.
-pub trait CompileCache: Send + Sync {
+/// Storage for cache entries (precompiled components, render results): a map from key to
+/// bytes. Implementations may fail silently: a cache that cannot be read or written only
+/// costs time. The host seals what it stores and checks it on the way back in.
+pub trait CacheStore: Send + Sync {
     /// The entry stored under `key`, if any.
     fn get(&self, key: &str) -> Option<Vec<u8>>;
     /// Stores `entry` under `key`; returns whether it was stored.
@@ -30,7 +31,7 @@ pub trait CompileCache: Send + Sync {
 /// No cache: every load compiles.
 pub struct NoCache;
 
-impl CompileCache for NoCache {
+impl CacheStore for NoCache {
     fn get(&self, _: &str) -> Option<Vec<u8>> {
         None
     }
@@ -54,20 +55,21 @@ pub enum Compiled {
     Rebuilt { why: String },
 }
 
-/// Entry layout: magic, sha256 of the payload, payload (wasmtime's serialized component).
-const MAGIC: &[u8] = b"stackc-precompiled-v1\n";
+/// Magic of a compile cache entry, whose payload is wasmtime's serialized component.
+pub(crate) const PRECOMPILED: &[u8] = b"stackc-precompiled-v1\n";
 
-pub(crate) fn seal(payload: &[u8]) -> Vec<u8> {
-    let mut entry = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
-    entry.extend_from_slice(MAGIC);
+/// Entry layout: `magic` (what the payload is), sha256 of the payload, payload.
+pub(crate) fn seal(magic: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(magic.len() + 32 + payload.len());
+    entry.extend_from_slice(magic);
     entry.extend_from_slice(&Sha256::digest(payload));
     entry.extend_from_slice(payload);
     entry
 }
 
 /// The payload of an intact entry, or why it is not intact.
-pub(crate) fn unseal(entry: &[u8]) -> Result<&[u8], &'static str> {
-    let rest = entry.strip_prefix(MAGIC).ok_or("unrecognized (not a stackc cache entry)")?;
+pub(crate) fn unseal<'a>(magic: &[u8], entry: &'a [u8]) -> Result<&'a [u8], &'static str> {
+    let rest = entry.strip_prefix(magic).ok_or("unrecognized (not a stackc cache entry)")?;
     if rest.len() < 32 {
         return Err("truncated");
     }
@@ -107,13 +109,14 @@ mod tests {
 
     #[test]
     fn sealed_entries_unseal_and_damaged_ones_do_not() {
-        let entry = seal(b"payload");
-        assert_eq!(unseal(&entry), Ok(&b"payload"[..]));
+        let entry = seal(PRECOMPILED, b"payload");
+        assert_eq!(unseal(PRECOMPILED, &entry), Ok(&b"payload"[..]));
         let mut flipped = entry.clone();
         *flipped.last_mut().expect("byte") ^= 1;
-        assert_eq!(unseal(&flipped), Err("corrupt (checksum mismatch)"));
-        assert_eq!(unseal(&entry[..MAGIC.len() + 5]), Err("truncated"));
-        assert_eq!(unseal(b"\x7fELF"), Err("unrecognized (not a stackc cache entry)"));
+        assert_eq!(unseal(PRECOMPILED, &flipped), Err("corrupt (checksum mismatch)"));
+        assert_eq!(unseal(PRECOMPILED, &entry[..PRECOMPILED.len() + 5]), Err("truncated"));
+        assert_eq!(unseal(PRECOMPILED, b"\x7fELF"), Err("unrecognized (not a stackc cache entry)"));
+        assert_eq!(unseal(b"other-v1\n", &entry), Err("unrecognized (not a stackc cache entry)"));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::bindings;
-use crate::cache::{self, CompileCache, Compiled};
+use crate::cache::{self, CacheStore, Compiled, PRECOMPILED};
 use crate::error::LoadError;
 use crate::plugin::Plugin;
 use crate::sandbox::{HostState, Limits};
@@ -78,13 +78,13 @@ impl Engine {
     /// Loads a third-party component through `cache`: precompiled code is used when an
     /// intact entry for these exact bytes and this engine exists, else the component is
     /// compiled and the entry (re)written. See [`crate::cache`] for what makes an entry usable.
-    pub fn load_cached(&self, component: &[u8], cache: &dyn CompileCache) -> Result<(Plugin, Compiled), LoadError> {
+    pub fn load_cached(&self, component: &[u8], cache: &dyn CacheStore) -> Result<(Plugin, Compiled), LoadError> {
         check_imports_and_exports(component)?;
         let digest = hex(&Sha256::digest(component));
         let key = cache::key(&digest, &self.engine);
         let mut why = None;
         if let Some(entry) = cache.get(&key) {
-            match cache::unseal(&entry) {
+            match cache::unseal(PRECOMPILED, &entry) {
                 // SAFETY: the payload is byte for byte what `Component::serialize` produced
                 // for this component digest and engine (checksum and key checked above);
                 // wasmtime still verifies that it fits this engine's configuration.
@@ -96,7 +96,7 @@ impl Engine {
             }
         }
         let compiled = Component::new(&self.engine, component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
-        let stored = compiled.serialize().is_ok_and(|payload| cache.put(&key, &cache::seal(&payload)));
+        let stored = compiled.serialize().is_ok_and(|payload| cache.put(&key, &cache::seal(PRECOMPILED, &payload)));
         let plugin = self.instantiate_pre(digest, compiled, false)?;
         Ok((plugin, why.map_or(Compiled::CacheMiss { stored }, |why| Compiled::Rebuilt { why })))
     }

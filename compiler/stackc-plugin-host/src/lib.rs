@@ -19,17 +19,21 @@ mod convert;
 mod engine;
 mod error;
 mod plugin;
+mod reuse;
 mod sandbox;
 
-pub use cache::{CompileCache, Compiled, NoCache};
+pub use cache::{CacheStore, Compiled, NoCache};
 pub use engine::{Engine, WIT_VERSION, engine_config};
 pub use error::{CallError, ConfigProblem, LoadError, ProblemTarget, Trap};
 pub use plugin::{Plugin, PluginInfo, RenderInput};
+pub use reuse::Reuse;
 pub use sandbox::Limits;
 
 mod bindings {
     wasmtime::component::bindgen!({
         path: "../../plugins/stackc-plugin-sdk/wit/since_v0.1.0",
         world: "plugin",
+        // Render results are kept between runs as the plugin returned them (see `reuse`).
+        additional_derives: [serde::Serialize, serde::Deserialize],
     });
 }

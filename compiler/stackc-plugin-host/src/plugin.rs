@@ -5,8 +5,10 @@ use std::collections::BTreeSet;
 use wasmtime::Store;
 
 use crate::bindings::{self, PluginPre};
+use crate::cache::CacheStore;
 use crate::convert;
 use crate::error::{CallError, LoadError, Trap};
+use crate::reuse::{self, Reuse};
 use crate::sandbox::{HostState, Limits};
 use stackc_model::{Artifact, Exports};
 
@@ -82,6 +84,40 @@ impl Plugin {
 
     /// The artifacts of one service.
     pub fn render(&self, input: &RenderInput<'_>) -> Result<Vec<Artifact>, CallError> {
+        let artifacts = self.call_render(input)?;
+        convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)
+    }
+
+    /// The artifacts of one service, reusing an earlier call's output with the same plugin
+    /// and input from `store` (see [`crate::reuse`]). Reused output is checked like fresh output.
+    pub fn render_reusing(
+        &self,
+        input: &RenderInput<'_>,
+        store: &dyn CacheStore,
+    ) -> Result<(Vec<Artifact>, Reuse), CallError> {
+        let key = reuse::key(&self.digest, input);
+        let found = reuse::lookup(store, &key);
+        if let Ok(Some(artifacts)) = found {
+            let artifacts = convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)?;
+            return Ok((artifacts, Reuse::Reused));
+        }
+        let artifacts = self.call_render(input)?;
+        let entry = reuse::entry(&artifacts);
+        let artifacts = convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)?;
+        // Stored only once the output passed the checks.
+        let stored = entry.is_some_and(|entry| store.put(&key, &entry));
+        let how = match found {
+            Err(why) => Reuse::Rerendered { why },
+            Ok(_) => Reuse::Rendered { stored },
+        };
+        Ok((artifacts, how))
+    }
+
+    /// Runs the plugin's `render`: its output as it returned it, or its config errors.
+    fn call_render(
+        &self,
+        input: &RenderInput<'_>,
+    ) -> Result<Vec<bindings::stackc::plugin::types::Artifact>, CallError> {
         let input = bindings::stackc::plugin::types::RenderInput {
             stack: input.stack.to_owned(),
             service: input.service.to_owned(),
@@ -98,8 +134,7 @@ impl Plugin {
             stack_endpoints: input.stack_endpoints.to_owned(),
         };
         let result = self.call(|bindings, store| bindings.stackc_plugin_service_plugin().call_render(store, &input))?;
-        let artifacts = result.map_err(|problems| CallError::Config(convert::problems(problems)))?;
-        convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)
+        result.map_err(|problems| CallError::Config(convert::problems(problems)))
     }
 
     /// Runs `f` in a fresh store and instance. The store, and with it a trapped instance,

@@ -4,7 +4,9 @@
 //!    the crate's directory, its path dependencies outside it (the SDK, for a plugin crate of
 //!    its own) and cargo's home remapped, so that the bytes do not depend on where the
 //!    sources live;
-//! 2. each core module becomes a component with the `wit-component` crate. Code built for
+//! 2. each core module is pre-initialized ([`preinit`]): its start-up work (parsing its
+//!    templates) runs once and its memory is snapshotted, so no call pays for it again;
+//! 3. each core module becomes a component with the `wit-component` crate. Code built for
 //!    `wasm32-unknown-unknown` imports nothing, so no WASI adapter is involved.
 //!
 //! Used by build scripts (built-in plugins, test guests) and by `stackc plugin build`.
@@ -16,6 +18,8 @@ use std::env;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub mod preinit;
 
 /// The cargo profile plugins are built with (defined in the workspace `Cargo.toml`; a
 /// standalone plugin crate gets `release`).
@@ -105,7 +109,8 @@ pub fn build(build: &Build<'_>) -> Result<Vec<Built>, String> {
         .map(|name| {
             let module = module_path(&target_dir, build.profile, &name);
             let bytes = std::fs::read(&module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
-            let component = componentize(&bytes).map_err(|e| format!("componentizing `{name}`: {e}"))?;
+            let module = preinit::preinitialize(&bytes).map_err(|e| format!("pre-initializing `{name}`: {e}"))?;
+            let component = componentize(&module).map_err(|e| format!("componentizing `{name}`: {e}"))?;
             Ok(Built { name, component })
         })
         .collect()

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use stackc_diag::{Diagnostic, Diagnostics, did_you_mean};
 use stackc_model::{Exports, Stack};
 
+use crate::Progress;
 use crate::config_json::{Refs, to_json};
 use crate::failure::{self, Phase};
 use crate::plugins::Catalog;
@@ -14,6 +15,7 @@ use crate::plugins::Catalog;
 pub(crate) fn expose_all(
     stack: &Stack,
     plugins: &Catalog<'_>,
+    progress: &Progress,
     diagnostics: &mut Diagnostics,
     plugin_time: &mut Duration,
 ) -> Vec<Option<Exports>> {
@@ -25,6 +27,7 @@ pub(crate) fn expose_all(
             let config = to_json(&service.config, &Refs::Unresolved).to_string();
             let start = Instant::now();
             let result = plugin.expose(&service.name.value, &config);
+            progress.advance();
             (result.map_err(|e| failure::diagnostics(service, Phase::Expose, e)), start.elapsed())
         })
         .collect();

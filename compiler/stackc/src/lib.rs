@@ -18,6 +18,7 @@ mod expose;
 mod failure;
 pub mod lock;
 mod plugins;
+mod progress;
 mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,9 +31,10 @@ use stackc_model::Stack;
 use crate::plugins::Catalog;
 
 pub use plugins::{LoadedPlugin, Plugins};
+pub use progress::{Phase, Progress};
 pub use stackc_bundle as bundle;
 pub use stackc_diag as diag;
-pub use stackc_plugin_host::{CompileCache, Compiled};
+pub use stackc_plugin_host::{CacheStore, Compiled, Reuse};
 pub use stackc_plugin_host::{Limits, LoadError, WIT_VERSION};
 pub use stackc_resolve::{LoadError as SourceError, Loaded, SourceLoader};
 
@@ -42,6 +44,11 @@ pub struct Options<'a> {
     pub root: &'a str,
     /// `--set name=value` overrides.
     pub overrides: &'a [String],
+    /// Where render results are reused from and kept (see [`Reuse`]); `None` renders every
+    /// service.
+    pub render_cache: Option<&'a dyn CacheStore>,
+    /// Counters for a progress line, updated as services are exposed and rendered.
+    pub progress: Option<&'a Progress>,
 }
 
 /// Time spent per phase, for `--timings` and benchmarks. Never part of any output.
@@ -54,6 +61,10 @@ pub struct Timings {
     /// Sum over services of plugin instantiate + call time (can exceed wall time when
     /// services render in parallel).
     pub plugin_calls: Duration,
+    /// Services whose plugin ran in render (the rest reused an earlier identical render).
+    pub rendered: usize,
+    /// Services whose render result was reused from the render cache.
+    pub reused: usize,
 }
 
 /// The outcome of a compilation.
@@ -126,23 +137,33 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
     if diagnostics.has_errors() {
         return fail(sources, Some(stack), diagnostics, timings);
     }
+    load_builtins(&stack, plugins, &declared, &mut diagnostics);
+    if diagnostics.has_errors() {
+        return fail(sources, Some(stack), diagnostics, timings);
+    }
     let used = used_plugins(&stack, plugins, &declared);
     let catalog = Catalog { builtin: plugins, declared: declared.into_iter().map(|(n, d)| (n, d.plugin)).collect() };
 
+    let unobserved = Progress::default();
+    let progress = options.progress.unwrap_or(&unobserved);
+    progress.start(Phase::Expose, stack.services.len());
     let start = Instant::now();
-    let exposed = expose::expose_all(&stack, &catalog, &mut diagnostics, &mut timings.plugin_calls);
+    let exposed = expose::expose_all(&stack, &catalog, progress, &mut diagnostics, &mut timings.plugin_calls);
     timings.expose = start.elapsed();
     if diagnostics.has_errors() {
         return fail(sources, Some(stack), diagnostics, timings);
     }
 
     let start = Instant::now();
-    let rendered = render::render_all(&stack, &catalog, &exposed, &mut diagnostics, &mut timings.plugin_calls);
+    let cache = options.render_cache.unwrap_or(&stackc_plugin_host::NoCache);
+    progress.start(Phase::Render, stack.services.len());
+    let rendered = render::render_all(&stack, &catalog, &exposed, cache, progress, &mut diagnostics, &mut timings);
     timings.render = start.elapsed();
     if diagnostics.has_errors() {
         return fail(sources, Some(stack), diagnostics, timings);
     }
 
+    progress.start(Phase::Emit, 0);
     let start = Instant::now();
     let (files, emit_diagnostics) = stackc_emit::emit(&stack, &rendered);
     diagnostics.extend(emit_diagnostics);
@@ -153,6 +174,33 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
     let bundle = (!diagnostics.has_errors()).then(|| Bundle::new(&stack.name.value, services, files));
     timings.emit = start.elapsed();
     Compilation { sources, stack: Some(stack), bundle, diagnostics, timings, plugins: used }
+}
+
+/// Loads the built-in plugins the services use (and only those); one that cannot be loaded
+/// is an error at the first service using it.
+fn load_builtins(
+    stack: &Stack,
+    plugins: &Plugins,
+    declared: &BTreeMap<String, declared::Declared>,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut seen = BTreeSet::new();
+    for service in &stack.services {
+        let name = service.plugin.value.as_str();
+        if declared.contains_key(name) || !seen.insert(name) {
+            continue;
+        }
+        if let Some(Err(error)) = plugins.load(name) {
+            diagnostics.push(
+                stackc_diag::Diagnostic::error(
+                    "stackc::plugin::builtin-unloadable",
+                    format!("built-in plugin `{name}` cannot be loaded: {error}"),
+                )
+                .at(service.plugin.span, "used here")
+                .with_help("this stackc binary is damaged or was built for another CPU; rebuild it"),
+            );
+        }
+    }
 }
 
 /// The plugins the services use, built-in or declared, sorted by name.

@@ -2,8 +2,9 @@
 //! plugins it declares.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-use stackc_plugin_host::{CompileCache, Compiled, Engine, Limits, LoadError, NoCache, Plugin};
+use stackc_plugin_host::{CacheStore, Compiled, Engine, Limits, LoadError, NoCache, Plugin};
 
 /// A loaded plugin and where it came from.
 pub struct LoadedPlugin {
@@ -14,29 +15,48 @@ pub struct LoadedPlugin {
 
 /// The built-in plugins, the engine that runs every plugin, and the cache third-party
 /// components are compiled through.
+///
+/// A built-in is loaded (its precompiled code deserialized, `describe` called) the first time
+/// it is asked for: a stack that uses two plugins pays for two.
 pub struct Plugins {
     engine: Engine,
-    by_name: BTreeMap<String, LoadedPlugin>,
-    cache: Box<dyn CompileCache>,
+    builtins: BTreeMap<&'static str, Builtin>,
+    /// Plugins added from component bytes (tests, embedders); they shadow built-ins.
+    added: BTreeMap<String, LoadedPlugin>,
+    cache: Box<dyn CacheStore>,
+}
+
+/// A built-in plugin, loaded on first use.
+struct Builtin {
+    embedded: &'static stackc_builtins::Builtin,
+    loaded: OnceLock<Result<LoadedPlugin, LoadError>>,
+}
+
+impl Builtin {
+    fn load(&self, engine: &Engine) -> Result<&LoadedPlugin, &LoadError> {
+        self.loaded
+            .get_or_init(|| {
+                let e = self.embedded;
+                let plugin = engine.load_precompiled(e.component, e.precompiled, e.digest)?;
+                Ok(LoadedPlugin { plugin, origin: "builtin".to_owned() })
+            })
+            .as_ref()
+    }
 }
 
 impl Plugins {
-    /// The built-in plugins, loaded from their precompiled bytes.
+    /// The built-in plugins, each loaded from its precompiled bytes when first used.
     pub fn builtin(limits: Limits) -> Result<Self, (String, LoadError)> {
         let engine = Engine::new(limits).map_err(|e| ("engine".to_owned(), e))?;
-        let mut by_name = BTreeMap::new();
-        for builtin in stackc_builtins::BUILTINS {
-            let plugin = engine
-                .load_precompiled(builtin.component, builtin.precompiled, builtin.digest)
-                .map_err(|e| (builtin.crate_name.to_owned(), e))?;
-            let name = plugin.info().name.clone();
-            by_name.insert(name, LoadedPlugin { plugin, origin: "builtin".to_owned() });
-        }
-        Ok(Plugins { engine, by_name, cache: Box::new(NoCache) })
+        let builtins = stackc_builtins::BUILTINS
+            .iter()
+            .map(|embedded| (embedded.name, Builtin { embedded, loaded: OnceLock::new() }))
+            .collect();
+        Ok(Plugins { engine, builtins, added: BTreeMap::new(), cache: Box::new(NoCache) })
     }
 
     /// Compiles third-party components through `cache` from now on.
-    pub fn with_cache(mut self, cache: Box<dyn CompileCache>) -> Self {
+    pub fn with_cache(mut self, cache: Box<dyn CacheStore>) -> Self {
         self.cache = cache;
         self
     }
@@ -47,8 +67,8 @@ impl Plugins {
     pub fn add(&mut self, component: &[u8], origin: &str) -> Result<&LoadedPlugin, LoadError> {
         let plugin = self.engine.load(component)?;
         let name = plugin.info().name.clone();
-        self.by_name.insert(name.clone(), LoadedPlugin { plugin, origin: origin.to_owned() });
-        Ok(&self.by_name[&name])
+        self.added.insert(name.clone(), LoadedPlugin { plugin, origin: origin.to_owned() });
+        Ok(&self.added[&name])
     }
 
     /// Loads a third-party component through the cache.
@@ -60,18 +80,32 @@ impl Plugins {
         &self.engine
     }
 
+    /// The plugin called `name`, loading it if it is a built-in not loaded yet. `None` when
+    /// there is no such plugin; an error when the built-in cannot be loaded.
+    pub fn load(&self, name: &str) -> Option<Result<&LoadedPlugin, &LoadError>> {
+        if let Some(added) = self.added.get(name) {
+            return Some(Ok(added));
+        }
+        Some(self.builtins.get(name)?.load(&self.engine))
+    }
+
+    /// The plugin called `name`, if it exists and loads.
     pub fn get(&self, name: &str) -> Option<&Plugin> {
-        self.by_name.get(name).map(|p| &p.plugin)
+        self.load(name)?.ok().map(|p| &p.plugin)
     }
 
-    /// Plugin names, sorted.
+    /// Plugin names, sorted. Loads nothing.
     pub fn names(&self) -> Vec<&str> {
-        self.by_name.keys().map(String::as_str).collect()
+        let mut names: Vec<&str> = self.builtins.keys().copied().chain(self.added.keys().map(String::as_str)).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
-    /// Every plugin, sorted by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &LoadedPlugin)> {
-        self.by_name.iter().map(|(n, p)| (n.as_str(), p))
+    /// Every plugin, sorted by name, loading each; a built-in that cannot be loaded is
+    /// returned as its error.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Result<&LoadedPlugin, &LoadError>)> {
+        self.names().into_iter().filter_map(|name| Some((name, self.load(name)?)))
     }
 }
 

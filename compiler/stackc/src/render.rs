@@ -7,18 +7,21 @@ use serde_json::Value as Json;
 use stackc_diag::{Diagnostic, Diagnostics};
 use stackc_emit::Rendered;
 use stackc_model::{Exports, PlacedEndpoint, Reference, Stack};
-use stackc_plugin_host::RenderInput;
+use stackc_plugin_host::{CacheStore, RenderInput, Reuse};
 
 use crate::config_json::{Refs, endpoint_json, reference_json, to_json};
 use crate::failure::{self, Phase};
 use crate::plugins::Catalog;
+use crate::{Progress, Timings};
 
 pub(crate) fn render_all(
     stack: &Stack,
     plugins: &Catalog<'_>,
     exports: &[Option<Exports>],
+    cache: &dyn CacheStore,
+    progress: &Progress,
     diagnostics: &mut Diagnostics,
-    plugin_time: &mut Duration,
+    timings: &mut Timings,
 ) -> Vec<Rendered> {
     let placed = placed_endpoints(stack, exports);
     let all_endpoints = Json::Array(placed.iter().flatten().map(endpoint_json).collect()).to_string();
@@ -36,7 +39,7 @@ pub(crate) fn render_all(
         reference_json(r, &endpoints, fact)
     };
 
-    let results: Vec<(Result<Rendered, Vec<Diagnostic>>, Duration)> = stack
+    let results: Vec<(Result<(Rendered, Reuse), Vec<Diagnostic>>, Duration)> = stack
         .services
         .par_iter()
         .enumerate()
@@ -60,14 +63,14 @@ pub(crate) fn render_all(
                 stack_endpoints: if plugin.info().wants_stack_endpoints { &all_endpoints } else { "[]" },
             };
             let start = Instant::now();
-            let result = plugin.render(&input);
+            let result = plugin.render_reusing(&input, cache);
             let time = start.elapsed();
+            progress.advance();
             let info = plugin.info();
             let result = result
-                .map(|artifacts| Rendered {
-                    service: index,
-                    plugin: format!("{}@{}", info.name, info.version),
-                    artifacts,
+                .map(|(artifacts, how)| {
+                    let plugin = format!("{}@{}", info.name, info.version);
+                    (Rendered { service: index, plugin, artifacts }, how)
                 })
                 .map_err(|e| failure::diagnostics(service, Phase::Render, e));
             (result, time)
@@ -76,8 +79,13 @@ pub(crate) fn render_all(
     results
         .into_iter()
         .filter_map(|(result, time)| {
-            *plugin_time += time;
-            result.map_err(|d| diagnostics.extend(d)).ok()
+            timings.plugin_calls += time;
+            let (rendered, how) = result.map_err(|d| diagnostics.extend(d)).ok()?;
+            match how {
+                Reuse::Reused => timings.reused += 1,
+                Reuse::Rendered { .. } | Reuse::Rerendered { .. } => timings.rendered += 1,
+            }
+            Some(rendered)
         })
         .collect()
 }

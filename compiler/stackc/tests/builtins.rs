@@ -12,6 +12,8 @@ fn every_builtin_loads_from_precompiled_bytes() {
     let names = plugins.names();
     assert!(names.contains(&"nginx"), "{names:?}");
     for (name, loaded) in plugins.iter() {
+        let loaded = loaded.unwrap_or_else(|e| panic!("`{name}` does not load: {e}"));
+        assert_eq!(loaded.plugin.info().name, name, "the build-time name is the plugin's own");
         assert!(loaded.plugin.precompiled(), "`{name}` was compiled at run time");
         assert_eq!(loaded.origin, "builtin");
         assert_eq!(loaded.plugin.digest().len(), 64, "`{name}` has a sha256 digest");
@@ -73,7 +75,11 @@ fn every_builtin_renders_the_same_bytes_twice() {
         let runs: Vec<BTreeMap<String, Vec<u8>>> = (0..2)
             .map(|_| {
                 let plugins = Plugins::builtin(Limits::default()).expect("built-ins load");
-                let compilation = compile(&Options { root: stack, overrides: &[] }, &loader, &plugins);
+                let compilation = compile(
+                    &Options { root: stack, overrides: &[], render_cache: None, progress: None },
+                    &loader,
+                    &plugins,
+                );
                 assert!(!compilation.diagnostics.has_errors(), "{stack}: {:#?}", compilation.diagnostics);
                 used.extend(compilation.plugins.iter().map(|p| p.name.clone()));
                 let bundle = compilation.bundle.expect("a bundle");

@@ -81,12 +81,20 @@ struct Data<'a> {
 
 pub struct Alertmanager;
 
+/// Parsed once, ahead of time (see `Templates`).
+static TEMPLATES: Templates =
+    Templates::embedded(&[("alertmanager.yml", include_str!("../templates/alertmanager.yml.hbs"))]);
+
 impl Plugin for Alertmanager {
     type Config = Config;
 
     const NAME: &'static str = "alertmanager";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "Prometheus Alertmanager with one route and receiver";
+
+    fn templates() -> &'static Templates {
+        &TEMPLATES
+    }
 
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports {
@@ -121,7 +129,7 @@ impl Plugin for Alertmanager {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let templates = Templates::new(&[("alertmanager.yml", include_str!("../templates/alertmanager.yml.hbs"))]);
+        let templates = &TEMPLATES;
         let group_by = if config.group_by.is_empty() {
             vec!["alertname", "instance"]
         } else {

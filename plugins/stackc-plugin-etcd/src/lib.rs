@@ -5,7 +5,7 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, register_plugin};
+use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
 
 pub use config::Config;
 
@@ -17,6 +17,10 @@ impl Plugin for Etcd {
     const NAME: &'static str = "etcd";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "etcd cluster sized from the failures it must survive";
+
+    fn templates() -> &'static Templates {
+        &render::TEMPLATES
+    }
 
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         Ok(render::exports(config))

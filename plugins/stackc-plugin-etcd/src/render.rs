@@ -116,12 +116,16 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     errors
 }
 
+/// Parsed once, ahead of time (see `Templates`).
+pub(crate) static TEMPLATES: Templates =
+    Templates::embedded(&[("etcd.conf.yml", include_str!("../templates/etcd.conf.yml.hbs"))]);
+
 pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
     let errors = check(config, context);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let templates = Templates::new(&[("etcd.conf.yml", include_str!("../templates/etcd.conf.yml.hbs"))]);
+    let templates = &TEMPLATES;
     let peer_scheme = if config.peer_tls.is_some() { "https" } else { "http" };
     let token = config.cluster_name.clone().unwrap_or_else(|| format!("{}-{}", context.stack, context.service));
     let initial_cluster = context

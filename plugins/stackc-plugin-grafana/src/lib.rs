@@ -45,12 +45,23 @@ impl Config {
 
 pub struct Grafana;
 
+/// Parsed once, ahead of time (see `Templates`).
+static TEMPLATES: Templates = Templates::embedded(&[
+    ("datasource", include_str!("../templates/datasource.yaml.hbs")),
+    ("dashboards", include_str!("../templates/dashboards.yaml.hbs")),
+    ("defaults", include_str!("../templates/grafana-server.hbs")),
+]);
+
 impl Plugin for Grafana {
     type Config = Config;
 
     const NAME: &'static str = "grafana";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "Grafana with a provisioned Prometheus datasource and host dashboard";
+
+    fn templates() -> &'static Templates {
+        &TEMPLATES
+    }
 
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports {
@@ -69,11 +80,7 @@ impl Plugin for Grafana {
                 format!("`{}` has no endpoints", config.datasource.target),
             )]);
         };
-        let templates = Templates::new(&[
-            ("datasource", include_str!("../templates/datasource.yaml.hbs")),
-            ("dashboards", include_str!("../templates/dashboards.yaml.hbs")),
-            ("defaults", include_str!("../templates/grafana-server.hbs")),
-        ]);
+        let templates = &TEMPLATES;
         let service = &context.service;
         let datasource = Datasource {
             service,

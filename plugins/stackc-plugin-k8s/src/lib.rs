@@ -6,7 +6,7 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, register_plugin};
+use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
 
 pub use config::Config;
 
@@ -18,6 +18,10 @@ impl Plugin for K8s {
     const NAME: &'static str = "k8s";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "an application as Kubernetes objects (workload, Service, Ingress, HPA, RBAC)";
+
+    fn templates() -> &'static Templates {
+        &render::TEMPLATES
+    }
 
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         render::exports(config)

@@ -16,18 +16,17 @@ use stackc_plugin_sdk::{
 
 use crate::config::{Config, EnvValue, Kind};
 
-fn templates() -> Templates {
-    Templates::new(&[
-        ("serviceaccount", include_str!("../templates/serviceaccount.yaml.hbs")),
-        ("role", include_str!("../templates/role.yaml.hbs")),
-        ("rolebinding", include_str!("../templates/rolebinding.yaml.hbs")),
-        ("configmap", include_str!("../templates/configmap.yaml.hbs")),
-        ("service", include_str!("../templates/service.yaml.hbs")),
-        ("workload", include_str!("../templates/workload.yaml.hbs")),
-        ("ingress", include_str!("../templates/ingress.yaml.hbs")),
-        ("hpa", include_str!("../templates/hpa.yaml.hbs")),
-    ])
-}
+/// Parsed once, ahead of time (see `Templates`).
+pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
+    ("serviceaccount", include_str!("../templates/serviceaccount.yaml.hbs")),
+    ("role", include_str!("../templates/role.yaml.hbs")),
+    ("rolebinding", include_str!("../templates/rolebinding.yaml.hbs")),
+    ("configmap", include_str!("../templates/configmap.yaml.hbs")),
+    ("service", include_str!("../templates/service.yaml.hbs")),
+    ("workload", include_str!("../templates/workload.yaml.hbs")),
+    ("ingress", include_str!("../templates/ingress.yaml.hbs")),
+    ("hpa", include_str!("../templates/hpa.yaml.hbs")),
+]);
 
 /// One endpoint per port, HTTP, named after the port; `metrics` has the metrics role.
 pub fn exports(config: &Config) -> Result<Exports, Vec<ConfigError>> {
@@ -50,7 +49,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
         return Err(errors);
     }
     let data = Data::new(config, context, env);
-    let templates = templates();
+    let templates = &TEMPLATES;
     let mut artifacts = Vec::new();
     let mut object = |name: &str, template: &str| {
         artifacts

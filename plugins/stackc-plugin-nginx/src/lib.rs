@@ -4,7 +4,7 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, register_plugin};
+use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
 
 pub use config::Config;
 
@@ -16,6 +16,10 @@ impl Plugin for Nginx {
     const NAME: &'static str = "nginx";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "nginx web server, reverse proxy and TLS terminator";
+
+    fn templates() -> &'static Templates {
+        &render::TEMPLATES
+    }
 
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         render::exports(config)

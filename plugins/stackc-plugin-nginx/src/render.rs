@@ -25,12 +25,11 @@ const NEXT_UPSTREAM: [&str; 12] = [
     "off",
 ];
 
-fn templates() -> Templates {
-    Templates::new(&[
-        ("nginx.conf", include_str!("../templates/nginx.conf.hbs")),
-        ("site.conf", include_str!("../templates/site.conf.hbs")),
-    ])
-}
+/// Parsed once, ahead of time (see `Templates`).
+pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
+    ("nginx.conf", include_str!("../templates/nginx.conf.hbs")),
+    ("site.conf", include_str!("../templates/site.conf.hbs")),
+]);
 
 pub fn exports(config: &Config) -> Result<Exports, Vec<ConfigError>> {
     let mut endpoints = vec![if config.tls.is_some() {
@@ -61,7 +60,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
     if !errors.is_empty() {
         return Err(errors);
     }
-    let templates = templates();
+    let templates = &TEMPLATES;
     let service = &context.service;
     let root = config.root.clone().unwrap_or_else(|| format!("/var/www/{service}"));
     let mut artifacts =

@@ -5,7 +5,7 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, register_plugin};
+use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
 
 pub use config::Config;
 pub use render::{APP_VERSION, CHART, CHART_VERSION, REPOSITORY};
@@ -18,6 +18,10 @@ impl Plugin for PrometheusHelm {
     const NAME: &'static str = "prometheus-helm";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "Prometheus from the prometheus-community/prometheus Helm chart";
+
+    fn templates() -> &'static Templates {
+        &render::TEMPLATES
+    }
 
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         render::exports(config)

@@ -33,9 +33,9 @@ pub const APP_VERSION: &str = "v3.14.0";
 /// The chart's server Service port.
 const SERVER_PORT: u16 = 80;
 
-fn templates() -> Templates {
-    Templates::new(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))])
-}
+/// Parsed once, ahead of time (see `Templates`).
+pub(crate) static TEMPLATES: Templates =
+    Templates::embedded(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))]);
 
 /// `http`: the server's web UI and API, on its Service `<service>-server`.
 pub fn exports(_: &Config) -> Result<Exports, Vec<ConfigError>> {
@@ -77,7 +77,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
         repository: REPOSITORY.to_owned(),
         version: CHART_VERSION.to_owned(),
         namespace: config.namespace.clone(),
-        values: templates().render("values.yaml", &values),
+        values: TEMPLATES.render("values.yaml", &values),
     })])
 }
 

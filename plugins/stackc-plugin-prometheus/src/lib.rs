@@ -66,6 +66,10 @@ impl Plugin for Prometheus {
     const SUMMARY: &'static str = "Prometheus server scraping every metrics endpoint of the stack, with alert rules";
     const WANTS_STACK_ENDPOINTS: bool = true;
 
+    fn templates() -> &'static Templates {
+        &TEMPLATES
+    }
+
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports {
             endpoints: vec![
@@ -163,6 +167,10 @@ fn check(config: &Config, errors: &mut Vec<ConfigError>) {
     }
 }
 
+/// Parsed once, ahead of time (see `Templates`).
+static TEMPLATES: Templates =
+    Templates::embedded(&[("prometheus.yml", include_str!("../templates/prometheus.yml.hbs"))]);
+
 fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
     let mut errors = Vec::new();
     check(config, &mut errors);
@@ -172,7 +180,7 @@ fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec
     if !errors.is_empty() {
         return Err(errors);
     }
-    let templates = Templates::new(&[("prometheus.yml", include_str!("../templates/prometheus.yml.hbs"))]);
+    let templates = &TEMPLATES;
 
     // One job per (service, export); the job is named after the service, or `service-export`
     // when a service exports several metrics endpoints.

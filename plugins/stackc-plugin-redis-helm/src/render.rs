@@ -21,9 +21,9 @@ const METRICS_PORT: u16 = 9121;
 /// The key of the password in the Secret the plugin declares.
 const PASSWORD_KEY: &str = "redis-password";
 
-fn templates() -> Templates {
-    Templates::new(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))])
-}
+/// Parsed once, ahead of time (see `Templates`).
+pub(crate) static TEMPLATES: Templates =
+    Templates::embedded(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))]);
 
 /// `client` (Redis protocol on the master) and, with `metrics`, `metrics` (the exporter).
 ///
@@ -62,7 +62,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
         repository: REPOSITORY.to_owned(),
         version: CHART_VERSION.to_owned(),
         namespace: config.namespace.clone(),
-        values: templates().render("values.yaml", &values),
+        values: TEMPLATES.render("values.yaml", &values),
     }));
     Ok(artifacts)
 }

@@ -9,6 +9,12 @@ use crate::error::{ConfigError, Target};
 use crate::plugin::Plugin;
 use crate::types::{Artifact, EndpointRole, Exports, HostInfo, RenderContext, Supervisor};
 
+/// The pre-initialization export's work: whatever every call would otherwise do first.
+pub fn preinitialize<P: Plugin>() {
+    install_panic_hook();
+    P::templates().parse();
+}
+
 pub fn describe<P: Plugin>() -> wit::PluginInfo {
     install_panic_hook();
     let schema = schemars::schema_for!(P::Config);

@@ -11,7 +11,8 @@
 //!    [`JsonSchema`](schemars::JsonSchema) (`#[serde(deny_unknown_fields, rename_all =
 //!    "kebab-case")]` makes misspelled keys errors that point at the stack file);
 //! 2. [`Plugin::expose`]: what the service offers others (endpoints, facts), from config alone;
-//! 3. [`Plugin::render`]: the artifacts, usually through [`Templates`] from `templates/*.hbs`;
+//! 3. [`Plugin::render`]: the artifacts, usually through [`Templates`] from `templates/*.hbs`
+//!    (kept in a `static` that [`Plugin::templates`] returns, so they are parsed once);
 //! 4. [`register_plugin!`] to export it.
 //!
 //! ```
@@ -124,5 +125,13 @@ macro_rules! register_plugin {
         // hand the linker symbol names it cannot take.
         #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_plugin!(__StackcPluginExport with_types_in $crate::bindings);
+
+        /// Run once when the plugin is built, before its memory is snapshotted into the
+        /// component (see `Templates`); the build removes this export afterwards.
+        #[cfg(target_arch = "wasm32")]
+        #[unsafe(export_name = "stackc-preinitialize")]
+        pub extern "C" fn __stackc_preinitialize() {
+            $crate::glue::preinitialize::<$plugin>();
+        }
     };
 }

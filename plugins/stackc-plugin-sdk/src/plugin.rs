@@ -3,7 +3,8 @@
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
-use crate::{Artifact, ConfigError, Exports, RenderContext};
+use crate::templates::NO_TEMPLATES;
+use crate::{Artifact, ConfigError, Exports, RenderContext, Templates};
 
 /// A service plugin. Implement it on a unit struct and export it with
 /// [`register_plugin!`](crate::register_plugin).
@@ -23,6 +24,12 @@ pub trait Plugin {
     /// Whether [`RenderContext::stack_endpoints`] should list every service's endpoints (a
     /// monitoring system deriving scrape targets wants them; most plugins do not).
     const WANTS_STACK_ENDPOINTS: bool = false;
+
+    /// The plugin's templates: a `static` (see [`Templates`]), so that they are parsed once,
+    /// ahead of time, instead of on every call.
+    fn templates() -> &'static Templates {
+        &NO_TEMPLATES
+    }
 
     /// What the service offers other services, from its config alone.
     fn expose(config: &Self::Config) -> Result<Exports, Vec<ConfigError>> {

@@ -1,23 +1,57 @@
 //! `stackc build`.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use stackc::bundle::{Manifest, Record};
-use stackc::{Compilation, Compiled, PluginSource};
+use stackc::{Compilation, Compiled, PluginSource, Progress};
 
-use super::{ExitStatus, compile, load_plugins};
+use super::{ExitStatus, compile_with, load_plugins};
 use crate::args::BuildArgs;
+use crate::build_record::{self, BuildRecord, RecordKey, Recording};
+use crate::loader::FsLoader;
 use crate::lockfile::LockUpdate;
+use crate::progress_line::ProgressLine;
+use crate::render_cache::RenderPack;
 
 pub fn run(args: &BuildArgs) -> ExitStatus {
     let start = Instant::now();
+    // `--check`, `--record` and `--verbose` want a compilation; a plain build whose inputs
+    // and bundle are as the last build left them has nothing to do.
+    let record_key = (!args.check && !args.record && !args.verbose)
+        .then(|| RecordKey::new(&args.stack.stack, &args.out, &args.stack.set, args.locked))
+        .flatten();
+    if let Some(record) = record_key.as_ref().and_then(BuildRecord::still_current) {
+        if args.timings {
+            eprintln!(
+                "timings: inputs and bundle unchanged since the last build, nothing compiled; total {:.2?}",
+                start.elapsed()
+            );
+        }
+        print!("{}", record.summary);
+        return ExitStatus::Success;
+    }
     let plugins = match load_plugins() {
         Ok(plugins) => plugins,
         Err(status) => return status,
     };
     let loaded = start.elapsed();
-    let compilation = match compile(&args.stack, &plugins) {
+    let render_cache = RenderPack::for_stack(&args.stack.stack);
+    let loader = Recording::new(&FsLoader);
+    let progress = Progress::default();
+    let finished = AtomicBool::new(false);
+    let compiled = std::thread::scope(|scope| {
+        let line = ProgressLine::show(scope, &progress, &finished, !args.quiet);
+        let compiled =
+            compile_with(&args.stack, &plugins, &loader, render_cache.as_ref().map(|c| c as _), Some(&progress));
+        line.finish();
+        compiled
+    });
+    if let Some(cache) = &render_cache {
+        cache.save();
+    }
+    let compilation = match compiled {
         Ok(c) => c,
         Err(status) => return status,
     };
@@ -26,6 +60,8 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
         for line in describe_loading(&compilation) {
             eprintln!("{line}");
         }
+        let t = &compilation.timings;
+        eprintln!("render: {} services rendered, {} reused from the render cache", t.rendered, t.reused);
     }
     let lock = match LockUpdate::new(&args.stack.stack, &compilation) {
         Ok(lock) => lock,
@@ -61,17 +97,19 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
     if args.timings {
         let t = &compilation.timings;
         eprintln!(
-            "timings: load plugins {:.2?}, resolve {:.2?}, expose {:.2?}, render {:.2?}, emit+bundle {:.2?}, plugin calls {:.2?}, total {:.2?}",
+            "timings: load plugins {:.2?}, resolve {:.2?}, expose {:.2?}, render {:.2?} ({} rendered, {} reused), emit+bundle {:.2?}, plugin calls {:.2?}, total {:.2?}",
             loaded,
             t.resolve,
             t.expose,
             t.render,
+            t.rendered,
+            t.reused,
             t.emit,
             t.plugin_calls,
             start.elapsed()
         );
     }
-    print!("{}", summary(bundle, &stored));
+    print!("{}", summary(bundle, &stored, args.verbose));
     match lock.write() {
         Ok(true) => println!("lock   {} (written)", lock.path.display()),
         Ok(false) => {}
@@ -79,6 +117,11 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
             eprintln!("error: {message}");
             return ExitStatus::Error;
         }
+    }
+    if let Some(key) = &record_key
+        && compilation.diagnostics.is_empty()
+    {
+        remember_build(key, bundle, &stored, loader.into_read(), &lock.path, args);
     }
     if args.record {
         let path = record_path(args);
@@ -94,6 +137,31 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
         }
     }
     ExitStatus::Success
+}
+
+/// Records what this build read and wrote, so that the next build with the same inputs is
+/// a no-op (see `build_record`).
+fn remember_build(
+    key: &RecordKey,
+    bundle: &stackc::bundle::Bundle,
+    stored: &crate::store::Stored,
+    mut inputs: Vec<(String, String)>,
+    lock: &std::path::Path,
+    args: &BuildArgs,
+) {
+    let Ok(lock_bytes) = std::fs::read(lock) else { return };
+    inputs.push((lock.to_string_lossy().into_owned(), build_record::sha256_hex(&lock_bytes)));
+    let paths = bundle.files.iter().map(|f| f.path.as_str()).chain(["manifest.toml"]);
+    let Some(files) = BuildRecord::stamps(&stored.dir, paths) else { return };
+    let unchanged = crate::store::Stored { dir: stored.dir.clone(), wrote: false };
+    let record = BuildRecord {
+        stack_dir: args.out.join(&bundle.stack),
+        bundle: bundle.root().trim_start_matches("sha256:").to_owned(),
+        inputs,
+        files,
+        summary: summary(bundle, &unchanged, false),
+    };
+    record.save(key);
 }
 
 /// `<stack>.digests.toml` beside the stack file, or `--digests FILE`.
@@ -135,13 +203,24 @@ fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus
     ExitStatus::Failure
 }
 
-fn summary(bundle: &stackc::bundle::Bundle, stored: &crate::store::Stored) -> String {
+/// Services listed one per line up to this many; beyond it the summary shows the first
+/// half of a screenful and a count.
+const SCREENFUL: usize = 40;
+
+/// What a build prints: a line per service (`all`, or while they fit on a screen) and
+/// per deploy target, the root digest and where the bundle is.
+fn summary(bundle: &stackc::bundle::Bundle, stored: &crate::store::Stored, all: bool) -> String {
     let manifest = &bundle.manifest;
     let width = manifest.services.keys().chain(manifest.targets.keys()).map(String::len).max().unwrap_or(0).max(6);
     let mut out =
         format!("stack `{}`: {} services, {} files\n", manifest.stack, manifest.services.len(), manifest.files.len());
-    for (name, service) in &manifest.services {
+    let shown = if all || manifest.services.len() <= SCREENFUL { manifest.services.len() } else { SCREENFUL / 2 };
+    for (name, service) in manifest.services.iter().take(shown) {
         out.push_str(&format!("  {name:width$}  {}  {}\n", Manifest::short(&service.digest), service.plugin));
+    }
+    if shown < manifest.services.len() {
+        let more = manifest.services.len() - shown;
+        out.push_str(&format!("  … {more} more services (`--verbose` lists every one)\n"));
     }
     for (name, target) in &manifest.targets {
         out.push_str(&format!("  {name:width$}  {}  (deploy target)\n", Manifest::short(&target.digest)));

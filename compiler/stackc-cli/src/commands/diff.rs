@@ -166,7 +166,7 @@ fn build(
     }
     let plugins = plugins.as_ref().expect("loaded above");
     let stack_args = StackArgs { stack: stack.to_path_buf(), set: args.set.clone() };
-    let compilation = compile_with(&stack_args, plugins, loader).map_err(|_| {
+    let compilation = compile_with(&stack_args, plugins, loader, None, None).map_err(|_| {
         let at = rev.map(|rev| format!(" as of `{rev}`")).unwrap_or_default();
         eprintln!("error: `{}` cannot be built{at}", stack.display());
     })?;

@@ -50,17 +50,20 @@ fn load_plugins() -> Result<Plugins, ExitStatus> {
 
 /// Compiles the stack named by `args` and reports its diagnostics on stderr.
 fn compile(args: &crate::args::StackArgs, plugins: &Plugins) -> Result<stackc::Compilation, ExitStatus> {
-    compile_with(args, plugins, &crate::loader::FsLoader)
+    compile_with(args, plugins, &crate::loader::FsLoader, None, None)
 }
 
-/// [`compile`] with sources from `loader`.
+/// [`compile`] with sources from `loader`, reusing render results from `render_cache` and
+/// counting in `progress`.
 fn compile_with(
     args: &crate::args::StackArgs,
     plugins: &Plugins,
     loader: &dyn stackc::SourceLoader,
+    render_cache: Option<&dyn stackc::CacheStore>,
+    progress: Option<&stackc::Progress>,
 ) -> Result<stackc::Compilation, ExitStatus> {
     let root = args.stack.to_string_lossy();
-    let options = stackc::Options { root: &root, overrides: &args.set };
+    let options = stackc::Options { root: &root, overrides: &args.set, render_cache, progress };
     let compilation = stackc::compile(&options, loader, plugins);
     let diagnostics = compilation.diagnostics.clone().into_sorted();
     if !diagnostics.is_empty() {

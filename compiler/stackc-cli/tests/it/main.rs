@@ -22,5 +22,6 @@ mod lab;
 mod locking;
 mod monitoring;
 mod nginx;
+mod reuse;
 mod stacks;
 mod welltory;

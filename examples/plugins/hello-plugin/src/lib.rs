@@ -35,12 +35,19 @@ struct Greeting<'a> {
 
 pub struct Hello;
 
+/// Parsed once, ahead of time (see `Templates`).
+static TEMPLATES: Templates = Templates::embedded(&[("greeting.txt", GREETING)]);
+
 impl Plugin for Hello {
     type Config = Config;
 
     const NAME: &'static str = "hello";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "writes a greeting file on every host of the service";
+
+    fn templates() -> &'static Templates {
+        &TEMPLATES
+    }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
         let repeat = config.repeat.unwrap_or(1);
@@ -49,7 +56,7 @@ impl Plugin for Hello {
             let error = ConfigError::at(&["repeat"], format!("{repeat} is out of range"));
             return Err(vec![error.with_help("say it 1 to 10 times")]);
         }
-        let templates = Templates::new(&[("greeting.txt", GREETING)]);
+        let templates = &TEMPLATES;
         let lines = vec![config.message.as_str(); repeat as usize];
         let text = templates.render("greeting.txt", &Greeting { lines });
         Ok(vec![Artifact::host_file(format!("/etc/hello/{}.txt", context.service), text)])

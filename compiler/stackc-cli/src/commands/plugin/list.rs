@@ -11,6 +11,13 @@ pub fn run() -> ExitStatus {
     };
     println!("{:<16} {:<8} {:<6} {:<14} {:<8} summary", "plugin", "version", "wit", "digest", "origin");
     for (name, loaded) in plugins.iter() {
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                eprintln!("error: built-in plugin `{name}` cannot be loaded: {error}");
+                return ExitStatus::Error;
+            }
+        };
         let info = loaded.plugin.info();
         println!(
             "{:<16} {:<8} {:<6} {:<14} {:<8} {}",

@@ -1,0 +1,149 @@
+//! The render cache on disk: one pack file per stack under
+//! `$XDG_CACHE_HOME/stackc/rendered/` holding the render results the stack's last build
+//! used, each a sealed entry under its key.
+//!
+//! What an entry is, and whether one may be used, is the plugin host's business (see
+//! `stackc_plugin_host::Reuse`): this is storage. One file per stack, read once and
+//! written once, costs two system calls where a file per service would cost thousands. The
+//! pack is rewritten after a build that rendered anything, or left entries unused, with
+//! exactly the entries that build used, so it never grows beyond one build's worth. It is
+//! written to a temporary file and renamed, so a concurrent build never sees half of one.
+//!
+//! Layout: `MAGIC`, then per entry its key (64 hex digits), its length (u64 little
+//! endian) and the sealed entry. Reading stops at the first record that does not parse; the
+//! entries after a damaged one are rendered again.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+use stackc::CacheStore;
+
+const MAGIC: &[u8] = b"stackc-render-pack-v1\n";
+const KEY_LEN: usize = 64;
+
+pub struct RenderPack {
+    path: PathBuf,
+    /// Entries of the pack as read, taken out as they are used.
+    unused: Mutex<BTreeMap<String, Vec<u8>>>,
+    /// Entries this build used or made, written back by [`RenderPack::save`].
+    used: Mutex<BTreeMap<String, Vec<u8>>>,
+    /// Whether this build stored anything new.
+    changed: Mutex<bool>,
+}
+
+impl RenderPack {
+    /// The pack of the stack at `stack` (any spelling of the path: it is canonicalized), in
+    /// the cache directory from the environment; `None` without one.
+    pub fn for_stack(stack: &Path) -> Option<RenderPack> {
+        let dir = crate::cache::cache_dir()?.join("rendered");
+        let canonical = fs::canonicalize(stack).unwrap_or_else(|_| stack.to_path_buf());
+        let name = Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+        let name: String = name[..16].iter().map(|b| format!("{b:02x}")).collect();
+        Some(RenderPack::open(dir.join(name)))
+    }
+
+    /// The pack at `path`; a missing or unreadable file is an empty pack.
+    pub fn open(path: PathBuf) -> RenderPack {
+        let entries = fs::read(&path).map(|bytes| parse(&bytes)).unwrap_or_default();
+        RenderPack { path, unused: Mutex::new(entries), used: Mutex::default(), changed: Mutex::new(false) }
+    }
+
+    /// Writes the pack back if this build changed what it should hold. Failing to is not an
+    /// error: the next build renders again.
+    pub fn save(&self) {
+        let changed = *self.changed.lock().expect("lock") || !self.unused.lock().expect("lock").is_empty();
+        if !changed {
+            return;
+        }
+        let used = self.used.lock().expect("lock");
+        let mut bytes = MAGIC.to_vec();
+        for (key, entry) in used.iter() {
+            bytes.extend_from_slice(key.as_bytes());
+            bytes.extend_from_slice(&(entry.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(entry);
+        }
+        let Some(dir) = self.path.parent() else { return };
+        let tmp = dir.join(format!(".{}.{}.tmp", std::process::id(), self.path.display().to_string().len()));
+        let written =
+            fs::create_dir_all(dir).and_then(|()| fs::write(&tmp, &bytes)).and_then(|()| fs::rename(&tmp, &self.path));
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+    }
+}
+
+impl CacheStore for RenderPack {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let entry = self.unused.lock().expect("lock").remove(key)?;
+        self.used.lock().expect("lock").insert(key.to_owned(), entry.clone());
+        Some(entry)
+    }
+
+    fn put(&self, key: &str, entry: &[u8]) -> bool {
+        self.used.lock().expect("lock").insert(key.to_owned(), entry.to_vec());
+        *self.changed.lock().expect("lock") = true;
+        true
+    }
+}
+
+/// The entries of a pack, up to the first record that does not parse.
+fn parse(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut entries = BTreeMap::new();
+    let Some(mut rest) = bytes.strip_prefix(MAGIC) else { return entries };
+    while rest.len() >= KEY_LEN + 8 {
+        let (key, after) = rest.split_at(KEY_LEN);
+        let (len, after) = after.split_at(8);
+        let len = u64::from_le_bytes(len.try_into().expect("8 bytes"));
+        let Ok(len) = usize::try_from(len) else { break };
+        let (Ok(key), true) = (std::str::from_utf8(key), after.len() >= len) else { break };
+        entries.insert(key.to_owned(), after[..len].to_vec());
+        rest = &after[len..];
+    }
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> String {
+        std::iter::repeat_n(c, KEY_LEN).collect()
+    }
+
+    #[test]
+    fn a_pack_keeps_what_one_build_used_and_stops_at_damage() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pack");
+        let pack = RenderPack::open(path.clone());
+        assert_eq!(pack.get(&key('a')), None);
+        pack.put(&key('a'), b"first");
+        pack.put(&key('b'), b"second");
+        pack.save();
+
+        let pack = RenderPack::open(path.clone());
+        assert_eq!(pack.get(&key('b')).as_deref(), Some(&b"second"[..]));
+        pack.save();
+        // `a` was not used: the pack now holds `b` only.
+        let pack = RenderPack::open(path.clone());
+        assert_eq!(pack.get(&key('a')), None);
+        assert_eq!(pack.get(&key('b')).as_deref(), Some(&b"second"[..]));
+        // Nothing new and nothing unused: the file is not rewritten.
+        fs::remove_file(&path).expect("remove");
+        pack.save();
+        assert!(!path.exists());
+
+        let mut bytes = MAGIC.to_vec();
+        for (k, v) in [(key('c'), &b"one"[..]), (key('d'), &b"two"[..])] {
+            bytes.extend_from_slice(k.as_bytes());
+            bytes.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(v);
+        }
+        let truncated = parse(&bytes[..bytes.len() - 1]);
+        assert_eq!(truncated.keys().collect::<Vec<_>>(), [&key('c')]);
+        assert_eq!(parse(&bytes).len(), 2);
+        assert!(parse(b"not a pack").is_empty());
+    }
+}

@@ -1,0 +1,151 @@
+//! Reusing render results: a plugin is a pure function of its bytes and its input, so a call
+//! whose plugin digest and input are those of an earlier call returns what that call
+//! returned, without running the plugin.
+//!
+//! An entry holds the plugin's own output (the WIT artifacts, postcard-encoded), sealed with
+//! a checksum like a compile cache entry. It is reused only when
+//! - its key matches: sha256 over the plugin's digest and every field of the render input;
+//! - it unseals (intact checksum) and decodes;
+//!
+//! and what it holds goes through the same checks as fresh output. Anything else is rendered
+//! again and the entry rewritten. Only successful renders are stored: a config error is
+//! cheap to find again and must be reported anyway.
+//!
+//! Storing the WIT values, not the model's artifacts, keeps this module out of the artifact
+//! types: a new field or artifact kind is encoded by its derive, nothing here changes.
+
+use sha2::{Digest, Sha256};
+
+use crate::bindings::stackc::plugin::types as wit;
+use crate::cache::{self, CacheStore};
+use crate::engine::hex;
+use crate::plugin::RenderInput;
+
+/// Magic of a render entry. Bump the version when the encoding of WIT values changes.
+const RENDERED: &[u8] = b"stackc-rendered-v1\n";
+
+/// How a render call was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reuse {
+    /// Rendered by the plugin; `stored` says whether the cache took the result.
+    Rendered { stored: bool },
+    /// Taken from the cache: the plugin did not run.
+    Reused,
+    /// The entry was unusable (`why`); rendered by the plugin and the entry rewritten.
+    Rerendered { why: &'static str },
+}
+
+/// The key of a render call: the plugin's digest and every input field, each
+/// length-prefixed so that no two inputs hash alike.
+pub(crate) fn key(plugin_digest: &str, input: &RenderInput<'_>) -> String {
+    let mut hasher = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(RENDERED);
+    field(plugin_digest.as_bytes());
+    field(input.stack.as_bytes());
+    field(input.service.as_bytes());
+    field(input.config.as_bytes());
+    field(&(input.hosts.len() as u64).to_le_bytes());
+    for (name, address, groups) in &input.hosts {
+        field(name.as_bytes());
+        field(address.as_bytes());
+        field(&(groups.len() as u64).to_le_bytes());
+        for group in groups {
+            field(group.as_bytes());
+        }
+    }
+    field(input.stack_endpoints.as_bytes());
+    hex(&hasher.finalize())
+}
+
+/// The stored output under `key`, or why there is none to use (`None`: no entry).
+pub(crate) fn lookup(store: &dyn CacheStore, key: &str) -> Result<Option<Vec<wit::Artifact>>, &'static str> {
+    let Some(entry) = store.get(key) else { return Ok(None) };
+    let payload = cache::unseal(RENDERED, &entry)?;
+    postcard::from_bytes(payload).map(Some).map_err(|_| "undecodable")
+}
+
+/// The sealed entry for a plugin's output.
+pub(crate) fn entry(artifacts: &[wit::Artifact]) -> Option<Vec<u8>> {
+    postcard::to_allocvec(artifacts).ok().map(|payload| cache::seal(RENDERED, &payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Memory(Mutex<BTreeMap<String, Vec<u8>>>);
+
+    impl CacheStore for Memory {
+        fn get(&self, key: &str) -> Option<Vec<u8>> {
+            self.0.lock().expect("lock").get(key).cloned()
+        }
+
+        fn put(&self, key: &str, entry: &[u8]) -> bool {
+            self.0.lock().expect("lock").insert(key.to_owned(), entry.to_vec());
+            true
+        }
+    }
+
+    fn input<'a>(config: &'a str, hosts: Vec<(String, String, Vec<String>)>) -> RenderInput<'a> {
+        RenderInput { stack: "s", service: "web", config, hosts, stack_endpoints: "[]" }
+    }
+
+    #[test]
+    fn every_input_field_and_the_plugin_are_in_the_key() {
+        let host =
+            |n: &str, g: &[&str]| (n.to_owned(), "10.0.0.1".to_owned(), g.iter().map(|s| (*s).to_owned()).collect());
+        let base = key("aa", &input("{}", vec![host("h1", &["web"])]));
+        assert_eq!(base, key("aa", &input("{}", vec![host("h1", &["web"])])));
+        assert_eq!(base.len(), 64);
+        let others = [
+            key("ab", &input("{}", vec![host("h1", &["web"])])),
+            key("aa", &input("{ }", vec![host("h1", &["web"])])),
+            key("aa", &input("{}", vec![host("h2", &["web"])])),
+            key("aa", &input("{}", vec![host("h1", &["we", "b"])])),
+            key("aa", &input("{}", vec![host("h1", &["web"]), host("h1", &[])])),
+            key("aa", &RenderInput { service: "web2", ..input("{}", vec![host("h1", &["web"])]) }),
+            key("aa", &RenderInput { stack_endpoints: "[ ]", ..input("{}", vec![host("h1", &["web"])]) }),
+        ];
+        for other in others {
+            assert_ne!(base, other);
+        }
+    }
+
+    #[test]
+    fn stored_output_comes_back_and_damaged_entries_do_not() {
+        let store = Memory::default();
+        let artifacts = vec![
+            wit::Artifact::Package("nginx".to_owned()),
+            wit::Artifact::BundleFile(wit::BundleFile {
+                path: "a/b".to_owned(),
+                contents: vec![0, 1, 255],
+                mode: 0o644,
+            }),
+        ];
+        assert!(matches!(lookup(&store, "k"), Ok(None)));
+        store.put("k", &entry(&artifacts).expect("encodes"));
+        let back = lookup(&store, "k").expect("intact").expect("an entry");
+        assert_eq!(format!("{back:?}"), format!("{artifacts:?}"));
+
+        let entry = store.get("k").expect("stored");
+        let mut flipped = entry.clone();
+        *flipped.last_mut().expect("byte") ^= 1;
+        store.put("k", &flipped);
+        assert_eq!(lookup(&store, "k").err(), Some("corrupt (checksum mismatch)"));
+        store.put("k", &entry[..entry.len() - 3]);
+        assert_eq!(lookup(&store, "k").err(), Some("corrupt (checksum mismatch)"));
+        store.put("k", &entry[..10]);
+        assert_eq!(lookup(&store, "k").err(), Some("unrecognized (not a stackc cache entry)"));
+        // Intact but not artifacts: sealed garbage is refused by the decoder.
+        store.put("k", &cache::seal(RENDERED, &[0xff; 7]));
+        assert_eq!(lookup(&store, "k").err(), Some("undecodable"));
+    }
+}
