@@ -14,6 +14,9 @@ use crate::failure::{self, Phase};
 use crate::plugins::Catalog;
 use crate::{Progress, Timings};
 
+/// One service's render: its artifacts and how they came (rendered or reused), or diagnostics.
+type Outcome = Result<(Rendered, Reuse), Vec<Diagnostic>>;
+
 pub(crate) fn render_all(
     stack: &Stack,
     plugins: &Catalog<'_>,
@@ -39,7 +42,7 @@ pub(crate) fn render_all(
         reference_json(r, &endpoints, fact)
     };
 
-    let results: Vec<(Result<(Rendered, Reuse), Vec<Diagnostic>>, Duration)> = stack
+    let results: Vec<(Outcome, Duration)> = stack
         .services
         .par_iter()
         .enumerate()
