@@ -48,7 +48,8 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
         line.finish();
         compiled
     });
-    if let Some(cache) = &render_cache {
+    // A failed build writes nothing, its render cache included.
+    if let (Some(cache), Ok(_)) = (&render_cache, &compiled) {
         cache.save();
     }
     let compilation = match compiled {
