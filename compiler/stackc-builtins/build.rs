@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use sha2::Digest as _;
+
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace = manifest_dir.join("../..").canonicalize().expect("workspace root");
@@ -43,17 +45,12 @@ fn main() {
             "    Builtin {{ crate_name: {:?}, component: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.wasm\")), \
              precompiled: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.cwasm\")), digest: {:?} }},",
             plugin.name,
-            sha256_hex(&plugin.component)
+            <[u8; 32]>::from(sha2::Sha256::digest(&plugin.component))
         )
         .expect("write to string");
     }
     index.push_str("];\n");
     fs::write(out_dir.join("builtins.rs"), index).expect("write builtins.rs");
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Plugin crates: every `plugins/stackc-plugin-*` but the SDK, sorted.

@@ -12,14 +12,14 @@
 //! `root` line, so that it covers every file, every service and the format version at once.
 
 mod diff;
-mod digest;
 mod manifest;
 
 pub use diff::{BundleDiff, Change, EntryDiff, FileChange, Kind, Record, diff};
-pub use digest::{Digest, sha256};
 pub use manifest::{FORMAT, FileEntry, Manifest, ParseError, ServiceEntry, TargetEntry};
 
 use std::collections::BTreeMap;
+
+use crate::manifest::digest_of;
 
 /// Who produced a file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,35 +63,31 @@ impl Bundle {
     /// guarantees paths are unique and relative.
     pub fn new(stack: &str, services: Vec<ServiceInfo>, mut files: Vec<File>) -> Self {
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let entries: Vec<(FileEntry, Digest)> = files
+        let entries: Vec<FileEntry> = files
             .iter()
             .map(|f| {
-                let digest = sha256(&f.contents);
                 let (services, target) = match &f.producer {
                     Producer::Services(names) => (names.clone(), None),
                     Producer::Target(name) => (Vec::new(), Some(name.clone())),
                 };
-                (
-                    FileEntry {
-                        path: f.path.clone(),
-                        mode: format!("{:04o}", f.mode),
-                        digest: digest.to_string(),
-                        services,
-                        target,
-                    },
-                    digest,
-                )
+                FileEntry {
+                    path: f.path.clone(),
+                    mode: format!("{:04o}", f.mode),
+                    digest: digest_of(&f.contents),
+                    services,
+                    target,
+                }
             })
             .collect();
 
         let group_digest = |select: &dyn Fn(&FileEntry) -> bool| {
             let mut text = String::new();
             let mut count = 0;
-            for (entry, _) in entries.iter().filter(|(e, _)| select(e)) {
+            for entry in entries.iter().filter(|e| select(e)) {
                 text.push_str(&format!("{}\0{}\0{}\n", entry.path, entry.mode, entry.digest));
                 count += 1;
             }
-            (sha256(text.as_bytes()).to_string(), count)
+            (digest_of(text.as_bytes()), count)
         };
 
         let mut service_entries = BTreeMap::new();
@@ -101,14 +97,12 @@ impl Bundle {
                 .insert(service.name.clone(), ServiceEntry { plugin: service.plugin.clone(), digest, files });
         }
         let mut target_entries = BTreeMap::new();
-        let targets: std::collections::BTreeSet<&str> =
-            entries.iter().filter_map(|(e, _)| e.target.as_deref()).collect();
+        let targets: std::collections::BTreeSet<&str> = entries.iter().filter_map(|e| e.target.as_deref()).collect();
         for target in targets {
             let (digest, files) = group_digest(&|e: &FileEntry| e.target.as_deref() == Some(target));
             target_entries.insert(target.to_owned(), TargetEntry { digest, files });
         }
-        let manifest =
-            Manifest::new(stack, service_entries, target_entries, entries.into_iter().map(|(e, _)| e).collect());
+        let manifest = Manifest::new(stack, service_entries, target_entries, entries);
         Bundle { stack: stack.to_owned(), services, files, manifest }
     }
 

@@ -16,7 +16,8 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use stackc::bundle::{Bundle, Manifest, sha256};
+use stackc::bundle::{Bundle, Manifest};
+use stackc_model::Sha256Digest;
 
 /// What writing did.
 pub struct Stored {
@@ -91,7 +92,7 @@ fn is_intact(dir: &Path, bundle: &Bundle) -> bool {
     bundle.files.iter().all(|f| {
         let path = dir.join(&f.path);
         let mode_ok = fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o7777 == f.mode);
-        mode_ok && fs::read(&path).is_ok_and(|bytes| sha256(&bytes) == sha256(&f.contents))
+        mode_ok && fs::read(&path).is_ok_and(|bytes| Sha256Digest::of(&bytes) == Sha256Digest::of(&f.contents))
     })
 }
 

@@ -1,5 +1,6 @@
 //! The typed stack model: what a stack file means once names, includes, params and
-//! references are resolved, and what plugins say about services.
+//! references are resolved, what plugins say about services, and the sha256 digest that pins
+//! plugin components and names bundle files.
 //!
 //! Plain data: no `kdl`, no `wasmtime`, no serde, no I/O. Every node keeps the [`Span`] it came
 //! from so that later phases can point diagnostics at the source. Collections that reach
@@ -8,6 +9,7 @@
 //! [`Span`]: stackc_diag::Span
 
 mod artifact;
+mod digest;
 mod exports;
 mod stack;
 mod value;
@@ -16,6 +18,7 @@ pub use artifact::{
     AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck, KubeObject, KubeSecret,
     Process, SecretFile, Supervisor, SystemService,
 };
+pub use digest::{ParseDigestError, Sha256Digest};
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
 pub use stack::{Host, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service, Stack};
 pub use value::{Entry, Map, Reference, Value, ValueKind};

@@ -15,8 +15,7 @@
 use std::hash::{Hash, Hasher};
 
 use sha2::{Digest, Sha256};
-
-use crate::engine::hex;
+use stackc_model::Sha256Digest;
 
 /// Storage for precompiled components. Implementations may fail silently: a cache that
 /// cannot be read or written only costs compile time.
@@ -60,7 +59,7 @@ const MAGIC: &[u8] = b"stackc-precompiled-v1\n";
 pub(crate) fn seal(payload: &[u8]) -> Vec<u8> {
     let mut entry = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
     entry.extend_from_slice(MAGIC);
-    entry.extend_from_slice(&Sha256::digest(payload));
+    entry.extend_from_slice(Sha256Digest::of(payload).as_bytes());
     entry.extend_from_slice(payload);
     entry
 }
@@ -72,17 +71,17 @@ pub(crate) fn unseal(entry: &[u8]) -> Result<&[u8], &'static str> {
         return Err("truncated");
     }
     let (checksum, payload) = rest.split_at(32);
-    if Sha256::digest(payload).as_slice() != checksum {
+    if Sha256Digest::of(payload).as_bytes() != checksum {
         return Err("corrupt (checksum mismatch)");
     }
     Ok(payload)
 }
 
 /// The cache key of a component for an engine.
-pub(crate) fn key(component_digest: &str, engine: &wasmtime::Engine) -> String {
+pub(crate) fn key(component_digest: Sha256Digest, engine: &wasmtime::Engine) -> String {
     let mut hasher = Sha256Hasher(Sha256::new());
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    let compatibility = hex(&hasher.0.finalize());
+    let compatibility = Sha256Digest::from_bytes(hasher.0.finalize().into()).to_string();
     format!("{component_digest}-{}", &compatibility[..16])
 }
 
@@ -119,8 +118,9 @@ mod tests {
     #[test]
     fn the_key_names_the_component_and_the_engine() {
         let engine = wasmtime::Engine::new(&crate::engine_config()).expect("engine");
-        let k = key("ab", &engine);
-        assert_eq!(k, key("ab", &engine), "stable within a build");
-        assert!(k.starts_with("ab-") && k.len() == 3 + 16, "{k}");
+        let component = Sha256Digest::of(b"component");
+        let k = key(component, &engine);
+        assert_eq!(k, key(component, &engine), "stable within a build");
+        assert!(k.starts_with(&format!("{component}-")) && k.len() == 64 + 1 + 16, "{k}");
     }
 }

@@ -8,7 +8,7 @@ use crate::bindings::{self, PluginPre};
 use crate::convert;
 use crate::error::{CallError, LoadError, Trap};
 use crate::sandbox::{HostState, Limits};
-use stackc_model::{Artifact, Exports};
+use stackc_model::{Artifact, Exports, Sha256Digest};
 
 /// What a plugin says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -38,7 +38,7 @@ pub struct Plugin {
     pre: PluginPre<HostState>,
     limits: Limits,
     info: PluginInfo,
-    digest: String,
+    digest: Sha256Digest,
     precompiled: bool,
 }
 
@@ -47,7 +47,7 @@ impl Plugin {
         engine: wasmtime::Engine,
         pre: PluginPre<HostState>,
         limits: Limits,
-        digest: String,
+        digest: Sha256Digest,
         precompiled: bool,
     ) -> Result<Self, LoadError> {
         let mut plugin = Plugin { engine, pre, limits, info: PluginInfo::default(), digest, precompiled };
@@ -62,9 +62,9 @@ impl Plugin {
         &self.info
     }
 
-    /// sha256 of the component bytes, lower-case hex.
-    pub fn digest(&self) -> &str {
-        &self.digest
+    /// sha256 of the component bytes.
+    pub fn digest(&self) -> Sha256Digest {
+        self.digest
     }
 
     /// Whether the plugin was loaded from precompiled bytes (no Cranelift at run time).

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use stackc_model::Sha256Digest;
 use stackc_plugin_host::{CompileCache, Compiled, Engine, Limits, LoadError, NoCache, Plugin};
 
 /// A loaded plugin and where it came from.
@@ -27,7 +28,7 @@ impl Plugins {
         let mut by_name = BTreeMap::new();
         for builtin in stackc_builtins::BUILTINS {
             let plugin = engine
-                .load_precompiled(builtin.component, builtin.precompiled, builtin.digest)
+                .load_precompiled(builtin.component, builtin.precompiled, Sha256Digest::from_bytes(builtin.digest))
                 .map_err(|e| (builtin.crate_name.to_owned(), e))?;
             let name = plugin.info().name.clone();
             by_name.insert(name, LoadedPlugin { plugin, origin: "builtin".to_owned() });
