@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use stackc::bundle::lock::PluginSource;
 use stackc::bundle::{Manifest, Record};
-use stackc::{Compilation, Compiled, PluginSource};
+use stackc::{Compilation, Compiled};
 
 use super::{ExitStatus, compile, load_plugins};
 use crate::args::BuildArgs;
@@ -157,12 +158,13 @@ fn describe_loading(compilation: &Compilation) -> Vec<String> {
     compilation
         .plugins
         .iter()
-        .map(|p| {
+        .map(|used| {
+            let p = &used.pin;
             let from = match &p.source {
                 PluginSource::Builtin => "built in".to_owned(),
                 PluginSource::File(file) => format!("from {file}"),
             };
-            let how = match &p.compiled {
+            let how = match &used.compiled {
                 Compiled::Embedded => "precompiled into stackc".to_owned(),
                 Compiled::CacheHit => "loaded from the compile cache".to_owned(),
                 Compiled::CacheMiss { stored: true } => "compiled, saved to the compile cache".to_owned(),
