@@ -116,10 +116,7 @@ impl Plugin {
     }
 
     /// Runs the plugin's `render`: its output as it returned it, or its config errors.
-    fn call_render(
-        &self,
-        input: &RenderInput<'_>,
-    ) -> Result<Vec<Artifact>, CallError> {
+    fn call_render(&self, input: &RenderInput<'_>) -> Result<Vec<Artifact>, CallError> {
         let input = bindings::stackc::plugin::types::RenderInput {
             stack: input.stack.to_owned(),
             service: input.service.to_owned(),
