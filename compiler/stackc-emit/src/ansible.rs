@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 
 use stackc_bundle::{File, Producer};
 use stackc_diag::Diagnostic;
-use stackc_model::{Process, SecretSource, Supervisor};
+use stackc_model::SecretSource;
+use stackc_plugin_host::{Process, Supervisor};
 
 use crate::daemontools;
 use crate::plan::{Plan, ServicePlan};

@@ -6,7 +6,7 @@
 //! `exec`s the command as its user with `setuidgid`; `log/run` `exec`s `multilog` as the log
 //! user, writing timestamped, size-rotated files to `log/main`.
 
-use stackc_model::Process;
+use stackc_plugin_host::Process;
 
 use crate::supervise::{GeneratedFile, sh_quote};
 

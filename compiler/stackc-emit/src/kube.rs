@@ -19,7 +19,8 @@ use std::fmt::Write as _;
 
 use stackc_bundle::{File, Producer};
 use stackc_diag::Diagnostic;
-use stackc_model::{Artifact, HelmRelease, KubeObject, KubeSecret, SecretSource, Service, Stack};
+use stackc_model::{SecretSource, Service, Stack};
+use stackc_plugin_host::{Artifact, HelmRelease, KubeObject, KubeSecret};
 
 use crate::Rendered;
 use crate::order;

@@ -28,7 +28,8 @@ mod yaml;
 
 use stackc_bundle::File;
 use stackc_diag::Diagnostic;
-use stackc_model::{Artifact, Stack};
+use stackc_model::Stack;
+use stackc_plugin_host::Artifact;
 
 /// One service's render output.
 pub struct Rendered {

@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use stackc_bundle::{File, Producer};
 use stackc_diag::Diagnostic;
-use stackc_model::{
-    AptRepository, Artifact, CommandCheck, HttpCheck, Process, SecretFile, Service, Stack, SystemService,
-};
+use stackc_model::{Service, Stack};
+use stackc_plugin_host::{AptRepository, Artifact, CommandCheck, HttpCheck, Process, SecretFile, SystemService};
 
 use crate::Rendered;
 use crate::order;
@@ -117,7 +116,7 @@ impl<'a> Plan<'a> {
 fn place<'a>(
     host_files: &mut BTreeMap<&'a str, BTreeMap<&'a str, HostFile<'a>>>,
     host: &'a str,
-    file: &'a stackc_model::HostFile,
+    file: &'a stackc_plugin_host::HostFile,
     service: &'a Service,
     stack: &Stack,
     diagnostics: &mut Vec<Diagnostic>,

@@ -3,7 +3,8 @@
 //! Ansible) treats them like any other file.
 
 use stackc_diag::Diagnostic;
-use stackc_model::{Artifact, HostFile, Process, Stack, Supervisor};
+use stackc_model::Stack;
+use stackc_plugin_host::{Artifact, HostFile, Process, Supervisor};
 
 use crate::{Rendered, daemontools, systemd};
 

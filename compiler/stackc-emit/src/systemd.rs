@@ -1,7 +1,7 @@
 //! systemd units for `Process` artifacts with the systemd supervisor:
 //! `/etc/systemd/system/<name>.service`, restarted whenever the process exits.
 
-use stackc_model::Process;
+use stackc_plugin_host::Process;
 
 use crate::supervise::GeneratedFile;
 
@@ -58,7 +58,7 @@ pub(crate) fn files(process: &Process, service: &str) -> Vec<GeneratedFile> {
 
 #[cfg(test)]
 mod tests {
-    use stackc_model::{Process, Supervisor};
+    use stackc_plugin_host::{Process, Supervisor};
 
     use super::files;
 

@@ -1,5 +1,8 @@
 //! The typed stack model: what a stack file means once names, includes, params and
-//! references are resolved, and what plugins say about services.
+//! references are resolved, and what services offer each other.
+//!
+//! What plugins return (artifacts) is not here: those types are generated from the WIT and
+//! re-exported by `stackc-plugin-host`, so that they are defined once.
 //!
 //! Plain data: no `kdl`, no `wasmtime`, no serde, no I/O. Every node keeps the [`Span`] it came
 //! from so that later phases can point diagnostics at the source. Collections that reach
@@ -7,15 +10,10 @@
 //!
 //! [`Span`]: stackc_diag::Span
 
-mod artifact;
 mod exports;
 mod stack;
 mod value;
 
-pub use artifact::{
-    AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck, KubeObject, KubeSecret,
-    Process, SecretFile, Supervisor, SystemService,
-};
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
 pub use stack::{Host, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service, Stack};
 pub use value::{Entry, Map, Reference, Value, ValueKind};

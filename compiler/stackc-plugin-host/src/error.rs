@@ -100,7 +100,71 @@ pub enum CallError {
     /// The plugin trapped.
     Trap(Trap),
     /// It returned something the host refuses (a path escaping the bundle, too much output).
-    Output(String),
+    Output(OutputError),
+}
+
+/// Artifacts the host refuses. Displayed as a clause about the plugin ("returned …"), to
+/// follow "it ".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputError {
+    /// A host path that does not start with `/`.
+    RelativeHostPath(String),
+    /// An absolute host path that is not normal.
+    HostPath { path: String, problem: PathProblem },
+    /// An absolute path where a path relative to the bundle belongs.
+    AbsolutePath(String),
+    /// A relative path that is not normal.
+    Path { path: String, problem: PathProblem },
+    /// Two artifacts for one path.
+    Duplicate(String),
+    /// Permission bits beyond `0o7777`.
+    InvalidMode(u32),
+    /// More bytes of files, objects and values in all than the limit.
+    TooLarge { limit: usize },
+}
+
+/// What makes a path other than normal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathProblem {
+    Nul,
+    Backslash,
+    /// An empty, `.` or `..` segment.
+    Segment,
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::RelativeHostPath(path) => {
+                write!(f, "returned host path `{}`, which is not absolute", printable(path))
+            }
+            OutputError::HostPath { path, problem } => {
+                write!(f, "returned host path `{}`, which {problem}", printable(path))
+            }
+            OutputError::AbsolutePath(path) => {
+                write!(f, "returned absolute path `{}` where a relative one belongs", printable(path))
+            }
+            OutputError::Path { path, problem } => write!(f, "returned path `{}`, which {problem}", printable(path)),
+            OutputError::Duplicate(path) => write!(f, "returned two artifacts for `{path}`"),
+            OutputError::InvalidMode(mode) => write!(f, "returned an invalid file mode {mode:o}"),
+            OutputError::TooLarge { limit } => write!(f, "returned more than {} MiB of output", limit >> 20),
+        }
+    }
+}
+
+impl fmt::Display for PathProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PathProblem::Nul => "contains NUL",
+            PathProblem::Backslash => "contains a backslash",
+            PathProblem::Segment => "has an empty, `.` or `..` segment",
+        })
+    }
+}
+
+/// Paths in messages, with control characters escaped.
+fn printable(path: &str) -> String {
+    path.escape_debug().to_string()
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! Runs service plugins as sandboxed WebAssembly components.
 //!
-//! This is the only crate that depends on `wasmtime` and the only one that sees WIT types:
-//! it converts them to and from `stackc-model` at the boundary.
+//! This is the only crate that runs `wasmtime` (engine, stores, calls). The artifact types
+//! every later phase uses ([`Artifact`] and its kinds) are the records `bindgen!` generates
+//! from the WIT, re-exported below; [`Plugin::render`] checks them (`validate.rs`) and
+//! passes them on unchanged. The few WIT records with a model type of their own (exports,
+//! config problems, plugin info) are converted in `convert.rs`.
 //!
 //! The sandbox:
 //! - a component may import nothing but `stackc:plugin/host` (a `log` function whose calls
@@ -21,10 +24,16 @@ mod error;
 mod plugin;
 mod reuse;
 mod sandbox;
+mod validate;
 
+// Explicit, so that what emitters see is what is listed here.
+pub use bindings::stackc::plugin::types::{
+    AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck, KubeObject, KubeSecret,
+    Process, SecretFile, Supervisor, SystemService,
+};
 pub use cache::{CacheStore, Compiled, NoCache};
 pub use engine::{Engine, WIT_VERSION, engine_config};
-pub use error::{CallError, ConfigProblem, LoadError, ProblemTarget, Trap};
+pub use error::{CallError, ConfigProblem, LoadError, OutputError, PathProblem, ProblemTarget, Trap};
 pub use plugin::{Plugin, PluginInfo, RenderInput};
 pub use reuse::Reuse;
 pub use sandbox::Limits;

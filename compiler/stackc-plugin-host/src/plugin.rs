@@ -2,15 +2,16 @@
 
 use std::collections::BTreeSet;
 
+use stackc_model::Exports;
 use wasmtime::Store;
 
+use crate::Artifact;
 use crate::bindings::{self, PluginPre};
 use crate::cache::CacheStore;
-use crate::convert;
 use crate::error::{CallError, LoadError, Trap};
 use crate::reuse::{self, Reuse};
 use crate::sandbox::{HostState, Limits};
-use stackc_model::{Artifact, Exports};
+use crate::{convert, validate};
 
 /// What a plugin says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -82,10 +83,11 @@ impl Plugin {
         result.map(convert::exports).map_err(|problems| CallError::Config(convert::problems(problems)))
     }
 
-    /// The artifacts of one service.
+    /// The artifacts of one service, checked (see `validate.rs`).
     pub fn render(&self, input: &RenderInput<'_>) -> Result<Vec<Artifact>, CallError> {
         let artifacts = self.call_render(input)?;
-        convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)
+        validate::artifacts(&artifacts, self.limits.output).map_err(CallError::Output)?;
+        Ok(artifacts)
     }
 
     /// The artifacts of one service, reusing an earlier call's output with the same plugin
@@ -98,12 +100,12 @@ impl Plugin {
         let key = reuse::key(&self.digest, input);
         let found = reuse::lookup(store, &key);
         if let Ok(Some(artifacts)) = found {
-            let artifacts = convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)?;
+            validate::artifacts(&artifacts, self.limits.output).map_err(CallError::Output)?;
             return Ok((artifacts, Reuse::Reused));
         }
         let artifacts = self.call_render(input)?;
         let entry = reuse::entry(&artifacts);
-        let artifacts = convert::artifacts(artifacts, self.limits.output).map_err(CallError::Output)?;
+        validate::artifacts(&artifacts, self.limits.output).map_err(CallError::Output)?;
         // Stored only once the output passed the checks.
         let stored = entry.is_some_and(|entry| store.put(&key, &entry));
         let how = match found {
@@ -114,10 +116,7 @@ impl Plugin {
     }
 
     /// Runs the plugin's `render`: its output as it returned it, or its config errors.
-    fn call_render(
-        &self,
-        input: &RenderInput<'_>,
-    ) -> Result<Vec<bindings::stackc::plugin::types::Artifact>, CallError> {
+    fn call_render(&self, input: &RenderInput<'_>) -> Result<Vec<Artifact>, CallError> {
         let input = bindings::stackc::plugin::types::RenderInput {
             stack: input.stack.to_owned(),
             service: input.service.to_owned(),

@@ -11,8 +11,8 @@
 //! again and the entry rewritten. Only successful renders are stored: a config error is
 //! cheap to find again and must be reported anyway.
 //!
-//! Storing the WIT values, not the model's artifacts, keeps this module out of the artifact
-//! types: a new field or artifact kind is encoded by its derive, nothing here changes.
+//! The artifact types are the generated WIT records, encoded by their serde derive: a new
+//! field or artifact kind changes nothing here.
 
 use sha2::{Digest, Sha256};
 
