@@ -1,8 +1,8 @@
 //! The `etcd` service config, as written in a stack file.
 
+use schemars::JsonSchema;
+use serde::Deserialize;
 use stackc_plugin_sdk::SecretRef;
-use stackc_plugin_sdk::schemars::JsonSchema;
-use stackc_plugin_sdk::serde::Deserialize;
 
 /// One etcd cluster per service, one member per host.
 ///
@@ -13,8 +13,7 @@ use stackc_plugin_sdk::serde::Deserialize;
 /// }
 /// ```
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// Member failures the cluster must survive; it needs `2 × tolerate + 1` members.
     pub tolerate: u32,
@@ -31,9 +30,15 @@ pub struct Config {
     pub peer_tls: Option<PeerTls>,
 }
 
+impl Config {
+    /// `https` with peer TLS, `http` without.
+    pub fn peer_scheme(&self) -> &'static str {
+        if self.peer_tls.is_some() { "https" } else { "http" }
+    }
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PeerTls {
     pub certificate: SecretRef,
     pub key: SecretRef,

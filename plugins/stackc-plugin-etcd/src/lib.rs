@@ -5,7 +5,9 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
+use stackc_plugin_sdk::{
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+};
 
 pub use config::Config;
 
@@ -23,11 +25,22 @@ impl Plugin for Etcd {
     }
 
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-        Ok(render::exports(config))
+        let peer = Endpoint::http("peer", config.peer_port, "/", EndpointRole::Peer);
+        Ok(Exports {
+            endpoints: vec![
+                Endpoint::http("client", config.client_port, "/", EndpointRole::Service),
+                Endpoint { protocol: config.peer_scheme().to_owned(), ..peer },
+            ],
+            facts: Vec::new(),
+        })
+    }
+
+    fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+        render::check(config, context)
     }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-        render::render(config, context)
+        Ok(render::render(config, context))
     }
 }
 

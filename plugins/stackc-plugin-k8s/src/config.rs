@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use stackc_plugin_sdk::schemars::JsonSchema;
-use stackc_plugin_sdk::serde::Deserialize;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
 
 /// One application: a workload, its Service and what they need.
@@ -26,8 +26,7 @@ use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
 /// }
 /// ```
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// Kubernetes namespace of every object.
     pub namespace: String,
@@ -77,8 +76,7 @@ fn default_replicas() -> i64 {
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     #[default]
     Deployment,
@@ -87,8 +85,7 @@ pub enum Kind {
 
 /// An environment variable's value.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", untagged, expecting = "a string, a number, a `(secret)` or a `(ref)`")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(untagged, expecting = "a string, a number, a `(secret)` or a `(ref)`")]
 pub enum EnvValue {
     Secret(SecretRef),
     Ref(Box<Ref>),
@@ -98,8 +95,7 @@ pub enum EnvValue {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Volume {
     /// Where the volume is mounted in the container.
     pub mount: String,
@@ -114,8 +110,7 @@ fn default_size() -> String {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Resources {
     /// CPU request, e.g. `250m`.
     pub cpu: Option<String>,
@@ -124,8 +119,7 @@ pub struct Resources {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Ingress {
     /// Host name clients use.
     pub host: String,
@@ -145,8 +139,7 @@ fn default_path() -> String {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Autoscale {
     pub min: i64,
     pub max: i64,
@@ -161,8 +154,7 @@ fn default_cpu_target() -> i64 {
 
 /// A Role rule: `rule { api-groups ""; resources "configmaps"; verbs "get" "list" }`.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Rule {
     /// API groups; `""` is the core group.
     #[serde(default = "core_group", deserialize_with = "one_or_many")]

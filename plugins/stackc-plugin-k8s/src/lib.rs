@@ -6,7 +6,9 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
+use stackc_plugin_sdk::{
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+};
 
 pub use config::Config;
 
@@ -23,12 +25,26 @@ impl Plugin for K8s {
         &render::TEMPLATES
     }
 
+    /// One endpoint per port, HTTP, named after the port; `metrics` has the metrics role.
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-        render::exports(config)
+        let endpoints = config
+            .ports
+            .iter()
+            .map(|(name, &port)| {
+                let role = if name == "metrics" { EndpointRole::Metrics } else { EndpointRole::Service };
+                let path = if name == "metrics" { "/metrics" } else { "/" };
+                Endpoint::http(name, u16::try_from(port).unwrap_or(0), path, role)
+            })
+            .collect();
+        Ok(Exports { endpoints, facts: Vec::new() })
+    }
+
+    fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+        render::check(config, context)
     }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-        render::render(config, context)
+        Ok(render::render(config, context))
     }
 }
 

@@ -8,11 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use stackc_plugin_sdk::kube::{STORAGE_UNITS, is_dns_label, is_dns_subdomain, is_port_name, is_quantity};
-use stackc_plugin_sdk::serde::Serialize;
-use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, KubeObject, KubeSecret, RenderContext, Templates,
+use serde::Serialize;
+use stackc_plugin_sdk::kube::{
+    STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_port_name, is_quantity,
 };
+use stackc_plugin_sdk::{Artifact, ConfigError, KubeObject, KubeSecret, RenderContext, Templates};
 
 use crate::config::{Config, EnvValue, Kind};
 
@@ -28,32 +28,12 @@ pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
     ("hpa", include_str!("../templates/hpa.yaml.hbs")),
 ]);
 
-/// One endpoint per port, HTTP, named after the port; `metrics` has the metrics role.
-pub fn exports(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-    let endpoints = config
-        .ports
-        .iter()
-        .map(|(name, &port)| {
-            let role = if name == "metrics" { EndpointRole::Metrics } else { EndpointRole::Service };
-            let path = if name == "metrics" { "/metrics" } else { "/" };
-            Endpoint::http(name, u16::try_from(port).unwrap_or(0), path, role)
-        })
-        .collect();
-    Ok(Exports { endpoints, facts: Vec::new() })
-}
-
-pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-    let mut errors = check(config, context);
-    let env = environment(config, &context.service, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let data = Data::new(config, context, env);
+pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
+    let data = Data::new(config, context, environment(config, &context.service));
     let templates = &TEMPLATES;
     let mut artifacts = Vec::new();
     let mut object = |name: &str, template: &str| {
-        artifacts
-            .push(Artifact::KubeObject(KubeObject { name: name.to_owned(), yaml: templates.render(template, &data) }));
+        artifacts.push(KubeObject::new(name, templates.render(template, &data)).into());
     };
     object("serviceaccount", "serviceaccount");
     if !data.rules.is_empty() {
@@ -74,28 +54,19 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
         object("horizontalpodautoscaler", "hpa");
     }
     if !data.secrets.is_empty() {
-        artifacts.push(Artifact::KubeSecret(KubeSecret {
-            name: data.secret_name.clone(),
-            namespace: config.namespace.clone(),
-            entries: data.secrets.iter().map(|s| (s.clone(), s.clone())).collect(),
-        }));
+        let entries = data.secrets.iter().map(|s| (s.clone(), s.clone())).collect();
+        artifacts.push(KubeSecret::new(&data.secret_name, &config.namespace, entries).into());
     }
-    Ok(artifacts)
+    artifacts
 }
 
-fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
+    errors.extend(check_namespace(&["namespace"], &config.namespace));
     let mut error = |path: &[&str], message: String, help: &str| {
         let e = ConfigError::at(path, message);
         errors.push(if help.is_empty() { e } else { e.with_help(help) });
     };
-    if !is_dns_label(&config.namespace) {
-        error(
-            &["namespace"],
-            format!("`{}` is not a Kubernetes namespace name", config.namespace),
-            "use at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit",
-        );
-    }
     if config.image.is_empty() || config.image.contains(char::is_whitespace) {
         error(
             &["image"],
@@ -263,41 +234,41 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
                 .with_help("name the service with at most 52 lower-case letters, digits and `-`"),
         );
     }
-    if !context.hosts.is_empty() {
-        errors.push(
-            ConfigError::service("Kubernetes objects run in the cluster, not on hosts")
-                .with_help("remove `on=` from the service"),
-        );
+    errors.extend(check_in_cluster(context, "Kubernetes objects run"));
+    for (name, value) in &config.env {
+        if let EnvValue::Ref(r) = value
+            && r.value.is_none()
+            && r.endpoints.is_empty()
+        {
+            errors.push(
+                ConfigError::at(&["env", name], format!("`{}` has no address a pod can use", r.target))
+                    .with_help("reference a fact of the service, or a service placed on hosts"),
+            );
+        }
     }
     errors
 }
 
 /// The container's environment, in name order; secrets become references to the service's
-/// Secret, references become the fact's value or the endpoints' URLs.
-fn environment(config: &Config, service: &str, errors: &mut Vec<ConfigError>) -> Vec<Env> {
+/// Secret, references become the fact's value or the endpoints' URLs (`check` refused
+/// references with neither).
+fn environment(config: &Config, service: &str) -> Vec<Env> {
     let secret_name = format!("{service}-env");
     config
         .env
         .iter()
-        .filter_map(|(name, value)| {
+        .map(|(name, value)| {
             let (value, secret) = match value {
                 EnvValue::Text(text) => (Some(text.clone()), None),
                 EnvValue::Number(n) => (Some(n.to_string()), None),
                 EnvValue::Bool(b) => (Some(b.to_string()), None),
                 EnvValue::Secret(s) => (None, Some(SecretKey { name: secret_name.clone(), key: s.name.clone() })),
-                EnvValue::Ref(r) => match (&r.value, r.endpoints.as_slice()) {
-                    (Some(fact), _) => (Some(fact.clone()), None),
-                    (None, []) => {
-                        errors.push(
-                            ConfigError::at(&["env", name], format!("`{}` has no address a pod can use", r.target))
-                                .with_help("reference a fact of the service, or a service placed on hosts"),
-                        );
-                        return None;
-                    }
-                    (None, endpoints) => (Some(endpoints.iter().map(|e| e.url()).collect::<Vec<_>>().join(",")), None),
+                EnvValue::Ref(r) => match &r.value {
+                    Some(fact) => (Some(fact.clone()), None),
+                    None => (Some(r.endpoints.iter().map(|e| e.url()).collect::<Vec<_>>().join(",")), None),
                 },
             };
-            Some(Env { name: name.clone(), value: value.map(|v| quote(&v)), secret })
+            Env { name: name.clone(), value: value.map(|v| quote(&v)), secret }
         })
         .collect()
 }
@@ -337,21 +308,18 @@ fn block(text: &str, indent: usize) -> String {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Label {
     key: &'static str,
     value: String,
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Port {
     name: String,
     port: i64,
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Env {
     name: String,
     value: Option<String>,
@@ -359,21 +327,18 @@ struct Env {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct SecretKey {
     name: String,
     key: String,
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct FileEntry {
     key: String,
     contents: String,
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Mount {
     volume: String,
     path: String,
@@ -381,7 +346,6 @@ struct Mount {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Claim {
     name: String,
     path: String,
@@ -390,21 +354,18 @@ struct Claim {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Health {
     path: String,
     port: String,
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Resources {
     cpu: Option<String>,
     memory: Option<String>,
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Ingress {
     host: String,
     path: String,
@@ -414,7 +375,6 @@ struct Ingress {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Autoscale {
     min: i64,
     max: i64,
@@ -422,7 +382,6 @@ struct Autoscale {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Rule {
     api_groups: Vec<String>,
     resources: Vec<String>,
@@ -431,7 +390,6 @@ struct Rule {
 
 /// Template data shared by every object of the service.
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Data {
     name: String,
     namespace: String,

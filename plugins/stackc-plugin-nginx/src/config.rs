@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use stackc_plugin_sdk::schemars::JsonSchema;
-use stackc_plugin_sdk::serde::Deserialize;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
 
 /// One nginx `server` per service.
@@ -17,8 +17,7 @@ use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
 /// }
 /// ```
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// Port to listen on; 443 with `tls`, 80 otherwise.
     pub listen: Option<u16>,
@@ -50,9 +49,20 @@ pub struct Config {
     pub status: Option<Status>,
 }
 
+impl Config {
+    /// The port of the main listener: `listen`, else 443 with TLS and 80 without.
+    pub fn port(&self) -> u16 {
+        self.listen.unwrap_or(if self.tls.is_some() { 443 } else { 80 })
+    }
+
+    /// `https` with TLS, `http` without.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Tls {
     pub certificate: SecretRef,
     pub key: SecretRef,
@@ -68,8 +78,7 @@ fn default_hsts() -> u32 {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Upstream {
     /// The endpoints to balance over, one reference per service.
     #[serde(deserialize_with = "one_or_many")]
@@ -97,8 +106,7 @@ fn default_fail_timeout() -> String {
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(rename_all = "kebab-case")]
 pub enum Balance {
     #[default]
     RoundRobin,
@@ -106,64 +114,57 @@ pub enum Balance {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Location {
     /// Name of an `upstream` to proxy to; without it the location serves files.
     pub proxy: Option<String>,
     /// Path prefix sent upstream instead of the location's own (`proxy_pass http://up/x/`).
     pub proxy_path: Option<String>,
-    #[serde(default = "default_connect_timeout")]
+    /// `1s` by default.
     pub connect_timeout: String,
-    #[serde(default = "default_io_timeout")]
+    /// `5s` by default.
     pub read_timeout: String,
-    #[serde(default = "default_io_timeout")]
+    /// `5s` by default.
     pub send_timeout: String,
-    /// When to try the next upstream server.
-    #[serde(default = "default_next_upstream", deserialize_with = "one_or_many")]
+    /// When to try the next upstream server; `error timeout http_502 http_503 http_504` by
+    /// default.
+    #[serde(deserialize_with = "one_or_many")]
     #[schemars(with = "Vec<String>")]
     pub next_upstream: Vec<String>,
-    /// Attempts in all, the first included; 0 means no limit.
-    #[serde(default = "default_tries")]
+    /// Attempts in all, the first included; 0 means no limit. 3 by default.
     pub next_upstream_tries: u32,
-    /// Time limit for all attempts together; `0` means none.
-    #[serde(default = "default_next_upstream_timeout")]
+    /// Time limit for all attempts together; `0` (the default) means none.
     pub next_upstream_timeout: String,
 }
 
-fn default_connect_timeout() -> String {
-    "1s".to_owned()
-}
-
-fn default_io_timeout() -> String {
-    "5s".to_owned()
-}
-
-fn default_next_upstream() -> Vec<String> {
-    ["error", "timeout", "http_502", "http_503", "http_504"].map(str::to_owned).to_vec()
-}
-
-fn default_tries() -> u32 {
-    3
-}
-
-fn default_next_upstream_timeout() -> String {
-    "0".to_owned()
+impl Default for Location {
+    fn default() -> Self {
+        Location {
+            proxy: None,
+            proxy_path: None,
+            connect_timeout: "1s".to_owned(),
+            read_timeout: "5s".to_owned(),
+            send_timeout: "5s".to_owned(),
+            next_upstream: ["error", "timeout", "http_502", "http_503", "http_504"].map(str::to_owned).to_vec(),
+            next_upstream_tries: 3,
+            next_upstream_timeout: "0".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Status {
-    /// Path of the stub_status page.
-    #[serde(default = "default_status_path")]
+    /// Path of the stub_status page; `/nginx_status` by default.
     pub path: String,
     /// Clients (addresses or CIDRs) allowed besides loopback.
-    #[serde(default, deserialize_with = "one_or_many")]
+    #[serde(deserialize_with = "one_or_many")]
     #[schemars(with = "Vec<String>")]
     pub allow: Vec<String>,
 }
 
-fn default_status_path() -> String {
-    "/nginx_status".to_owned()
+impl Default for Status {
+    fn default() -> Self {
+        Status { path: "/nginx_status".to_owned(), allow: Vec::new() }
+    }
 }

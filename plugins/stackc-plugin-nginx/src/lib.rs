@@ -4,7 +4,9 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
+use stackc_plugin_sdk::{
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+};
 
 pub use config::Config;
 
@@ -21,12 +23,28 @@ impl Plugin for Nginx {
         &render::TEMPLATES
     }
 
+    /// The main listener (`http` or `https`), the plain HTTP redirect listener, and the
+    /// status page, which is served on the main listener.
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-        render::exports(config)
+        let scheme = config.scheme();
+        let main = Endpoint::http(scheme, config.port(), "/", EndpointRole::Service);
+        let mut endpoints = vec![Endpoint { protocol: scheme.to_owned(), ..main }];
+        if let Some(redirect) = config.tls.as_ref().and_then(|t| t.redirect_from) {
+            endpoints.push(Endpoint::http("http", redirect, "/", EndpointRole::Service));
+        }
+        if let Some(status) = &config.status {
+            let status = Endpoint::http("status", config.port(), &status.path, EndpointRole::Status);
+            endpoints.push(Endpoint { protocol: scheme.to_owned(), ..status });
+        }
+        Ok(Exports { endpoints, facts: Vec::new() })
+    }
+
+    fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+        render::check(config, context)
     }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-        render::render(config, context)
+        Ok(render::render(config, context))
     }
 }
 

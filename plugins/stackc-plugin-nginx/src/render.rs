@@ -1,8 +1,8 @@
 //! From config to nginx files. Checks first (each problem a [`ConfigError`] at its config
 //! path), then one template per file.
 
-use stackc_plugin_sdk::serde::Serialize;
-use stackc_plugin_sdk::{Artifact, ConfigError, Endpoint, EndpointRole, Exports, HttpCheck, RenderContext, Templates};
+use serde::Serialize;
+use stackc_plugin_sdk::{Artifact, ConfigError, HostFile, HttpCheck, RenderContext, SecretFile, Templates, authority};
 
 use crate::config::{Balance, Config, Location, Upstream};
 
@@ -31,35 +31,7 @@ pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
     ("site.conf", include_str!("../templates/site.conf.hbs")),
 ]);
 
-pub fn exports(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-    let mut endpoints = vec![if config.tls.is_some() {
-        Endpoint { protocol: "https".to_owned(), ..Endpoint::http("https", port(config), "/", EndpointRole::Service) }
-    } else {
-        Endpoint::http("http", port(config), "/", EndpointRole::Service)
-    }];
-    if let Some(redirect) = config.tls.as_ref().and_then(|t| t.redirect_from) {
-        endpoints.push(Endpoint::http("http", redirect, "/", EndpointRole::Service));
-    }
-    if let Some(status) = &config.status {
-        // The status page is served on the main listener.
-        let protocol = if config.tls.is_some() { "https" } else { "http" };
-        endpoints.push(Endpoint {
-            protocol: protocol.to_owned(),
-            ..Endpoint::http("status", port(config), &status.path, EndpointRole::Status)
-        });
-    }
-    Ok(Exports { endpoints, facts: Vec::new() })
-}
-
-fn port(config: &Config) -> u16 {
-    config.listen.unwrap_or(if config.tls.is_some() { 443 } else { 80 })
-}
-
-pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-    let errors = check(config, context);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     let templates = &TEMPLATES;
     let service = &context.service;
     let root = config.root.clone().unwrap_or_else(|| format!("/var/www/{service}"));
@@ -69,37 +41,29 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
         let bind = config.bind.clone().unwrap_or_else(|| host.address.clone());
         let site = Site::new(config, context, &host.name, &bind, &root);
         let path = format!("/etc/nginx/conf.d/{service}.conf");
-        artifacts.push(Artifact::file_on(&host.name, path, templates.render("site.conf", &site), 0o644));
-        let scheme = if config.tls.is_some() { "https" } else { "http" };
-        artifacts.push(Artifact::HttpCheck(HttpCheck {
-            name: format!("{service} answers on {}", host.name),
-            url: format!("{scheme}://{}:{}/", bracket(&host.address), port(config)),
-            status: 200,
-            // Lab certificates are often self-signed; the check is about the service answering.
-            insecure: config.tls.is_some(),
-        }));
+        artifacts.push(HostFile::new(path, templates.render("site.conf", &site)).on_host(&host.name).into());
+        let check = HttpCheck::new(
+            format!("{service} answers on {}", host.name),
+            format!("{}://{}/", config.scheme(), authority(&host.address, config.port())),
+            200,
+        );
+        // Lab certificates are often self-signed; the check is about the service answering.
+        artifacts.push(if config.tls.is_some() { check.insecure() } else { check }.into());
     }
     if let Some(tls) = &config.tls {
-        artifacts.push(Artifact::SecretFile(stackc_plugin_sdk::SecretFile {
-            path: format!("{TLS_DIR}/{service}.crt"),
-            secret: tls.certificate.name.clone(),
-            mode: 0o644,
-        }));
+        let certificate = SecretFile::new(format!("{TLS_DIR}/{service}.crt"), tls.certificate.name.clone());
+        artifacts.push(certificate.with_mode(0o644).into());
         artifacts.push(Artifact::secret_file(format!("{TLS_DIR}/{service}.key"), tls.key.name.clone()));
     }
     for (name, contents) in &config.files {
         artifacts.push(Artifact::host_file(format!("{root}/{name}"), contents.as_bytes()));
     }
     artifacts.push(Artifact::reloaded_service("nginx"));
-    Ok(artifacts)
-}
-
-fn bracket(address: &str) -> String {
-    if address.contains(':') { format!("[{address}]") } else { address.to_owned() }
+    artifacts
 }
 
 /// Everything that would make nginx refuse the file, or make it mean something else.
-fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     let mut token = |path: &[&str], value: &str| {
         if value.is_empty() || value.contains(|c: char| c.is_whitespace() || ";{}\"'#$\\".contains(c)) {
@@ -237,7 +201,6 @@ fn check_location(errors: &mut Vec<ConfigError>, config: &Config, path: &str, lo
 
 /// Template data for one host's `conf.d/<service>.conf`.
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Site {
     service: String,
     host: String,
@@ -253,7 +216,6 @@ struct Site {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct SiteTls {
     certificate: String,
     key: String,
@@ -261,7 +223,6 @@ struct SiteTls {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct SiteUpstream {
     name: String,
     least_conn: bool,
@@ -272,14 +233,12 @@ struct SiteUpstream {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct SiteLocation {
     path: String,
     proxy: Option<SiteProxy>,
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct SiteProxy {
     pass: String,
     connect_timeout: String,
@@ -291,7 +250,6 @@ struct SiteProxy {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct SiteStatus {
     path: String,
     allow: Vec<String>,
@@ -346,8 +304,8 @@ impl Site {
         Site {
             service: service.clone(),
             host: host.to_owned(),
-            listen: format!("{}:{}", bracket(bind), port(config)),
-            redirect: config.tls.as_ref().and_then(|t| t.redirect_from).map(|p| format!("{}:{p}", bracket(bind))),
+            listen: authority(bind, config.port()),
+            redirect: config.tls.as_ref().and_then(|t| t.redirect_from).map(|p| authority(bind, p)),
             server_names: if config.server_name.is_empty() { "_".to_owned() } else { config.server_name.join(" ") },
             root: root.to_owned(),
             index: if config.index.is_empty() { "index.html".to_owned() } else { config.index.join(" ") },

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use stackc_plugin_sdk::schemars::JsonSchema;
-use stackc_plugin_sdk::serde::Deserialize;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use stackc_plugin_sdk::{Ref, one_or_many};
 
 /// One Helm release of prometheus-community/prometheus per service, named after the service.
@@ -20,8 +20,7 @@ use stackc_plugin_sdk::{Ref, one_or_many};
 /// }
 /// ```
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// Kubernetes namespace of the release.
     pub namespace: String,
@@ -51,8 +50,7 @@ pub struct Config {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Scrape {
     /// The metrics endpoints to scrape, as references (`(ref)"redis.metrics"`): never
     /// written-out addresses.

@@ -5,7 +5,9 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
+use stackc_plugin_sdk::{
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+};
 
 pub use config::Config;
 pub use render::{APP_VERSION, CHART, CHART_VERSION, REPOSITORY};
@@ -23,12 +25,18 @@ impl Plugin for PrometheusHelm {
         &render::TEMPLATES
     }
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-        render::exports(config)
+    /// `http`: the server's web UI and API, on its Service `<service>-server`.
+    fn expose(_: &Config) -> Result<Exports, Vec<ConfigError>> {
+        let http = Endpoint::http("http", render::SERVER_PORT, "/", EndpointRole::Service);
+        Ok(Exports { endpoints: vec![http], facts: Vec::new() })
+    }
+
+    fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+        render::check(config, context)
     }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-        render::render(config, context)
+        Ok(render::render(config, context))
     }
 }
 

@@ -15,10 +15,10 @@
 //!   and scrapes every ready pod behind it, so each Redis node is a target of its own. The
 //!   chart's RBAC already lets the server list EndpointSlices cluster-wide.
 
-use stackc_plugin_sdk::kube::{STORAGE_UNITS, is_dns_label, is_quantity};
-use stackc_plugin_sdk::serde::Serialize;
+use serde::Serialize;
+use stackc_plugin_sdk::kube::{STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_quantity};
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, HelmRelease, RenderContext, Templates,
+    Artifact, ConfigError, EndpointRole, HelmRelease, PlacedEndpoint, Ref, RenderContext, Templates,
 };
 
 use crate::config::{Config, Scrape};
@@ -31,27 +31,14 @@ pub const CHART_VERSION: &str = "29.27.0";
 pub const APP_VERSION: &str = "v3.14.0";
 
 /// The chart's server Service port.
-const SERVER_PORT: u16 = 80;
+pub const SERVER_PORT: u16 = 80;
 
 /// Parsed once, ahead of time (see `Templates`).
 pub(crate) static TEMPLATES: Templates =
     Templates::embedded(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))]);
 
-/// `http`: the server's web UI and API, on its Service `<service>-server`.
-pub fn exports(_: &Config) -> Result<Exports, Vec<ConfigError>> {
-    Ok(Exports { endpoints: vec![Endpoint::http("http", SERVER_PORT, "/", EndpointRole::Service)], facts: Vec::new() })
-}
-
-pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-    let mut errors = check(config, context);
-    let jobs: Vec<Job> = config
-        .scrape
-        .iter()
-        .filter_map(|(name, scrape)| Job::new(config, name, scrape).map_err(|e| errors.extend(e)).ok())
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
+    let jobs = config.scrape.iter().map(|(name, scrape)| Job::new(config, name, scrape)).collect();
     let values = Values {
         stack: context.stack.clone(),
         release: context.service.clone(),
@@ -71,33 +58,20 @@ pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>,
         .collect(),
         jobs,
     };
-    Ok(vec![Artifact::HelmRelease(HelmRelease {
-        name: context.service.clone(),
-        chart: CHART.to_owned(),
-        repository: REPOSITORY.to_owned(),
-        version: CHART_VERSION.to_owned(),
-        namespace: config.namespace.clone(),
-        values: TEMPLATES.render("values.yaml", &values),
-    })])
+    let values = TEMPLATES.render("values.yaml", &values);
+    vec![HelmRelease::new(&context.service, CHART, REPOSITORY, CHART_VERSION, &config.namespace, values).into()]
 }
 
-fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if !is_dns_label(&config.namespace) {
-        errors.push(namespace_error(&["namespace"], &config.namespace));
-    }
+    errors.extend(check_namespace(&["namespace"], &config.namespace));
     if !is_dns_label(&context.service) || context.service.len() > 40 {
         errors.push(
             ConfigError::service(format!("`{}` cannot name a Helm release of Prometheus", context.service))
                 .with_help("name the service with at most 40 lower-case letters, digits and `-`"),
         );
     }
-    if !context.hosts.is_empty() {
-        errors.push(
-            ConfigError::service("a Helm release runs in the cluster, not on hosts")
-                .with_help("remove `on=` from the service"),
-        );
-    }
+    errors.extend(check_in_cluster(context, "a Helm release runs"));
     if let Some(version) = &config.version
         && let Err(why) = image_tag(version)
     {
@@ -121,12 +95,10 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
                 .with_help("write a Kubernetes quantity such as `8Gi` or `500Mi`"),
         );
     }
+    for (name, scrape) in &config.scrape {
+        check_job(name, scrape, &mut errors);
+    }
     errors
-}
-
-fn namespace_error(path: &[&str], namespace: &str) -> ConfigError {
-    ConfigError::at(path, format!("`{namespace}` is not a Kubernetes namespace name"))
-        .with_help("use at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit")
 }
 
 /// `v` + `MAJOR.MINOR.PATCH`, with an optional `-pre` suffix: the tags Prometheus publishes.
@@ -157,7 +129,6 @@ fn is_duration(text: &str) -> bool {
 
 /// Template data for `values.yaml`.
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Values {
     stack: String,
     release: String,
@@ -171,7 +142,6 @@ struct Values {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Component {
     chart: &'static str,
     enabled: bool,
@@ -179,7 +149,6 @@ struct Component {
 
 /// One scrape job.
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Job {
     name: String,
     /// `service.export` of every reference, for the comment above the job.
@@ -194,86 +163,102 @@ struct Job {
 }
 
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Discovery {
     namespace: String,
     /// `<service>-<export>` of every reference, as one regex alternation.
     services: String,
 }
 
+/// The references of a job to services placed on hosts, and to services in the cluster.
+fn partition(scrape: &Scrape) -> (Vec<&Ref>, Vec<&Ref>) {
+    scrape.metrics.iter().partition(|r| !r.endpoints.is_empty())
+}
+
+/// Every endpoint of the host-placed references, with its reference.
+fn placed_endpoints<'a>(placed: &[&'a Ref]) -> Vec<(&'a Ref, &'a PlacedEndpoint)> {
+    placed.iter().flat_map(|r| r.endpoints.iter().map(move |e| (*r, e))).collect()
+}
+
+/// One scrape job's problems, each at its path under `scrape "<name>"`.
+fn check_job(name: &str, scrape: &Scrape, errors: &mut Vec<ConfigError>) {
+    let path = |key: &str| ["scrape".to_owned(), name.to_owned(), key.to_owned()];
+    let at = |key: &str, message: String| {
+        let p = path(key);
+        ConfigError::at(&p.iter().map(String::as_str).collect::<Vec<_>>(), message)
+    };
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        errors.push(
+            ConfigError::at(&["scrape", name], format!("`{name}` cannot name a scrape job"))
+                .on_key()
+                .with_help("use letters, digits, `-` and `_`"),
+        );
+    }
+    if scrape.metrics.is_empty() {
+        errors.push(
+            at("metrics", "a scrape job needs at least one reference".to_owned())
+                .with_help("write `metrics (ref)\"service.metrics\"`"),
+        );
+    }
+    if let Some(interval) = &scrape.interval
+        && !is_duration(interval)
+    {
+        errors.push(
+            at("interval", format!("`{interval}` is not a Prometheus duration")).with_help("write e.g. `30s` or `1m`"),
+        );
+    }
+    if let Some(namespace) = &scrape.namespace {
+        errors.extend(check_namespace(&["scrape", name, "namespace"], namespace));
+    }
+    let (placed, cluster) = partition(scrape);
+    if !placed.is_empty() && !cluster.is_empty() {
+        errors.push(
+            at("metrics", "a scrape job cannot mix services on hosts with services in the cluster".to_owned())
+                .with_help("split it into two scrape jobs"),
+        );
+    }
+    let endpoints = placed_endpoints(&placed);
+    for (r, e) in &endpoints {
+        if e.role != EndpointRole::Metrics {
+            errors.push(
+                at("metrics", format!("`{}` is not a metrics endpoint", r.target))
+                    .with_help(format!("reference an export of `{}` with the metrics role", r.service)),
+            );
+        }
+        if e.protocol != "http" && e.protocol != "https" {
+            errors.push(at("metrics", format!("`{}` speaks {}, not HTTP", r.target, e.protocol)));
+        }
+    }
+    let (paths, schemes) = paths_and_schemes(&endpoints);
+    if paths.len() > 1 || schemes.len() > 1 {
+        errors.push(
+            at("metrics", "the endpoints of one scrape job must share a scheme and a path".to_owned())
+                .with_help("split it into one scrape job per kind of endpoint"),
+        );
+    }
+    for r in &cluster {
+        let service = format!("{}-{}", r.service, r.export);
+        if !is_dns_label(&service) {
+            errors.push(at("metrics", format!("`{service}` cannot name a Kubernetes Service")));
+        }
+    }
+}
+
+/// The metrics paths and schemes of a job's endpoints, consecutive duplicates removed.
+fn paths_and_schemes<'a>(endpoints: &[(&Ref, &'a PlacedEndpoint)]) -> (Vec<&'a str>, Vec<&'a str>) {
+    let mut paths: Vec<&str> = endpoints.iter().map(|(_, e)| e.path.as_str()).collect();
+    paths.dedup();
+    let mut schemes: Vec<&str> = endpoints.iter().map(|(_, e)| e.protocol.as_str()).collect();
+    schemes.dedup();
+    (paths, schemes)
+}
+
 impl Job {
-    fn new(config: &Config, name: &str, scrape: &Scrape) -> Result<Job, Vec<ConfigError>> {
-        let mut errors = Vec::new();
-        let path = |key: &str| ["scrape".to_owned(), name.to_owned(), key.to_owned()];
-        let at = |key: &str, message: String| {
-            let p = path(key);
-            ConfigError::at(&p.iter().map(String::as_str).collect::<Vec<_>>(), message)
-        };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            errors.push(
-                ConfigError::at(&["scrape", name], format!("`{name}` cannot name a scrape job"))
-                    .on_key()
-                    .with_help("use letters, digits, `-` and `_`"),
-            );
-        }
-        if scrape.metrics.is_empty() {
-            errors.push(
-                at("metrics", "a scrape job needs at least one reference".to_owned())
-                    .with_help("write `metrics (ref)\"service.metrics\"`"),
-            );
-        }
-        if let Some(interval) = &scrape.interval
-            && !is_duration(interval)
-        {
-            errors.push(
-                at("interval", format!("`{interval}` is not a Prometheus duration"))
-                    .with_help("write e.g. `30s` or `1m`"),
-            );
-        }
-        let namespace = scrape.namespace.clone().unwrap_or_else(|| config.namespace.clone());
-        if scrape.namespace.is_some() && !is_dns_label(&namespace) {
-            let p = path("namespace");
-            errors.push(namespace_error(&p.iter().map(String::as_str).collect::<Vec<_>>(), &namespace));
-        }
-        let (placed, cluster): (Vec<_>, Vec<_>) = scrape.metrics.iter().partition(|r| !r.endpoints.is_empty());
-        if !placed.is_empty() && !cluster.is_empty() {
-            errors.push(
-                at("metrics", "a scrape job cannot mix services on hosts with services in the cluster".to_owned())
-                    .with_help("split it into two scrape jobs"),
-            );
-        }
-        let endpoints: Vec<_> = placed.iter().flat_map(|r| r.endpoints.iter().map(move |e| (r, e))).collect();
-        for (r, e) in &endpoints {
-            if e.role != EndpointRole::Metrics {
-                errors.push(
-                    at("metrics", format!("`{}` is not a metrics endpoint", r.target))
-                        .with_help(format!("reference an export of `{}` with the metrics role", r.service)),
-                );
-            }
-            if e.protocol != "http" && e.protocol != "https" {
-                errors.push(at("metrics", format!("`{}` speaks {}, not HTTP", r.target, e.protocol)));
-            }
-        }
-        let mut paths: Vec<&str> = endpoints.iter().map(|(_, e)| e.path.as_str()).collect();
-        paths.dedup();
-        let mut schemes: Vec<&str> = endpoints.iter().map(|(_, e)| e.protocol.as_str()).collect();
-        schemes.dedup();
-        if paths.len() > 1 || schemes.len() > 1 {
-            errors.push(
-                at("metrics", "the endpoints of one scrape job must share a scheme and a path".to_owned())
-                    .with_help("split it into one scrape job per kind of endpoint"),
-            );
-        }
-        for r in &cluster {
-            let service = format!("{}-{}", r.service, r.export);
-            if !is_dns_label(&service) {
-                errors.push(at("metrics", format!("`{service}` cannot name a Kubernetes Service")));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Job {
+    /// The job of a scrape `check_job` passed.
+    fn new(config: &Config, name: &str, scrape: &Scrape) -> Job {
+        let (placed, cluster) = partition(scrape);
+        let endpoints = placed_endpoints(&placed);
+        let (paths, schemes) = paths_and_schemes(&endpoints);
+        Job {
             name: name.to_owned(),
             sources: scrape.metrics.iter().map(|r| format!("`{}`", r.target)).collect::<Vec<_>>().join(", "),
             interval: scrape.interval.clone(),
@@ -281,12 +266,12 @@ impl Job {
             metrics_path: paths.first().copied().unwrap_or("/metrics").to_owned(),
             targets: endpoints.iter().map(|(_, e)| e.authority()).collect(),
             discovery: (!cluster.is_empty()).then(|| Discovery {
-                namespace,
+                namespace: scrape.namespace.clone().unwrap_or_else(|| config.namespace.clone()),
                 services: {
                     let names: Vec<String> = cluster.iter().map(|r| format!("{}-{}", r.service, r.export)).collect();
                     if names.len() == 1 { names[0].clone() } else { format!("({})", names.join("|")) }
                 },
             }),
-        })
+        }
     }
 }

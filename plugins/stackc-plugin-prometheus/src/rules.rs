@@ -1,8 +1,10 @@
-//! The alert rules on node-exporter metrics and their promtool unit tests. Written as text:
-//! the annotations are Prometheus templates (`{{ $labels.instance }}`) that a handlebars
-//! template would have to escape.
+//! The alert rules on node-exporter metrics and their promtool unit tests, as template data.
+//! Numbers are formatted here, so that the templates print what Rust prints (`2`, not `2.0`).
 
-use std::fmt::Write as _;
+use serde::Serialize;
+
+/// Samples in the unit tests are this many seconds apart.
+const STEP: u64 = 15;
 
 pub struct Thresholds {
     pub high_load: f64,
@@ -10,50 +12,66 @@ pub struct Thresholds {
     pub high_load_for: String,
 }
 
-pub const INSTANCE_DOWN: &str = "up == 0";
-
-pub fn high_load_expr(threshold: f64) -> String {
-    format!(r#"node_load1 / on (instance) count by (instance) (node_cpu_seconds_total{{mode="idle"}}) > {threshold}"#)
+/// One alert, for both templates.
+#[derive(Serialize)]
+pub struct Alert {
+    expr: String,
+    #[serde(rename = "for")]
+    duration: String,
+    description: String,
+    /// Whether the unit test also expects silence at the first step (the alert waits at
+    /// least two steps).
+    quiet_at_first_step: bool,
+    /// When the unit test expects the alert to fire, in seconds.
+    fires_at: u64,
 }
 
-fn instance_down_description(t: &Thresholds) -> String {
-    format!("The target has not answered scrapes for {}.", t.instance_down_for)
+/// Data of `rules.yml` and `rules_test.yml`.
+#[derive(Serialize)]
+pub struct Rules<'a> {
+    instance_down: Alert,
+    high_load: Alert,
+    /// The rule file as the unit test reaches it from its directory in the bundle.
+    rule_file: &'a str,
+    step: u64,
+    /// Samples per series, enough for the slower alert to fire.
+    samples: u64,
+    /// `busy` has 2 CPUs and a load of 4 × the threshold.
+    busy_load: String,
 }
 
-fn high_load_description(t: &Thresholds) -> String {
-    format!("The 1-minute load per CPU has been above {} for {}.", t.high_load, t.high_load_for)
-}
-
-/// The rule file, `/etc/prometheus/rules/<service>.yml`.
-pub fn rules(t: &Thresholds) -> String {
-    format!(
-        r#"# Alert rules on host metrics, written by stackc.
-groups:
-  - name: node
-    rules:
-      - alert: InstanceDown
-        expr: '{INSTANCE_DOWN}'
-        for: {down_for}
-        labels:
-          severity: critical
-        annotations:
-          summary: "{{{{ $labels.instance }}}} of job {{{{ $labels.job }}}} is down"
-          description: "{down_description}"
-      - alert: HighLoad
-        expr: '{high_load}'
-        for: {load_for}
-        labels:
-          severity: warning
-        annotations:
-          summary: "High load on {{{{ $labels.instance }}}}"
-          description: "{load_description}"
-"#,
-        down_for = t.instance_down_for,
-        down_description = instance_down_description(t),
-        high_load = high_load_expr(t.high_load),
-        load_for = t.high_load_for,
-        load_description = high_load_description(t),
-    )
+impl<'a> Rules<'a> {
+    pub fn new(t: &Thresholds, rule_file: &'a str) -> Self {
+        let down_for = seconds(&t.instance_down_for);
+        let load_for = seconds(&t.high_load_for);
+        Rules {
+            instance_down: Alert {
+                expr: "up == 0".to_owned(),
+                duration: t.instance_down_for.clone(),
+                description: format!("The target has not answered scrapes for {}.", t.instance_down_for),
+                quiet_at_first_step: down_for >= 2 * STEP,
+                // `sick` stops answering after the first sample.
+                fires_at: STEP + down_for + 2 * STEP,
+            },
+            high_load: Alert {
+                expr: format!(
+                    r#"node_load1 / on (instance) count by (instance) (node_cpu_seconds_total{{mode="idle"}}) > {}"#,
+                    t.high_load
+                ),
+                duration: t.high_load_for.clone(),
+                description: format!(
+                    "The 1-minute load per CPU has been above {} for {}.",
+                    t.high_load, t.high_load_for
+                ),
+                quiet_at_first_step: load_for >= 2 * STEP,
+                fires_at: load_for + 2 * STEP,
+            },
+            rule_file,
+            step: STEP,
+            samples: (down_for.max(load_for) + 180) / STEP,
+            busy_load: (t.high_load * 4.0).to_string(),
+        }
+    }
 }
 
 /// Seconds in a Prometheus duration (already checked).
@@ -76,67 +94,4 @@ fn seconds(duration: &str) -> u64 {
         total += n * factor;
     }
     total
-}
-
-/// A promtool unit test file: synthetic series make `InstanceDown` and `HighLoad` fire for
-/// one instance and stay quiet for another.
-pub fn unit_tests(t: &Thresholds, rule_file: &str) -> String {
-    const STEP: u64 = 15;
-    let down_for = seconds(&t.instance_down_for);
-    let load_for = seconds(&t.high_load_for);
-    let samples = (down_for.max(load_for) + 180) / STEP;
-    let mut out = format!(
-        "# promtool unit tests for the alert rules: `promtool test rules rules_test.yml`, run from\n\
-         # this directory of the bundle. Written by stackc.\n\
-         rule_files:\n  - \"{rule_file}\"\n\nevaluation_interval: {STEP}s\n\ntests:\n"
-    );
-    // InstanceDown: `sick` stops answering after the first sample, `healthy` keeps answering.
-    write!(
-        out,
-        "  - interval: {STEP}s\n    input_series:\n      \
-         - series: 'up{{job=\"node\", instance=\"sick:9100\"}}'\n        values: '1 0x{samples}'\n      \
-         - series: 'up{{job=\"node\", instance=\"healthy:9100\"}}'\n        values: '1x{samples}'\n    \
-         alert_rule_test:\n"
-    )
-    .expect("write to string");
-    if down_for >= 2 * STEP {
-        write!(out, "      - eval_time: {STEP}s\n        alertname: InstanceDown\n        exp_alerts: []\n")
-            .expect("write to string");
-    }
-    write!(
-        out,
-        "      - eval_time: {}s\n        alertname: InstanceDown\n        exp_alerts:\n          \
-         - exp_labels:\n              severity: critical\n              job: node\n              instance: \"sick:9100\"\n            \
-         exp_annotations:\n              summary: \"sick:9100 of job node is down\"\n              description: \"{}\"\n",
-        STEP + down_for + 2 * STEP,
-        instance_down_description(t),
-    )
-    .expect("write to string");
-    // HighLoad: `busy` has 2 CPUs and a load of 4 × the threshold, `idle` a load near zero.
-    let busy_load = t.high_load * 4.0;
-    write!(
-        out,
-        "\n  - interval: {STEP}s\n    input_series:\n      \
-         - series: 'node_load1{{job=\"node\", instance=\"busy:9100\"}}'\n        values: '{busy_load}x{samples}'\n      \
-         - series: 'node_cpu_seconds_total{{job=\"node\", instance=\"busy:9100\", cpu=\"0\", mode=\"idle\"}}'\n        values: '0+{STEP}x{samples}'\n      \
-         - series: 'node_cpu_seconds_total{{job=\"node\", instance=\"busy:9100\", cpu=\"1\", mode=\"idle\"}}'\n        values: '0+{STEP}x{samples}'\n      \
-         - series: 'node_load1{{job=\"node\", instance=\"idle:9100\"}}'\n        values: '0x{samples}'\n      \
-         - series: 'node_cpu_seconds_total{{job=\"node\", instance=\"idle:9100\", cpu=\"0\", mode=\"idle\"}}'\n        values: '0+{STEP}x{samples}'\n    \
-         alert_rule_test:\n"
-    )
-    .expect("write to string");
-    if load_for >= 2 * STEP {
-        write!(out, "      - eval_time: {STEP}s\n        alertname: HighLoad\n        exp_alerts: []\n")
-            .expect("write to string");
-    }
-    write!(
-        out,
-        "      - eval_time: {}s\n        alertname: HighLoad\n        exp_alerts:\n          \
-         - exp_labels:\n              severity: warning\n              instance: \"busy:9100\"\n            \
-         exp_annotations:\n              summary: \"High load on busy:9100\"\n              description: \"{}\"\n",
-        load_for + 2 * STEP,
-        high_load_description(t),
-    )
-    .expect("write to string");
-    out
 }

@@ -1,8 +1,8 @@
 //! The `redis-helm` service config, as written in a stack file.
 
+use schemars::JsonSchema;
+use serde::Deserialize;
 use stackc_plugin_sdk::SecretRef;
-use stackc_plugin_sdk::schemars::JsonSchema;
-use stackc_plugin_sdk::serde::Deserialize;
 
 /// One Helm release of bitnami/redis per service; the release is named after the service.
 ///
@@ -16,8 +16,7 @@ use stackc_plugin_sdk::serde::Deserialize;
 /// }
 /// ```
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// Kubernetes namespace of the release.
     pub namespace: String,

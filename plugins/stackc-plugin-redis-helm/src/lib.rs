@@ -5,7 +5,9 @@
 mod config;
 mod render;
 
-use stackc_plugin_sdk::{Artifact, ConfigError, Exports, Plugin, RenderContext, Templates, register_plugin};
+use stackc_plugin_sdk::{
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+};
 
 pub use config::Config;
 pub use render::{CHART, CHART_VERSION, REPOSITORY};
@@ -23,12 +25,26 @@ impl Plugin for RedisHelm {
         &render::TEMPLATES
     }
 
+    /// `client` (Redis protocol on the master) and, with `metrics`, `metrics` (the exporter).
+    ///
+    /// In the cluster the chart names its Services after the release (the service name):
+    /// `<service>-master` for clients, `<service>-headless` for every node and
+    /// `<service>-metrics` for the exporters; the password is key `redis-password` of Secret
+    /// `<service>-auth`.
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-        render::exports(config)
+        let mut endpoints = vec![Endpoint::tcp("client", render::REDIS_PORT, "redis", EndpointRole::Service)];
+        if config.metrics {
+            endpoints.push(Endpoint::http("metrics", render::METRICS_PORT, "/metrics", EndpointRole::Metrics));
+        }
+        Ok(Exports { endpoints, facts: Vec::new() })
+    }
+
+    fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+        render::check(config, context)
     }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-        render::render(config, context)
+        Ok(render::render(config, context))
     }
 }
 

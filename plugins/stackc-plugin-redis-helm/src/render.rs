@@ -1,11 +1,11 @@
 //! From config to a Helm release of bitnami/redis: checks first (each problem a
 //! [`ConfigError`] at its config path), then the values file from one template.
 
-use stackc_plugin_sdk::kube::{STORAGE_UNITS, is_dns_label, is_dns_subdomain, is_quantity};
-use stackc_plugin_sdk::serde::Serialize;
-use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, HelmRelease, KubeSecret, RenderContext, Templates,
+use serde::Serialize;
+use stackc_plugin_sdk::kube::{
+    STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_quantity,
 };
+use stackc_plugin_sdk::{Artifact, ConfigError, HelmRelease, KubeSecret, RenderContext, Templates};
 
 use crate::config::Config;
 
@@ -15,8 +15,8 @@ pub const REPOSITORY: &str = "oci://registry-1.docker.io/bitnamicharts";
 pub const CHART_VERSION: &str = "23.1.1";
 
 /// Ports the chart uses by default.
-const REDIS_PORT: u16 = 6379;
-const METRICS_PORT: u16 = 9121;
+pub const REDIS_PORT: u16 = 6379;
+pub const METRICS_PORT: u16 = 9121;
 
 /// The key of the password in the Secret the plugin declares.
 const PASSWORD_KEY: &str = "redis-password";
@@ -25,59 +25,25 @@ const PASSWORD_KEY: &str = "redis-password";
 pub(crate) static TEMPLATES: Templates =
     Templates::embedded(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))]);
 
-/// `client` (Redis protocol on the master) and, with `metrics`, `metrics` (the exporter).
-///
-/// In the cluster the chart names its Services after the release (the service name):
-/// `<service>-master` for clients, `<service>-headless` for every node and
-/// `<service>-metrics` for the exporters; the password is key `redis-password` of Secret
-/// `<service>-auth`.
-pub fn exports(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-    let mut endpoints = vec![Endpoint::tcp("client", REDIS_PORT, "redis", EndpointRole::Service)];
-    if config.metrics {
-        endpoints.push(Endpoint::http("metrics", METRICS_PORT, "/metrics", EndpointRole::Metrics));
-    }
-    Ok(Exports { endpoints, facts: Vec::new() })
-}
-
 /// The Secret the chart reads the password from.
 fn secret_name(service: &str) -> String {
     format!("{service}-auth")
 }
 
-pub fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
-    let errors = check(config, context);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     let service = &context.service;
-    let values = Values::new(config, context);
-    let mut artifacts = vec![Artifact::KubeSecret(KubeSecret {
-        name: secret_name(service),
-        namespace: config.namespace.clone(),
-        entries: vec![(PASSWORD_KEY.to_owned(), config.password.name.clone())],
-    })];
-    artifacts.push(Artifact::HelmRelease(HelmRelease {
-        name: service.clone(),
-        chart: CHART.to_owned(),
-        repository: REPOSITORY.to_owned(),
-        version: CHART_VERSION.to_owned(),
-        namespace: config.namespace.clone(),
-        values: TEMPLATES.render("values.yaml", &values),
-    }));
-    Ok(artifacts)
+    let values = TEMPLATES.render("values.yaml", &Values::new(config, context));
+    let password = vec![(PASSWORD_KEY.to_owned(), config.password.name.clone())];
+    vec![
+        KubeSecret::new(secret_name(service), &config.namespace, password).into(),
+        HelmRelease::new(service, CHART, REPOSITORY, CHART_VERSION, &config.namespace, values).into(),
+    ]
 }
 
 /// Everything the chart would refuse or silently misread.
-fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if !is_dns_label(&config.namespace) {
-        errors.push(
-            ConfigError::at(&["namespace"], format!("`{}` is not a Kubernetes namespace name", config.namespace))
-                .with_help(
-                    "use at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit",
-                ),
-        );
-    }
+    errors.extend(check_namespace(&["namespace"], &config.namespace));
     // The release name prefixes every object name, e.g. `<service>-replicas-0`.
     if !is_dns_label(&context.service) || context.service.len() > 40 {
         errors.push(
@@ -97,12 +63,7 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
                 .with_help("Redis's own default is 16"),
         );
     }
-    if !context.hosts.is_empty() {
-        errors.push(
-            ConfigError::service("a Helm release runs in the cluster, not on hosts")
-                .with_help("remove `on=` from the service"),
-        );
-    }
+    errors.extend(check_in_cluster(context, "a Helm release runs"));
     if config.persistence && !is_quantity(&config.volume_size, &STORAGE_UNITS) {
         errors.push(
             ConfigError::at(&["volume-size"], format!("`{}` is not a storage size", config.volume_size))
@@ -119,7 +80,6 @@ fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
 
 /// Template data for `values.yaml`.
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Values {
     stack: String,
     release: String,

@@ -4,8 +4,7 @@ use schemars::JsonSchema;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 
-use crate::error::{ConfigError, Target};
-use crate::types::PlacedEndpoint;
+use crate::{ConfigError, PlacedEndpoint, Target};
 
 /// A reference to another service's export, written `(ref)"service.export"` in the stack.
 ///

@@ -1,24 +1,10 @@
 //! Config errors a plugin reports; stackc shows them at the KDL span the path leads to.
+//!
+//! [`ConfigError`] is the WIT `config-diagnostic` record: one line of message, lower case, no
+//! trailing period; the path of keys and list indices from the service node down (empty for
+//! the service itself); whether it points at the key or the value; an optional help line.
 
-/// Which part of the config node an error points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// The key: an unknown or missing setting.
-    Key,
-    /// The value: a setting with a bad value.
-    Value,
-}
-
-/// A problem with a service's config.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// One line, lower case, no trailing period.
-    pub message: String,
-    /// Keys and list indices from the service node down; empty for the service itself.
-    pub path: Vec<String>,
-    pub target: Target,
-    pub help: Option<String>,
-}
+use crate::{ConfigError, Target};
 
 impl ConfigError {
     /// An error about the value at `path`, e.g. `ConfigError::at(&["upstream", "keepalive"], …)`.
@@ -33,14 +19,17 @@ impl ConfigError {
 
     /// An error about the service as a whole.
     pub fn service(message: impl Into<String>) -> Self {
-        ConfigError { message: message.into(), path: Vec::new(), target: Target::Key, help: None }
+        ConfigError { target: Target::Key, ..ConfigError::at(&[], message) }
     }
 
+    #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Points at the key rather than the value: for an unknown key, or a name that is wrong.
+    #[must_use]
     pub fn on_key(mut self) -> Self {
         self.target = Target::Key;
         self

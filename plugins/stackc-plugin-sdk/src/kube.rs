@@ -1,6 +1,8 @@
 //! Checks for names and values Kubernetes accepts, for plugins that emit objects or Helm
 //! values: better a diagnostic at the stack file than a rejected apply.
 
+use crate::{ConfigError, RenderContext};
+
 /// Units of memory and storage quantities (`512Mi`, `10Gi`, `1.5G`).
 pub const STORAGE_UNITS: [&str; 11] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "k", "M", "G", "T", "P"];
 
@@ -35,6 +37,24 @@ pub fn is_quantity(text: &str, units: &[&str]) -> bool {
         && units.contains(&unit)
 }
 
+/// The namespace at `path`, unless it is a DNS-1123 label.
+///
+/// `errors.extend(kube::check_namespace(&["namespace"], &config.namespace))`
+pub fn check_namespace(path: &[&str], namespace: &str) -> Option<ConfigError> {
+    (!is_dns_label(namespace)).then(|| {
+        ConfigError::at(path, format!("`{namespace}` is not a Kubernetes namespace name"))
+            .with_help("use at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit")
+    })
+}
+
+/// An error when a service that runs in the cluster was placed on hosts. `what` says what
+/// runs, with its verb: `"a Helm release runs"`, `"Kubernetes objects run"`.
+pub fn check_in_cluster(context: &RenderContext, what: &str) -> Option<ConfigError> {
+    (!context.hosts.is_empty()).then(|| {
+        ConfigError::service(format!("{what} in the cluster, not on hosts")).with_help("remove `on=` from the service")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +66,20 @@ mod tests {
         assert!(is_port_name("http") && !is_port_name("a-very-long-port-name") && !is_port_name("80"));
         assert!(is_quantity("1.5Gi", &STORAGE_UNITS) && is_quantity("500m", &["", "m"]));
         assert!(!is_quantity("ten", &STORAGE_UNITS) && !is_quantity("1.Gi", &STORAGE_UNITS));
+    }
+
+    #[test]
+    fn namespaces_and_placement() {
+        assert_eq!(check_namespace(&["namespace"], "apps"), None);
+        let error = check_namespace(&["scrape", "redis", "namespace"], "Apps").expect("an error");
+        assert_eq!(error.path, ["scrape", "redis", "namespace"]);
+        assert_eq!(error.message, "`Apps` is not a Kubernetes namespace name");
+
+        let mut context = crate::testing::context("redis", &[]);
+        assert_eq!(check_in_cluster(&context, "a Helm release runs"), None);
+        context = crate::testing::context("redis", &[("h1", "10.0.0.1")]);
+        let error = check_in_cluster(&context, "a Helm release runs").expect("an error");
+        assert_eq!(error.message, "a Helm release runs in the cluster, not on hosts");
+        assert!(error.path.is_empty());
     }
 }

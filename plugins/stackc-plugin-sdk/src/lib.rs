@@ -5,24 +5,24 @@
 //! stackc in a sandbox with no filesystem, network, environment, clock or randomness, so it
 //! must be a pure function of its input.
 //!
-//! A plugin is four things:
+//! A plugin is:
 //!
 //! 1. a config struct that derives [`Deserialize`](serde::Deserialize) and
 //!    [`JsonSchema`](schemars::JsonSchema) (`#[serde(deny_unknown_fields, rename_all =
 //!    "kebab-case")]` makes misspelled keys errors that point at the stack file);
 //! 2. [`Plugin::expose`]: what the service offers others (endpoints, facts), from config alone;
-//! 3. [`Plugin::render`]: the artifacts, usually through [`Templates`] from `templates/*.hbs`
+//! 3. [`Plugin::check`]: every problem with the config, each at its config path;
+//! 4. [`Plugin::render`]: the artifacts, usually through [`Templates`] from `templates/*.hbs`
 //!    (kept in a `static` that [`Plugin::templates`] returns, so they are parsed once);
-//! 4. [`register_plugin!`] to export it.
+//! 5. [`register_plugin!`] to export it.
 //!
 //! ```
-//! use stackc_plugin_sdk::schemars::JsonSchema;
-//! use stackc_plugin_sdk::serde::Deserialize;
+//! use schemars::JsonSchema;
+//! use serde::Deserialize;
 //! use stackc_plugin_sdk::{Artifact, ConfigError, Plugin, RenderContext, register_plugin};
 //!
 //! #[derive(Deserialize, JsonSchema)]
-//! #[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-//! #[schemars(crate = "stackc_plugin_sdk::schemars")]
+//! #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 //! pub struct Config {
 //!     greeting: String,
 //! }
@@ -48,9 +48,25 @@
 //! assert_eq!(stackc_plugin_sdk::testing::host_file(&artifacts, "h1", "/etc/hello"), "hi");
 //! ```
 //!
+//! Plugins depend on `serde` 1 and `schemars` 1 themselves, as any crate deriving their traits
+//! does (derives name their crate, so a re-export would need `#[serde(crate = …)]` on every
+//! one); the SDK's [`Plugin::Config`] bound names the same major versions.
+//!
+//! # One definition of the WIT types
+//!
+//! The records plugins return ([`Artifact`] and its kinds, [`Exports`], [`ConfigError`]) are
+//! the ones `wit-bindgen` generates from `wit/`, re-exported here by name, with constructors
+//! as inherent methods ([`HostFile::new`], [`Endpoint::http`], …). Nothing converts them on
+//! the way out. Artifact records are `#[non_exhaustive]`: plugins build them through their
+//! constructor, so a field added to the WIT is set in that one constructor and no plugin
+//! changes.
+//!
 //! Render logic is ordinary Rust: test it natively with [`testing`] and `cargo test`.
 
+mod artifact;
 mod config;
+mod context;
+mod endpoint;
 mod error;
 #[doc(hidden)]
 pub mod glue;
@@ -58,21 +74,20 @@ pub mod kube;
 mod plugin;
 mod templates;
 pub mod testing;
-mod types;
 
+// Explicit, so that the API is what is listed here and not whatever the WIT generates.
+pub use bindings::stackc::plugin::types::{
+    AptRepository, Artifact, BundleFile, CommandCheck, ConfigDiagnostic as ConfigError, DiagnosticTarget as Target,
+    Endpoint, EndpointRole, Exports, Fact, HelmRelease, HostFile, HostInfo, HttpCheck, KubeObject, KubeSecret, Process,
+    SecretFile, Supervisor, SystemService,
+};
 pub use config::{Ref, SecretRef, one_or_many};
-pub use error::{ConfigError, Target};
+pub use context::RenderContext;
+pub use endpoint::{PlacedEndpoint, authority};
 pub use plugin::Plugin;
 pub use templates::Templates;
-pub use types::{
-    AptRepository, Artifact, BundleFile, CommandCheck, Endpoint, EndpointRole, Exports, Fact, HelmRelease, HostFile,
-    HostInfo, HttpCheck, KubeObject, KubeSecret, PlacedEndpoint, Process, RenderContext, SecretFile, Supervisor,
-    SystemService,
-};
 
-/// Re-exported so plugins need no direct dependency to derive their config.
-pub use schemars;
-pub use serde;
+/// Re-exported because [`testing`] takes and builds `serde_json::Value`s.
 pub use serde_json;
 
 /// The WIT package version this SDK implements.
@@ -87,6 +102,27 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "__export_plugin",
         default_bindings_module: "stackc_plugin_sdk::bindings",
+        additional_derives: [PartialEq, Eq],
+        additional_type_attributes: {
+            "stackc:plugin/types@0.1.0/exports": [#[derive(Default)]],
+            // Placed endpoints reach plugins as JSON, roles by their WIT names.
+            "stackc:plugin/types@0.1.0/endpoint-role": [
+                #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+                #[serde(rename_all = "kebab-case")]
+            ],
+            "stackc:plugin/types@0.1.0/artifact": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/host-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/secret-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/apt-repository": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/system-service": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/process": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/http-check": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/command-check": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/bundle-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/kube-object": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/kube-secret": [#[non_exhaustive]],
+            "stackc:plugin/types@0.1.0/helm-release": [#[non_exhaustive]],
+        },
     });
 }
 

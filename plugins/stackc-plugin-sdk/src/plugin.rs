@@ -9,7 +9,7 @@ use crate::{Artifact, ConfigError, Exports, RenderContext, Templates};
 /// A service plugin. Implement it on a unit struct and export it with
 /// [`register_plugin!`](crate::register_plugin).
 ///
-/// Both functions must be deterministic: the same input gives the same output, byte for byte.
+/// Every function must be deterministic: the same input gives the same output, byte for byte.
 /// Iterate `BTreeMap`s, not `HashMap`s; read no clock; draw no random numbers.
 pub trait Plugin {
     /// The service config, deserialized from the service node of the stack file.
@@ -37,6 +37,26 @@ pub trait Plugin {
         Ok(Exports::default())
     }
 
+    /// Every problem with the config in its context, each at its config path. `render` runs
+    /// only when there is none, so it can rely on what this checks.
+    fn check(config: &Self::Config, context: &RenderContext) -> Vec<ConfigError> {
+        let _ = (config, context);
+        Vec::new()
+    }
+
     /// The artifacts of the service.
     fn render(config: &Self::Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>>;
+}
+
+/// `check`, then `render` when the config passed: what a render call runs, in the component
+/// and in [`testing`](crate::testing).
+pub(crate) fn check_and_render<P: Plugin>(
+    config: &P::Config,
+    context: &RenderContext,
+) -> Result<Vec<Artifact>, Vec<ConfigError>> {
+    let errors = P::check(config, context);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    P::render(config, context)
 }

@@ -5,10 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::config;
-use crate::error::ConfigError;
-use crate::plugin::Plugin;
-use crate::types::{Artifact, EndpointRole, Exports, HostInfo, PlacedEndpoint, RenderContext};
+use crate::plugin::{Plugin, check_and_render};
+use crate::{Artifact, ConfigError, EndpointRole, Exports, HostInfo, PlacedEndpoint, RenderContext, config};
 
 /// Runs `expose` on a JSON config.
 pub fn expose<P: Plugin>(config: &Value) -> Result<Exports, Vec<ConfigError>> {
@@ -16,10 +14,10 @@ pub fn expose<P: Plugin>(config: &Value) -> Result<Exports, Vec<ConfigError>> {
     P::expose(&config)
 }
 
-/// Runs `render` on a JSON config.
+/// Runs `check`, then `render` if the config passed, on a JSON config.
 pub fn render<P: Plugin>(config: &Value, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
     let config: P::Config = config::parse(&config.to_string())?;
-    P::render(&config, context)
+    check_and_render::<P>(&config, context)
 }
 
 /// A render context for `service` on the given `(name, address)` hosts.

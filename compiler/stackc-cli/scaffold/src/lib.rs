@@ -9,14 +9,13 @@
 //! }
 //! ```
 
-use stackc_plugin_sdk::schemars::JsonSchema;
-use stackc_plugin_sdk::serde::{Deserialize, Serialize};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use stackc_plugin_sdk::{Artifact, ConfigError, Plugin, RenderContext, Templates, register_plugin};
 
 /// The service's config: the properties and children of its `service` node.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(crate = "stackc_plugin_sdk::serde", deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// What the file says.
     pub message: String,
@@ -28,7 +27,6 @@ const GREETING: &str = include_str!("../templates/greeting.txt.hbs");
 
 /// What the template sees.
 #[derive(Serialize)]
-#[serde(crate = "stackc_plugin_sdk::serde")]
 struct Greeting<'a> {
     lines: Vec<&'a str>,
 }
@@ -49,13 +47,18 @@ impl Plugin for @TYPE@ {
         &TEMPLATES
     }
 
+    /// Every problem with the config; `render` runs only when there is none.
+    fn check(config: &Config, _: &RenderContext) -> Vec<ConfigError> {
+        let repeat = config.repeat.unwrap_or(1);
+        if (1..=10).contains(&repeat) {
+            return Vec::new();
+        }
+        // The path leads stackc to the `repeat` node of the service in the stack file.
+        vec![ConfigError::at(&["repeat"], format!("{repeat} is out of range")).with_help("say it 1 to 10 times")]
+    }
+
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {
         let repeat = config.repeat.unwrap_or(1);
-        if !(1..=10).contains(&repeat) {
-            // The path leads stackc to the `repeat` node of the service in the stack file.
-            let error = ConfigError::at(&["repeat"], format!("{repeat} is out of range"));
-            return Err(vec![error.with_help("say it 1 to 10 times")]);
-        }
         let templates = &TEMPLATES;
         let lines = vec![config.message.as_str(); repeat as usize];
         let text = templates.render("greeting.txt", &Greeting { lines });

@@ -11,8 +11,8 @@
 
 use std::hint::black_box;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
-use stackc_plugin_sdk::schemars::JsonSchema;
 use stackc_plugin_sdk::{
     Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, register_plugin,
 };
@@ -30,7 +30,6 @@ const BIG_OUTPUT: usize = 80 << 20;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
 pub struct Config {
     /// What `render` does.
     pub behaviour: Behaviour,
@@ -38,7 +37,6 @@ pub struct Config {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-#[schemars(crate = "stackc_plugin_sdk::schemars")]
 pub enum Behaviour {
     /// Renders one host file, as a well-behaved plugin would.
     Ok,

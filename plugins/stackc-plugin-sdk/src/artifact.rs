@@ -1,0 +1,253 @@
+//! Constructors of the artifact records the WIT defines.
+//!
+//! Each record has one constructor that names every field (the defaults live there), and
+//! builder methods for the fields a plugin may want to change. When the WIT gains a field, its
+//! default goes into that constructor; plugins, which cannot write the records' struct
+//! literals (they are `#[non_exhaustive]`), do not change. The `Artifact` shorthands below
+//! call the constructors.
+
+use crate::{
+    AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck, KubeObject, KubeSecret,
+    Process, SecretFile, Supervisor, SystemService,
+};
+
+impl HostFile {
+    /// A file on every host of the service, with mode 0644.
+    pub fn new(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        HostFile { host: None, path: path.into(), contents: contents.into(), mode: 0o644 }
+    }
+
+    /// Only on `host`, a name from [`RenderContext::hosts`](crate::RenderContext::hosts).
+    #[must_use]
+    pub fn on_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+
+impl SecretFile {
+    /// A host file holding the secret named `secret`, readable by its owner only (0600).
+    pub fn new(path: impl Into<String>, secret: impl Into<String>) -> Self {
+        SecretFile { path: path.into(), secret: secret.into(), mode: 0o600 }
+    }
+
+    #[must_use]
+    pub fn with_mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+
+impl AptRepository {
+    /// A deb822 source: `URIs`, `Suites`, `Components` and the URL of its `Signed-By` key.
+    pub fn new(
+        name: impl Into<String>,
+        uris: impl Into<String>,
+        suites: impl Into<String>,
+        components: impl Into<String>,
+        signed_by: impl Into<String>,
+    ) -> Self {
+        AptRepository {
+            name: name.into(),
+            uris: uris.into(),
+            suites: suites.into(),
+            components: components.into(),
+            signed_by: signed_by.into(),
+        }
+    }
+}
+
+impl SystemService {
+    /// A packaged service that is restarted when its files change.
+    pub fn restarted(name: impl Into<String>) -> Self {
+        SystemService { name: name.into(), reload: false }
+    }
+
+    /// A packaged service that is reloaded when its files change.
+    pub fn reloaded(name: impl Into<String>) -> Self {
+        SystemService { reload: true, ..SystemService::restarted(name) }
+    }
+}
+
+impl Process {
+    /// `command` (its first element an absolute path) run as `user` in `/`, under systemd,
+    /// with an empty environment; daemontools would keep 10 log files of 1 MB.
+    pub fn new(name: impl Into<String>, command: Vec<String>, user: impl Into<String>) -> Self {
+        Process {
+            name: name.into(),
+            command,
+            user: user.into(),
+            working_directory: "/".to_owned(),
+            environment: Vec::new(),
+            supervisor: Supervisor::Systemd,
+            log_files: 10,
+            log_max_bytes: 1_000_000,
+        }
+    }
+
+    #[must_use]
+    pub fn in_directory(mut self, directory: impl Into<String>) -> Self {
+        self.working_directory = directory.into();
+        self
+    }
+
+    #[must_use]
+    pub fn with_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.environment.push((name.into(), value.into()));
+        self
+    }
+
+    #[must_use]
+    pub fn supervised_by(mut self, supervisor: Supervisor) -> Self {
+        self.supervisor = supervisor;
+        self
+    }
+
+    /// Under daemontools: keep `files` log files of at most `max_bytes` each.
+    #[must_use]
+    pub fn with_log_rotation(mut self, files: u32, max_bytes: u32) -> Self {
+        self.log_files = files;
+        self.log_max_bytes = max_bytes;
+        self
+    }
+}
+
+impl HttpCheck {
+    /// A GET of `url` that must answer `status`, with the certificate verified.
+    pub fn new(name: impl Into<String>, url: impl Into<String>, status: u16) -> Self {
+        HttpCheck { name: name.into(), url: url.into(), status, insecure: false }
+    }
+
+    /// Skips certificate verification, for self-signed lab certificates.
+    #[must_use]
+    pub fn insecure(mut self) -> Self {
+        self.insecure = true;
+        self
+    }
+}
+
+impl CommandCheck {
+    /// `command` (argv) must exit 0.
+    pub fn new(name: impl Into<String>, command: Vec<String>) -> Self {
+        CommandCheck { name: name.into(), command }
+    }
+}
+
+impl BundleFile {
+    /// A file under the service's directory in the bundle, with mode 0644.
+    pub fn new(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        BundleFile { path: path.into(), contents: contents.into(), mode: 0o644 }
+    }
+
+    #[must_use]
+    pub fn with_mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+
+impl KubeObject {
+    /// One object, written to `<name>.yaml`.
+    pub fn new(name: impl Into<String>, yaml: impl Into<String>) -> Self {
+        KubeObject { name: name.into(), yaml: yaml.into() }
+    }
+}
+
+impl KubeSecret {
+    /// A Secret whose `entries` map data keys to names of stack secrets.
+    pub fn new(name: impl Into<String>, namespace: impl Into<String>, entries: Vec<(String, String)>) -> Self {
+        KubeSecret { name: name.into(), namespace: namespace.into(), entries }
+    }
+}
+
+impl HelmRelease {
+    /// Release `name` of `chart` at the pinned `version` from `repository`, in `namespace`,
+    /// with `values` as its values.yaml.
+    pub fn new(
+        name: impl Into<String>,
+        chart: impl Into<String>,
+        repository: impl Into<String>,
+        version: impl Into<String>,
+        namespace: impl Into<String>,
+        values: impl Into<String>,
+    ) -> Self {
+        HelmRelease {
+            name: name.into(),
+            chart: chart.into(),
+            repository: repository.into(),
+            version: version.into(),
+            namespace: namespace.into(),
+            values: values.into(),
+        }
+    }
+}
+
+macro_rules! into_artifact {
+    ($($kind:ident),* $(,)?) => {
+        $(
+            impl From<$kind> for Artifact {
+                fn from(record: $kind) -> Self {
+                    Artifact::$kind(record)
+                }
+            }
+        )*
+    };
+}
+
+into_artifact!(
+    HostFile,
+    SecretFile,
+    AptRepository,
+    SystemService,
+    Process,
+    HttpCheck,
+    CommandCheck,
+    BundleFile,
+    KubeObject,
+    KubeSecret,
+    HelmRelease,
+);
+
+/// Shorthands for the most common artifacts.
+impl Artifact {
+    /// A file on every host of the service, with mode 0644.
+    pub fn host_file(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        HostFile::new(path, contents).into()
+    }
+
+    /// A host file with a secret's contents, readable by its owner only.
+    pub fn secret_file(path: impl Into<String>, secret: impl Into<String>) -> Self {
+        SecretFile::new(path, secret).into()
+    }
+
+    /// A package to install.
+    pub fn package(name: impl Into<String>) -> Self {
+        Artifact::Package(name.into())
+    }
+
+    /// A packaged service that is reloaded when its files change.
+    pub fn reloaded_service(name: impl Into<String>) -> Self {
+        SystemService::reloaded(name).into()
+    }
+
+    /// A packaged service that is restarted when its files change.
+    pub fn restarted_service(name: impl Into<String>) -> Self {
+        SystemService::restarted(name).into()
+    }
+
+    /// A GET of `url` that must answer `status`.
+    pub fn http_check(name: impl Into<String>, url: impl Into<String>, status: u16) -> Self {
+        HttpCheck::new(name, url, status).into()
+    }
+
+    /// A file in the bundle, with mode 0644.
+    pub fn bundle_file(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        BundleFile::new(path, contents).into()
+    }
+}

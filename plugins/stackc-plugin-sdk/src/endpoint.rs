@@ -1,0 +1,70 @@
+//! Endpoints: what a service declares, and where references find them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{Endpoint, EndpointRole};
+
+impl Endpoint {
+    /// An HTTP endpoint at `path`.
+    pub fn http(name: &str, port: u16, path: &str, role: EndpointRole) -> Self {
+        Endpoint { name: name.to_owned(), port, protocol: "http".to_owned(), path: path.to_owned(), role }
+    }
+
+    /// A plain TCP endpoint speaking `protocol`.
+    pub fn tcp(name: &str, port: u16, protocol: &str, role: EndpointRole) -> Self {
+        Endpoint { name: name.to_owned(), port, protocol: protocol.to_owned(), path: "/".to_owned(), role }
+    }
+}
+
+/// An endpoint on one host: what references resolve to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlacedEndpoint {
+    pub service: String,
+    pub host: String,
+    pub address: String,
+    /// The export name.
+    pub name: String,
+    pub port: u16,
+    pub protocol: String,
+    pub path: String,
+    pub role: EndpointRole,
+}
+
+impl PlacedEndpoint {
+    /// `address:port`, with IPv6 addresses in brackets.
+    pub fn authority(&self) -> String {
+        authority(&self.address, self.port)
+    }
+
+    /// `protocol://address:port/path`.
+    pub fn url(&self) -> String {
+        format!("{}://{}{}", self.protocol, self.authority(), self.path)
+    }
+}
+
+/// `host:port`, with an IPv6 address in brackets (`[2001:db8::1]:80`), as URLs and listen
+/// directives want it.
+pub fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_are_bracketed() {
+        assert_eq!(authority("10.0.0.1", 80), "10.0.0.1:80");
+        assert_eq!(authority("2001:db8::1", 443), "[2001:db8::1]:443");
+        assert_eq!(authority("web.example.org", 8080), "web.example.org:8080");
+    }
+
+    #[test]
+    fn roles_cross_as_their_wit_names() {
+        let json = serde_json::to_string(&[EndpointRole::Service, EndpointRole::Metrics]).unwrap();
+        assert_eq!(json, r#"["service","metrics"]"#);
+        let role: EndpointRole = serde_json::from_str(r#""status""#).unwrap();
+        assert_eq!(role, EndpointRole::Status);
+    }
+}
