@@ -22,7 +22,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use sha2::{Digest, Sha256};
+use stackc::bundle::sha256;
 use stackc::{Loaded, SourceError, SourceLoader};
 
 const MAGIC: &str = "stackc-build-record-v1";
@@ -38,10 +38,11 @@ impl RecordKey {
         let exe = std::env::current_exe().ok()?;
         let meta = fs::metadata(&exe).ok()?;
         let cwd = std::env::current_dir().ok()?;
-        let mut hasher = Sha256::new();
+        // Every field length-prefixed, so that no two argument lists key alike.
+        let mut key = Vec::new();
         let mut field = |bytes: &[u8]| {
-            hasher.update((bytes.len() as u64).to_le_bytes());
-            hasher.update(bytes);
+            key.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            key.extend_from_slice(bytes);
         };
         field(MAGIC.as_bytes());
         field(exe.as_os_str().as_encoded_bytes());
@@ -55,7 +56,7 @@ impl RecordKey {
             field(set.as_bytes());
         }
         field(&[u8::from(locked)]);
-        let name: String = hasher.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let name = sha256(&key).hex()[..32].to_owned();
         Some(RecordKey { path: crate::cache::cache_dir()?.join("builds").join(name) })
     }
 }
@@ -97,7 +98,7 @@ impl BuildRecord {
     pub fn still_current(key: &RecordKey) -> Option<BuildRecord> {
         let record = BuildRecord::parse(&fs::read_to_string(&key.path).ok()?)?;
         let inputs_unchanged =
-            record.inputs.iter().all(|(path, digest)| fs::read(path).is_ok_and(|b| sha256_hex(&b) == *digest));
+            record.inputs.iter().all(|(path, digest)| fs::read(path).is_ok_and(|b| digest_of(&b) == *digest));
         let current = fs::read_link(record.stack_dir.join("current")).ok()?;
         if !inputs_unchanged || current != Path::new(&record.bundle) {
             return None;
@@ -172,8 +173,9 @@ fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+/// The sha256 of an input, as the record keeps it.
+pub fn digest_of(bytes: &[u8]) -> String {
+    sha256(bytes).hex()
 }
 
 /// A loader that notes every file it reads, with its digest, for the record.
@@ -196,13 +198,13 @@ impl<'a> Recording<'a> {
 impl SourceLoader for Recording<'_> {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
         let loaded = self.inner.load(path, from)?;
-        self.read.lock().expect("lock").push((loaded.name.clone(), sha256_hex(loaded.text.as_bytes())));
+        self.read.lock().expect("lock").push((loaded.name.clone(), digest_of(loaded.text.as_bytes())));
         Ok(loaded)
     }
 
     fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), SourceError> {
         let (name, bytes) = self.inner.load_bytes(path, from)?;
-        self.read.lock().expect("lock").push((name.clone(), sha256_hex(&bytes)));
+        self.read.lock().expect("lock").push((name.clone(), digest_of(&bytes)));
         Ok((name, bytes))
     }
 }
@@ -225,7 +227,7 @@ mod tests {
         let record = BuildRecord {
             stack_dir: stack_dir.clone(),
             bundle: "abc".to_owned(),
-            inputs: vec![(stack_name, sha256_hex(b"stack \"s\"\n"))],
+            inputs: vec![(stack_name, digest_of(b"stack \"s\"\n"))],
             files: BuildRecord::stamps(&stack_dir.join("abc"), ["hosts/a file"].into_iter()).expect("stamps"),
             summary: "stack `s`\nbundle (unchanged)\n".to_owned(),
         };

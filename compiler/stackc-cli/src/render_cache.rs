@@ -17,9 +17,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use sha2::{Digest, Sha256};
 use stackc::CacheStore;
+use stackc::bundle::sha256;
 
 const MAGIC: &[u8] = b"stackc-render-pack-v1\n";
 const KEY_LEN: usize = 64;
@@ -31,7 +32,7 @@ pub struct RenderPack {
     /// Entries this build used or made, written back by [`RenderPack::save`].
     used: Mutex<BTreeMap<String, Vec<u8>>>,
     /// Whether this build stored anything new.
-    changed: Mutex<bool>,
+    changed: AtomicBool,
 }
 
 impl RenderPack {
@@ -40,21 +41,20 @@ impl RenderPack {
     pub fn for_stack(stack: &Path) -> Option<RenderPack> {
         let dir = crate::cache::cache_dir()?.join("rendered");
         let canonical = fs::canonicalize(stack).unwrap_or_else(|_| stack.to_path_buf());
-        let name = Sha256::digest(canonical.as_os_str().as_encoded_bytes());
-        let name: String = name[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let name = &sha256(canonical.as_os_str().as_encoded_bytes()).hex()[..32];
         Some(RenderPack::open(dir.join(name)))
     }
 
     /// The pack at `path`; a missing or unreadable file is an empty pack.
     pub fn open(path: PathBuf) -> RenderPack {
         let entries = fs::read(&path).map(|bytes| parse(&bytes)).unwrap_or_default();
-        RenderPack { path, unused: Mutex::new(entries), used: Mutex::default(), changed: Mutex::new(false) }
+        RenderPack { path, unused: Mutex::new(entries), used: Mutex::default(), changed: AtomicBool::new(false) }
     }
 
     /// Writes the pack back if this build changed what it should hold. Failing to is not an
     /// error: the next build renders again.
     pub fn save(&self) {
-        let changed = *self.changed.lock().expect("lock") || !self.unused.lock().expect("lock").is_empty();
+        let changed = self.changed.load(Ordering::Relaxed) || !self.unused.lock().expect("lock").is_empty();
         if !changed {
             return;
         }
@@ -65,8 +65,8 @@ impl RenderPack {
             bytes.extend_from_slice(&(entry.len() as u64).to_le_bytes());
             bytes.extend_from_slice(entry);
         }
-        let Some(dir) = self.path.parent() else { return };
-        let tmp = dir.join(format!(".{}.{}.tmp", std::process::id(), self.path.display().to_string().len()));
+        let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) else { return };
+        let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
         let written =
             fs::create_dir_all(dir).and_then(|()| fs::write(&tmp, &bytes)).and_then(|()| fs::rename(&tmp, &self.path));
         if written.is_err() {
@@ -84,7 +84,7 @@ impl CacheStore for RenderPack {
 
     fn put(&self, key: &str, entry: &[u8]) -> bool {
         self.used.lock().expect("lock").insert(key.to_owned(), entry.to_vec());
-        *self.changed.lock().expect("lock") = true;
+        self.changed.store(true, Ordering::Relaxed);
         true
     }
 }

@@ -151,7 +151,7 @@ fn remember_build(
     args: &BuildArgs,
 ) {
     let Ok(lock_bytes) = std::fs::read(lock) else { return };
-    inputs.push((lock.to_string_lossy().into_owned(), build_record::sha256_hex(&lock_bytes)));
+    inputs.push((lock.to_string_lossy().into_owned(), build_record::digest_of(&lock_bytes)));
     let paths = bundle.files.iter().map(|f| f.path.as_str()).chain(["manifest.toml"]);
     let Some(files) = BuildRecord::stamps(&stored.dir, paths) else { return };
     let unchanged = crate::store::Stored { dir: stored.dir.clone(), wrote: false };
