@@ -1,4 +1,5 @@
-//! Expose: every service's exports, then every reference checked against them.
+//! Expose: the exports of every service something reads, then every reference checked
+//! against them.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,12 @@ use crate::config_json::{Refs, to_json};
 use crate::failure::{self, Phase};
 use crate::plugins::Catalog;
 
-/// Calls `expose` for every service, in parallel; `None` where it failed.
+/// Calls `expose`, in parallel, for every service whose exports are read: the targets of
+/// references, or every service when a plugin takes the whole stack's endpoints. `None`
+/// where nothing reads them (the call is skipped: its result could change no byte) or where
+/// the call failed (its diagnostics are in `diagnostics`).
+///
+/// A service's config errors are reported either way: `render` parses the same config.
 pub(crate) fn expose_all(
     stack: &Stack,
     plugins: &Catalog<'_>,
@@ -19,21 +25,28 @@ pub(crate) fn expose_all(
     diagnostics: &mut Diagnostics,
     plugin_time: &mut Duration,
 ) -> Vec<Option<Exports>> {
-    let results: Vec<(Result<Exports, Vec<Diagnostic>>, Duration)> = stack
+    let read = exports_read(stack, plugins);
+    progress.start(crate::Phase::Expose, read.iter().filter(|&&r| r).count());
+    let results: Vec<Option<(Result<Exports, Vec<Diagnostic>>, Duration)>> = stack
         .services
         .par_iter()
-        .map(|service| {
+        .zip(&read)
+        .map(|(service, &read)| {
+            if !read {
+                return None;
+            }
             let plugin = plugins.get(&service.plugin.value).expect("resolve checked the plugin exists");
             let config = to_json(&service.config, &Refs::Unresolved).to_string();
             let start = Instant::now();
             let result = plugin.expose(&service.name.value, &config);
             progress.advance();
-            (result.map_err(|e| failure::diagnostics(service, Phase::Expose, e)), start.elapsed())
+            Some((result.map_err(|e| failure::diagnostics(service, Phase::Expose, e)), start.elapsed()))
         })
         .collect();
     let exports: Vec<Option<Exports>> = results
         .into_iter()
-        .map(|(result, time)| {
+        .map(|outcome| {
+            let (result, time) = outcome?;
             *plugin_time += time;
             result.map_err(|d| diagnostics.extend(d)).ok()
         })
@@ -42,6 +55,24 @@ pub(crate) fn expose_all(
     exports
 }
 
+/// For each service, whether anything reads its exports.
+fn exports_read(stack: &Stack, plugins: &Catalog<'_>) -> Vec<bool> {
+    let everything =
+        stack.services.iter().any(|s| plugins.get(&s.plugin.value).is_some_and(|p| p.info().wants_stack_endpoints));
+    if everything {
+        return vec![true; stack.services.len()];
+    }
+    let index = stack.service_index();
+    let mut read = vec![false; stack.services.len()];
+    for service in &stack.services {
+        for reference in service.config.references() {
+            if let Some(&target) = index.get(reference.service.as_str()) {
+                read[target] = true;
+            }
+        }
+    }
+    read
+}
 /// Every `(ref)"service.export"` must name an export the service has.
 fn check_references(stack: &Stack, exports: &[Option<Exports>], diagnostics: &mut Diagnostics) {
     let index = stack.service_index();

@@ -146,7 +146,6 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
 
     let unobserved = Progress::default();
     let progress = options.progress.unwrap_or(&unobserved);
-    progress.start(Phase::Expose, stack.services.len());
     let start = Instant::now();
     let exposed = expose::expose_all(&stack, &catalog, progress, &mut diagnostics, &mut timings.plugin_calls);
     timings.expose = start.elapsed();
