@@ -1,4 +1,4 @@
-//! Times `stackc_syntax::parse` on a stack file:
+//! Times `stackc_syntax::parse` on a stack file, and `kdl`'s own parser for comparison:
 //!
 //!     scripts/gen_stack.py --mix k8s 1000 > k1000.kdl
 //!     cargo run --release -p stackc-syntax --example parse_time -- k1000.kdl
@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use stackc_diag::Sources;
+use stackc_syntax::KdlDocument;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: parse_time FILE.kdl [RUNS]");
@@ -13,22 +14,32 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("readable file");
     let mut sources = Sources::new();
     let file = sources.add(&path, text.clone());
+    println!("{path}: {} bytes, {runs} runs", text.len());
+    let ours = time("stackc_syntax::parse", &text, runs, || {
+        assert!(stackc_syntax::parse(file, &text).document.is_some(), "{path} has syntax errors");
+    });
+    let theirs = time("KdlDocument::parse_v2", &text, runs, || {
+        KdlDocument::parse_v2(&text).expect("valid KDL");
+    });
+    println!("{:.1} times faster", theirs.as_secs_f64() / ours.as_secs_f64());
+}
+
+/// Runs `parse` `runs` times and prints the best and mean times; returns the best.
+fn time(name: &str, text: &str, runs: u32, mut parse: impl FnMut()) -> Duration {
     let mut best = Duration::MAX;
     let mut total = Duration::ZERO;
     for _ in 0..runs {
         let start = Instant::now();
-        let parsed = stackc_syntax::parse(file, &text);
+        parse();
         let elapsed = start.elapsed();
-        assert!(parsed.document.is_some(), "{path} has syntax errors");
         best = best.min(elapsed);
         total += elapsed;
     }
-    let mb = text.len() as f64 / 1e6;
     println!(
-        "{path}: {} bytes, best {:.2} ms, mean {:.2} ms over {runs} runs ({:.1} MB/s)",
-        text.len(),
+        "{name:>22}: best {:8.2} ms, mean {:8.2} ms ({:.1} MB/s)",
         best.as_secs_f64() * 1e3,
         total.as_secs_f64() * 1e3 / f64::from(runs),
-        mb / best.as_secs_f64()
+        text.len() as f64 / 1e6 / best.as_secs_f64()
     );
+    best
 }
