@@ -2,10 +2,16 @@
 //!
 //! Parsing never fails: [`parse`] returns the document it could read, if any, plus every
 //! syntax error as a [`Diagnostic`] pointing at the file. The tree is the `kdl` crate's own,
-//! lossless and with spans on every node and entry; this crate's job is to make its errors
-//! ours and to turn its spans into [`Span`]s.
+//! with spans on every node, name and entry; this crate's job is to build it quickly, to make
+//! `kdl`'s errors ours and to turn its spans into [`Span`]s.
+//!
+//! Two parsers build that tree: a fast path of our own (`fast.rs`) for the KDL that stack
+//! files are made of, and `kdl`'s own parser, which reads everything else and reports every
+//! error. The fast path returns exactly the tree `kdl` would, spans included, or nothing.
 //!
 //! It knows nothing about services, plugins or the filesystem.
+
+mod fast;
 
 use stackc_diag::{Diagnostic, FileId, Span};
 
@@ -22,7 +28,18 @@ pub struct Parsed {
 }
 
 /// Parses `text` as KDL 2.
+///
+/// The fast path reads almost every stack file; whatever it leaves (errors included) goes to
+/// `kdl`, so the result is `kdl`'s either way.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    match fast::parse(text) {
+        Some(document) => Parsed { file, document: Some(document), diagnostics: Vec::new() },
+        None => parse_with_kdl(file, text),
+    }
+}
+
+/// Parses `text` with `kdl`'s own parser: the reference, and the one that reports errors.
+fn parse_with_kdl(file: FileId, text: &str) -> Parsed {
     match KdlDocument::parse_v2(text) {
         Ok(document) => Parsed { file, document: Some(document), diagnostics: Vec::new() },
         Err(error) => {
