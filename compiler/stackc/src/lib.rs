@@ -170,6 +170,9 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
         .iter()
         .map(|r| ServiceInfo { name: stack.services[r.service].name.value.clone(), plugin: r.plugin.clone() })
         .collect();
+    // The emitted files hold copies of every artifact's contents; freeing the artifacts
+    // before hashing keeps one copy of the output in memory, not two.
+    drop(rendered);
     let bundle = (!diagnostics.has_errors()).then(|| Bundle::new(&stack.name.value, services, files));
     timings.emit = start.elapsed();
     Compilation { sources, stack: Some(stack), bundle, diagnostics, timings, plugins: used }
