@@ -3,7 +3,7 @@
 //! stacks reach the corners real plugins do not (files on some hosts of a service, two
 //! supervisors in one service, checks of both kinds, every secret source).
 
-mod fixture;
+pub(crate) mod fixture;
 
 use stackc_model::SecretSource;
 use stackc_plugin_host::{
@@ -72,7 +72,7 @@ fn kube_secret(name: &str, namespace: &str, entries: &[(&str, &str)]) -> Artifac
 
 /// Hosts (one a container), a service with every kind of host artifact, one that runs after
 /// the service it references although declared first, and cluster services.
-fn everything() -> Fixture {
+pub(crate) fn everything() -> Fixture {
     let mut f = Fixture::new("every-thing");
     f.secret("tls-cert", vault("vault_tls_cert"))
         .secret("tls-key", env("TLS_KEY"))
