@@ -4,7 +4,7 @@ use stackc_diag::{Diagnostic, Diagnostics, FileId, did_you_mean};
 use stackc_model::PluginDecl;
 use stackc_syntax::KdlNode;
 
-use crate::declarations::{NodeProps, check_children, duplicate, name_arg};
+use crate::node::{NodeProps, check_children, duplicate, name_arg};
 
 /// Resolves the declarations; a declaration that is wrong is reported and left out.
 pub(crate) fn resolve_plugins(
