@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use stackc_bundle::{Bundle, ServiceInfo};
 use stackc_diag::{Diagnostics, Sources};
-use stackc_model::Stack;
+use stackc_model::{Sha256Digest, Stack};
 
 use crate::plugins::Catalog;
 
@@ -88,7 +88,7 @@ pub struct UsedPlugin {
     /// The WIT package version it was built against.
     pub wit: String,
     /// sha256 of the component bytes.
-    pub sha256: String,
+    pub sha256: Sha256Digest,
     pub source: PluginSource,
     pub compiled: Compiled,
 }
@@ -217,7 +217,7 @@ fn used_plugins(stack: &Stack, builtin: &Plugins, declared: &BTreeMap<String, de
                 name: name.to_owned(),
                 version: plugin.info().version.clone(),
                 wit: WIT_VERSION.to_owned(),
-                sha256: plugin.digest().to_owned(),
+                sha256: plugin.digest(),
                 source,
                 compiled,
             })

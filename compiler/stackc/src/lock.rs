@@ -79,7 +79,7 @@ impl Lock {
                 name: plugin.name.clone(),
                 version: plugin.version.clone(),
                 wit: plugin.wit.clone(),
-                sha256: plugin.sha256.clone(),
+                sha256: plugin.sha256.to_string(),
                 source,
                 stacks: vec![stack.to_owned()],
             };
@@ -179,7 +179,7 @@ mod tests {
             name: name.to_owned(),
             version: "0.1.0".to_owned(),
             wit: "0.1.0".to_owned(),
-            sha256: sha.repeat(64 / sha.len()),
+            sha256: sha.repeat(64 / sha.len()).parse().expect("hex digits"),
             source,
             compiled: Compiled::Embedded,
         }
