@@ -10,8 +10,12 @@
 //! digest is sha256 over the lines `path NUL mode NUL digest LF` of the files it produced,
 //! sorted by path. The root digest is sha256 over `manifest.toml` as rendered without its
 //! `root` line, so that it covers every file, every service and the format version at once.
+//!
+//! **Lockfile.** [`lock`] is the other versioned format stackc writes: `stackc.lock`, the
+//! plugins (by component digest) the stacks of a directory are built with.
 
 mod diff;
+pub mod lock;
 mod manifest;
 
 pub use diff::{BundleDiff, Change, EntryDiff, FileChange, Kind, Record, diff};

@@ -60,7 +60,7 @@ pub(crate) fn digest_of(bytes: &[u8]) -> String {
     format!("sha256:{}", Sha256Digest::of(bytes))
 }
 
-/// A manifest that cannot be read.
+/// A manifest, digest record or lockfile that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError(pub String);
 

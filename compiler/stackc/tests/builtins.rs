@@ -91,7 +91,7 @@ fn every_builtin_renders_the_same_bytes_twice() {
                     &plugins,
                 );
                 assert!(!compilation.diagnostics.has_errors(), "{stack}: {:#?}", compilation.diagnostics);
-                used.extend(compilation.plugins.iter().map(|p| p.name.clone()));
+                used.extend(compilation.plugins.iter().map(|p| p.pin.name.clone()));
                 let bundle = compilation.bundle.expect("a bundle");
                 bundle.files.into_iter().map(|f| (f.path, f.contents)).collect()
             })

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use stackc::bundle::lock::PluginSource;
 use stackc::bundle::{Manifest, Record};
-use stackc::{Compilation, Compiled, PluginSource, Progress};
+use stackc::{Compilation, Compiled, Progress};
 use stackc_model::Sha256Digest;
 
 use super::{ExitStatus, compile_with, load_plugins};
@@ -238,12 +239,13 @@ fn describe_loading(compilation: &Compilation) -> Vec<String> {
     compilation
         .plugins
         .iter()
-        .map(|p| {
+        .map(|used| {
+            let p = &used.pin;
             let from = match &p.source {
                 PluginSource::Builtin => "built in".to_owned(),
                 PluginSource::File(file) => format!("from {file}"),
             };
-            let how = match &p.compiled {
+            let how = match &used.compiled {
                 Compiled::Embedded => "precompiled into stackc".to_owned(),
                 Compiled::CacheHit => "loaded from the compile cache".to_owned(),
                 Compiled::CacheMiss { stored: true } => "compiled, saved to the compile cache".to_owned(),
