@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a Debian bookworm machine, as root: system
 # packages for the real tools that check generated artifacts, the wasm target the plugins are
-# compiled for, a Python virtualenv (.venv) with the Ansible tool chain, and under .tools/ what
-# no package manager installs as a command (helm, the Grafana dashboard schema).
+# compiled for, cargo-shear (unused dependencies), a Python virtualenv (.venv) with the
+# Ansible tool chain, and under .tools/ what no package manager installs as a command (helm,
+# the Grafana dashboard schema).
 #
 # Idempotent: every step is skipped when its result is already present, so a second run
 # takes a second or two. Ends by checking that every tool the tests run is there.
@@ -40,6 +41,11 @@ python=python3
 [[ -x /usr/bin/python3 ]] && python=/usr/bin/python3
 "$python" -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 
+# Cargo subcommands scripts/test.sh runs, as `name@version`; `cargo install --locked` builds
+# them with the versions of their dependencies they were released with. (cargo-shear 1.14's
+# lockfile needs a newer rustc than rust-toolchain.toml pins.)
+CARGO_PACKAGES=(cargo-shear@1.13.0)
+
 # ansible 12.x is the release of collections (kubernetes.core among them) built on
 # ansible-core 2.19, the newest core for Debian's Python 3.11.
 PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate)
@@ -58,7 +64,7 @@ REQUIRED_TOOLS=(
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
-    helm
+    helm cargo-shear
 )
 
 apt_get() {
@@ -94,7 +100,18 @@ else
     rustup target add wasm32-unknown-unknown
 fi
 
-# --- 4. The Python virtualenv ---------------------------------------------------------------
+# --- 4. Cargo subcommands -------------------------------------------------------------------
+for package in "${CARGO_PACKAGES[@]}"; do
+    name=${package%@*} version=${package#*@}
+    if cargo install --list | grep -qxF "$name v$version:"; then
+        say "$name $version present"
+    else
+        say "installing $name $version"
+        cargo install --quiet --locked "$name" --version "$version"
+    fi
+done
+
+# --- 5. The Python virtualenv ---------------------------------------------------------------
 venv_ready() {
     [[ -x $venv/bin/python ]] || return 1
     "$venv/bin/python" - "${PIP_PACKAGES[@]}" <<'EOF' 2>/dev/null
@@ -124,7 +141,7 @@ else
     venv_ready || fail "the virtualenv is incomplete after installing"
 fi
 
-# --- 5. .tools/: helm and the Grafana dashboard schema --------------------------------------
+# --- 6. .tools/: helm and the Grafana dashboard schema --------------------------------------
 mkdir -p "$tools/bin"
 if [[ -x $tools/bin/helm ]] && [[ $("$tools/bin/helm" version --short) == "$HELM_VERSION"+* ]]; then
     say "helm $HELM_VERSION present"
@@ -161,7 +178,7 @@ fi
 [[ -s "$(compgen -G "$venv/lib/python3*/site-packages/ansible_collections/kubernetes/core/MANIFEST.json" | head -1)" ]] ||
     fail "the ansible collection kubernetes.core is missing"
 
-# --- 6. Every tool the tests run ------------------------------------------------------------
+# --- 7. Every tool the tests run ------------------------------------------------------------
 absent=()
 for tool in "${REQUIRED_TOOLS[@]}"; do
     PATH="$venv/bin:$tools/bin:$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null || absent+=("$tool")

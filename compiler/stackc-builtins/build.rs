@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use stackc_model::Sha256Digest;
+
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace = manifest_dir.join("../..").canonicalize().expect("workspace root");
@@ -36,10 +38,10 @@ fn main() {
         let file = plugin.name.replace('-', "_");
         let precompiled =
             engine.precompile(&plugin.component).unwrap_or_else(|e| panic!("precompiling {}: {e}", plugin.name));
-        let digest = sha256_hex(&plugin.component);
+        let digest = Sha256Digest::of(&plugin.component);
         // The name stacks use, so that stackc loads a built-in only when a stack uses it.
         let name = engine
-            .load_precompiled(&plugin.component, &precompiled, &digest)
+            .load_precompiled(&plugin.component, &precompiled, digest)
             .unwrap_or_else(|e| panic!("loading {}: {e}", plugin.name))
             .info()
             .name
@@ -49,18 +51,14 @@ fn main() {
         writeln!(
             index,
             "    Builtin {{ crate_name: {:?}, name: {name:?}, component: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.wasm\")), \
-             precompiled: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.cwasm\")), digest: {digest:?} }},",
+             precompiled: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}.cwasm\")), digest: {:?} }},",
             plugin.name,
+            digest.as_bytes(),
         )
         .expect("write to string");
     }
     index.push_str("];\n");
     fs::write(out_dir.join("builtins.rs"), index).expect("write builtins.rs");
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Plugin crates: every `plugins/stackc-plugin-*` but the SDK, sorted.

@@ -14,8 +14,8 @@ pub struct Builtin {
     pub component: &'static [u8],
     /// `component` precompiled by wasmtime with the host's engine configuration.
     pub precompiled: &'static [u8],
-    /// sha256 of `component`, lower-case hex, computed by `build.rs`.
-    pub digest: &'static str,
+    /// sha256 of `component`, computed by `build.rs` so that no run hashes it.
+    pub digest: [u8; 32],
 }
 
 include!(concat!(env!("OUT_DIR"), "/builtins.rs"));

@@ -10,18 +10,22 @@
 //! digest is sha256 over the lines `path NUL mode NUL digest LF` of the files it produced,
 //! sorted by path. The root digest is sha256 over `manifest.toml` as rendered without its
 //! `root` line, so that it covers every file, every service and the format version at once.
+//!
+//! **Lockfile.** [`lock`] is the other versioned format stackc writes: `stackc.lock`, the
+//! plugins (by component digest) the stacks of a directory are built with.
 
 mod diff;
-mod digest;
+pub mod lock;
 mod manifest;
 
 pub use diff::{BundleDiff, Change, EntryDiff, FileChange, Kind, Record, diff};
-pub use digest::{Digest, sha256};
 pub use manifest::{FORMAT, FileEntry, Manifest, ParseError, ServiceEntry, TargetEntry};
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+
+use crate::manifest::digest_of;
 
 /// Who produced a file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -76,7 +80,7 @@ impl Bundle {
                 FileEntry {
                     path: f.path.clone(),
                     mode: format!("{:04o}", f.mode),
-                    digest: sha256(&f.contents).to_string(),
+                    digest: digest_of(&f.contents),
                     services,
                     target,
                 }
@@ -133,7 +137,7 @@ impl Group {
 
     /// The group's digest and file count.
     fn finish(self) -> (String, usize) {
-        (sha256(self.lines.as_bytes()).to_string(), self.files)
+        (digest_of(self.lines.as_bytes()), self.files)
     }
 }
 

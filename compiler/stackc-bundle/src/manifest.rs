@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-
-use crate::digest::sha256;
+use stackc_model::Sha256Digest;
 
 /// The manifest format this version of stackc writes and reads.
 pub const FORMAT: u32 = 1;
@@ -56,7 +55,12 @@ pub struct FileEntry {
     pub target: Option<String>,
 }
 
-/// A manifest that cannot be read.
+/// The digest of `bytes` as the manifest writes digests: `sha256:<hex>`.
+pub(crate) fn digest_of(bytes: &[u8]) -> String {
+    format!("sha256:{}", Sha256Digest::of(bytes))
+}
+
+/// A manifest, digest record or lockfile that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError(pub String);
 
@@ -76,7 +80,7 @@ impl Manifest {
     /// sha256 of the manifest rendered without its root.
     pub fn compute_root(&self) -> String {
         let unrooted = Manifest { root: String::new(), ..self.clone() };
-        sha256(unrooted.to_toml().as_bytes()).to_string()
+        digest_of(unrooted.to_toml().as_bytes())
     }
 
     pub fn to_toml(&self) -> String {

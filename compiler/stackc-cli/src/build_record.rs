@@ -22,8 +22,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use stackc::bundle::sha256;
 use stackc::{Loaded, SourceError, SourceLoader};
+use stackc_model::Sha256Digest;
 
 const MAGIC: &str = "stackc-build-record-v1";
 
@@ -56,7 +56,7 @@ impl RecordKey {
             field(set.as_bytes());
         }
         field(&[u8::from(locked)]);
-        let name = sha256(&key).hex()[..32].to_owned();
+        let name = Sha256Digest::of(&key).to_string()[..32].to_owned();
         Some(RecordKey { path: crate::cache::cache_dir()?.join("builds").join(name) })
     }
 }
@@ -68,8 +68,8 @@ pub struct BuildRecord {
     pub stack_dir: PathBuf,
     /// The bundle directory's name: the root digest in hex.
     pub bundle: String,
-    /// (path as read, sha256 hex) of every input.
-    pub inputs: Vec<(String, String)>,
+    /// (path as read, sha256) of every input.
+    pub inputs: Vec<(String, Sha256Digest)>,
     /// (path relative to the bundle, metadata) of every bundle file.
     pub files: Vec<(String, FileStamp)>,
     /// What the build printed on stdout, to print again.
@@ -98,7 +98,7 @@ impl BuildRecord {
     pub fn still_current(key: &RecordKey) -> Option<BuildRecord> {
         let record = BuildRecord::parse(&fs::read_to_string(&key.path).ok()?)?;
         let inputs_unchanged =
-            record.inputs.iter().all(|(path, digest)| fs::read(path).is_ok_and(|b| digest_of(&b) == *digest));
+            record.inputs.iter().all(|(path, digest)| fs::read(path).is_ok_and(|b| Sha256Digest::of(&b) == *digest));
         let current = fs::read_link(record.stack_dir.join("current")).ok()?;
         if !inputs_unchanged || current != Path::new(&record.bundle) {
             return None;
@@ -151,7 +151,7 @@ impl BuildRecord {
         for line in lines {
             if let Some(rest) = line.strip_prefix("input ") {
                 let (digest, path) = rest.split_once(' ')?;
-                record.inputs.push((path.to_owned(), digest.to_owned()));
+                record.inputs.push((path.to_owned(), digest.parse().ok()?));
             } else {
                 let mut fields = line.strip_prefix("file ")?.splitn(6, ' ');
                 let mut number = || fields.next()?.parse::<i64>().ok();
@@ -173,15 +173,10 @@ fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// The sha256 of an input, as the record keeps it.
-pub fn digest_of(bytes: &[u8]) -> String {
-    sha256(bytes).hex()
-}
-
 /// A loader that notes every file it reads, with its digest, for the record.
 pub struct Recording<'a> {
     inner: &'a dyn SourceLoader,
-    read: Mutex<Vec<(String, String)>>,
+    read: Mutex<Vec<(String, Sha256Digest)>>,
 }
 
 impl<'a> Recording<'a> {
@@ -190,7 +185,7 @@ impl<'a> Recording<'a> {
     }
 
     /// (path, sha256) of every file read, in order.
-    pub fn into_read(self) -> Vec<(String, String)> {
+    pub fn into_read(self) -> Vec<(String, Sha256Digest)> {
         self.read.into_inner().expect("lock")
     }
 }
@@ -198,13 +193,13 @@ impl<'a> Recording<'a> {
 impl SourceLoader for Recording<'_> {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
         let loaded = self.inner.load(path, from)?;
-        self.read.lock().expect("lock").push((loaded.name.clone(), digest_of(loaded.text.as_bytes())));
+        self.read.lock().expect("lock").push((loaded.name.clone(), Sha256Digest::of(loaded.text.as_bytes())));
         Ok(loaded)
     }
 
     fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), SourceError> {
         let (name, bytes) = self.inner.load_bytes(path, from)?;
-        self.read.lock().expect("lock").push((name.clone(), digest_of(&bytes)));
+        self.read.lock().expect("lock").push((name.clone(), Sha256Digest::of(&bytes)));
         Ok((name, bytes))
     }
 }
@@ -227,7 +222,7 @@ mod tests {
         let record = BuildRecord {
             stack_dir: stack_dir.clone(),
             bundle: "abc".to_owned(),
-            inputs: vec![(stack_name, digest_of(b"stack \"s\"\n"))],
+            inputs: vec![(stack_name, Sha256Digest::of(b"stack \"s\"\n"))],
             files: BuildRecord::stamps(&stack_dir.join("abc"), ["hosts/a file"].into_iter()).expect("stamps"),
             summary: "stack `s`\nbundle (unchanged)\n".to_owned(),
         };

@@ -1,9 +1,9 @@
-//! `stackc.lock` on disk, next to the stack file (the format is [`stackc::lock`]).
+//! `stackc.lock` on disk, next to the stack file (the format is [`stackc::bundle::lock`]).
 
 use std::path::{Path, PathBuf};
 
 use stackc::Compilation;
-use stackc::lock::{self, Lock};
+use stackc::bundle::lock::{self, Lock};
 
 use crate::loader::{io_reason, normalize};
 
@@ -34,7 +34,7 @@ impl LockUpdate {
         };
         let stack = compilation.stack.as_ref().map_or(String::new(), |s| s.name.value.clone());
         let base = existing.as_ref().map(|(_, lock)| lock.clone()).unwrap_or_default();
-        let updated = base.updated(&stack, &compilation.plugins, &dir.to_string_lossy());
+        let updated = base.updated(&stack, compilation.plugins.iter().map(|p| &p.pin), &dir.to_string_lossy());
         let text = updated.to_toml();
         Ok(LockUpdate { path, existing, updated, text, stack })
     }

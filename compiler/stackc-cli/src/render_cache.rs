@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use stackc::CacheStore;
-use stackc::bundle::sha256;
+use stackc_model::Sha256Digest;
 
 const MAGIC: &[u8] = b"stackc-render-pack-v1\n";
 const KEY_LEN: usize = 64;
@@ -41,7 +41,7 @@ impl RenderPack {
     pub fn for_stack(stack: &Path) -> Option<RenderPack> {
         let dir = crate::cache::cache_dir()?.join("rendered");
         let canonical = fs::canonicalize(stack).unwrap_or_else(|_| stack.to_path_buf());
-        let name = &sha256(canonical.as_os_str().as_encoded_bytes()).hex()[..32];
+        let name = &Sha256Digest::of(canonical.as_os_str().as_encoded_bytes()).to_string()[..32];
         Some(RenderPack::open(dir.join(name)))
     }
 

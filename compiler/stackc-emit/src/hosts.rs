@@ -1,11 +1,10 @@
 //! `hosts/<host>/…`: every host's files, laid out as they land on the machine.
 
 use stackc_bundle::{File, Producer};
-use stackc_diag::Diagnostic;
 
 use crate::plan::Plan;
 
-pub(crate) fn emit(plan: &Plan<'_>, _diagnostics: &mut Vec<Diagnostic>) -> Vec<File> {
+pub(crate) fn emit(plan: &Plan<'_>) -> Vec<File> {
     let mut files = Vec::new();
     for (host, tree) in &plan.host_files {
         for (path, file) in tree {

@@ -1,30 +1,38 @@
 //! Turns rendered artifacts into what deploy tools consume.
 //!
 //! Plugins say *what* a service needs (files on its hosts, packages, a packaged service to
-//! reload, checks); emitters decide *how* it is applied. Adding a deploy target never touches
-//! a plugin; adding a plugin never touches an emitter.
+//! reload, a process to supervise, Kubernetes objects, checks); emitters decide *how* it is
+//! applied. Adding a deploy target never touches a plugin; adding a plugin never touches an
+//! emitter.
 //!
-//! - [`hosts`]: one file tree per host, `hosts/<host>/<absolute path>`, exactly what lands on
-//!   each machine;
-//! - [`ansible`]: an inventory and a playbook with one play per step that installs packages,
-//!   copies the host trees, fills secret files from Vault, reloads services through handlers,
-//!   and ends with a verification play;
-//! - [`daemontools`] and [`systemd`]: supervised processes as `/etc/service/<name>/` run
-//!   scripts or `/etc/systemd/system/<name>.service` units, placed among the host files.
+//! The steps, each a module:
+//!
+//! 1. [`supervise`]: processes become daemontools service directories or systemd units
+//!    (plain host files) plus the accounts, directories, starts and restarts they need;
+//! 2. [`plan`]: what each service needs on which host and in the cluster, gathered and
+//!    checked once; every problem is reported here;
+//! 3. emitters lay the plan out: [`hosts`] (`hosts/<host>/<path>`, exactly what lands on each
+//!    machine), [`service_files`], [`ansible`] (inventory, `site.yml`, `containers.yml`),
+//!    [`kube`] (manifests, Helm values, `kubernetes.yml`) and [`vault`] (the example Vault
+//!    layout both playbooks read). Every YAML file is a typed value written by [`yaml`].
 //!
 //! Emitters are pure: they return bundle files and diagnostics.
 
-pub mod ansible;
-mod containers;
-mod daemontools;
-pub mod hosts;
+mod ansible;
+mod host_work;
+mod hosts;
 mod kube;
+mod labels;
 mod order;
 mod plan;
+mod service_files;
+mod shell;
 mod supervise;
-mod systemd;
 mod vault;
 mod yaml;
+
+#[cfg(test)]
+mod tests;
 
 use stackc_bundle::File;
 use stackc_diag::Diagnostic;
@@ -43,20 +51,12 @@ pub struct Rendered {
 /// Runs every emitter. `rendered` has one entry per service, in stack order.
 pub fn emit(stack: &Stack, rendered: &[Rendered]) -> (Vec<File>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    // Processes become daemontools service directories or systemd units first, so every
-    // emitter below sees them as ordinary host files.
-    let expanded;
-    let rendered = if supervise::has_processes(rendered) {
-        expanded = supervise::expand(stack, rendered, &mut diagnostics);
-        expanded.as_slice()
-    } else {
-        rendered
-    };
-    let plan = plan::Plan::new(stack, rendered, &mut diagnostics);
-    let mut files = hosts::emit(&plan, &mut diagnostics);
-    files.extend(plan::bundle_files(stack, rendered));
-    files.extend(ansible::emit(&plan, &mut diagnostics));
-    let vault_example_written = files.iter().any(kube::is_vault_example);
-    files.extend(kube::emit(stack, rendered, vault_example_written, &mut diagnostics));
+    let supervised = supervise::supervise(stack, rendered, &mut diagnostics);
+    let plan = plan::Plan::new(stack, rendered, &supervised, &mut diagnostics);
+    let mut files = hosts::emit(&plan);
+    files.extend(service_files::emit(stack, rendered));
+    files.extend(ansible::emit(&plan));
+    files.extend(kube::emit(&plan));
+    files.extend(vault::emit(&plan));
     (files, diagnostics)
 }

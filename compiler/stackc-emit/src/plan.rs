@@ -1,14 +1,20 @@
-//! What each service needs on which host, gathered from artifacts once for all emitters.
+//! What each service needs on which host and in the cluster, gathered once from its artifacts
+//! and the supervision of its processes for every emitter, and checked once: emitters only
+//! lay out what the plan holds, so every problem is reported here.
 
-use std::collections::BTreeMap;
+mod checks;
 
-use stackc_bundle::{File, Producer};
+use std::collections::{BTreeMap, BTreeSet};
+
+use stackc_bundle::Producer;
 use stackc_diag::Diagnostic;
-use stackc_model::{Service, Stack};
-use stackc_plugin_host::{AptRepository, Artifact, CommandCheck, HttpCheck, Process, SecretFile, SystemService};
+use stackc_model::{SecretSource, Service, Stack};
+use stackc_plugin_host::{AptRepository, Artifact, CommandCheck, HelmRelease, HttpCheck, KubeObject};
 
 use crate::Rendered;
+use crate::host_work::{Handler, OwnedDirectory, Restart, Start};
 use crate::order;
+use crate::supervise::Supervision;
 
 /// A file on a host, with the services that produced it.
 pub(crate) struct HostFile<'a> {
@@ -17,19 +23,93 @@ pub(crate) struct HostFile<'a> {
     pub(crate) services: Vec<&'a str>,
 }
 
+/// Where the deploy tool finds a secret's value when it runs; the only sources a file it
+/// writes can be filled from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeploySecret<'a> {
+    /// An Ansible Vault variable.
+    Vault(&'a str),
+    /// An environment variable of the deploying process.
+    Env(&'a str),
+}
+
+/// A host file filled from a secret at deploy time.
+pub(crate) struct SecretFile<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) mode: u32,
+    pub(crate) secret: DeploySecret<'a>,
+}
+
+/// A Kubernetes Secret created at deploy time.
+pub(crate) struct KubeSecret<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) namespace: &'a str,
+    /// Data key → where its value comes from.
+    pub(crate) entries: Vec<(&'a str, DeploySecret<'a>)>,
+}
+
 /// One service, as the emitters need it.
 pub(crate) struct ServicePlan<'a> {
     pub(crate) service: &'a Service,
     pub(crate) hosts: Vec<&'a str>,
+    /// Sorted, without duplicates.
     pub(crate) packages: Vec<&'a str>,
     pub(crate) repositories: Vec<&'a AptRepository>,
-    pub(crate) system_services: Vec<&'a SystemService>,
     /// Host files by absolute path, with the hosts each path is installed on.
     pub(crate) files: BTreeMap<&'a str, (u32, Vec<&'a str>)>,
-    pub(crate) secret_files: Vec<&'a SecretFile>,
-    pub(crate) processes: Vec<&'a Process>,
+    pub(crate) secret_files: Vec<SecretFile<'a>>,
+    /// System accounts to create.
+    pub(crate) accounts: BTreeSet<&'a str>,
+    pub(crate) directories: Vec<&'a OwnedDirectory>,
+    /// Packaged services first, then supervised processes.
+    pub(crate) starts: Vec<Start>,
+    /// In the order of `starts`.
+    pub(crate) handlers: Vec<Handler>,
     pub(crate) http_checks: Vec<&'a HttpCheck>,
     pub(crate) command_checks: Vec<&'a CommandCheck>,
+    pub(crate) kube_objects: Vec<&'a KubeObject>,
+    pub(crate) kube_secrets: Vec<KubeSecret<'a>>,
+    pub(crate) helm_releases: Vec<&'a HelmRelease>,
+}
+
+impl ServicePlan<'_> {
+    /// Whether the host playbook has a step for the service.
+    pub(crate) fn deploys_to_hosts(&self) -> bool {
+        !self.hosts.is_empty()
+            && (!self.files.is_empty()
+                || !self.packages.is_empty()
+                || !self.secret_files.is_empty()
+                || !self.starts.is_empty())
+    }
+
+    /// Whether the service asks the cluster for anything.
+    pub(crate) fn deploys_to_cluster(&self) -> bool {
+        !self.kube_objects.is_empty() || !self.kube_secrets.is_empty() || !self.helm_releases.is_empty()
+    }
+}
+
+/// A deploy target: the emitter a file outside every service belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Ansible,
+    Kubernetes,
+}
+
+impl Target {
+    pub(crate) fn producer(self) -> Producer {
+        let name = match self {
+            Target::Ansible => "ansible",
+            Target::Kubernetes => "kubernetes",
+        };
+        Producer::Target(name.to_owned())
+    }
+}
+
+/// The example Vault layout: the stack's Vault variables, shipped by the first target whose
+/// playbook reads them (the host playbook when there is one).
+pub(crate) struct VaultExample<'a> {
+    pub(crate) target: Target,
+    pub(crate) variables: BTreeSet<&'a str>,
 }
 
 pub(crate) struct Plan<'a> {
@@ -38,77 +118,167 @@ pub(crate) struct Plan<'a> {
     pub(crate) services: Vec<ServicePlan<'a>>,
     /// host → absolute path → file.
     pub(crate) host_files: BTreeMap<&'a str, BTreeMap<&'a str, HostFile<'a>>>,
+    pub(crate) vault_example: Option<VaultExample<'a>>,
 }
 
 impl<'a> Plan<'a> {
-    pub(crate) fn new(stack: &'a Stack, rendered: &'a [Rendered], diagnostics: &mut Vec<Diagnostic>) -> Self {
-        let mut host_files: BTreeMap<&str, BTreeMap<&str, HostFile<'a>>> = BTreeMap::new();
-        let mut services = Vec::new();
+    /// The plan of `rendered` (one entry per service) with the supervision of their processes.
+    pub(crate) fn new(
+        stack: &'a Stack,
+        rendered: &'a [Rendered],
+        supervised: &'a BTreeMap<usize, Vec<Supervision>>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut host_files = BTreeMap::new();
         let by_service: BTreeMap<usize, &Rendered> = rendered.iter().map(|r| (r.service, r)).collect();
+        let mut services = Vec::new();
         for index in order::deploy_order(stack) {
             let Some(r) = by_service.get(&index) else { continue };
-            let service = &stack.services[index];
-            let hosts: Vec<&str> = service.hosts.iter().map(|&i| stack.hosts[i].name.value.as_str()).collect();
-            let mut plan = ServicePlan {
-                service,
-                hosts: hosts.clone(),
-                packages: Vec::new(),
-                repositories: Vec::new(),
-                system_services: Vec::new(),
-                files: BTreeMap::new(),
-                secret_files: Vec::new(),
-                processes: Vec::new(),
-                http_checks: Vec::new(),
-                command_checks: Vec::new(),
-            };
-            for artifact in &r.artifacts {
-                match artifact {
-                    Artifact::HostFile(f) => {
-                        let targets: Vec<&str> = match &f.host {
-                            None => hosts.clone(),
-                            Some(h) if hosts.contains(&h.as_str()) => vec![h.as_str()],
-                            Some(h) => {
-                                diagnostics.push(
-                                    Diagnostic::error(
-                                        "stackc::emit::host",
-                                        format!(
-                                            "plugin `{}` placed `{}` on `{h}`, which does not run service `{}`",
-                                            r.plugin, f.path, service.name.value
-                                        ),
-                                    )
-                                    .at(service.name.span, "in this service"),
-                                );
-                                continue;
-                            }
-                        };
-                        let entry = plan.files.entry(f.path.as_str()).or_insert((f.mode, Vec::new()));
-                        entry.1.extend(targets.iter().copied());
-                        for host in targets {
-                            place(&mut host_files, host, f, service, stack, diagnostics);
-                        }
-                    }
-                    Artifact::SecretFile(f) => plan.secret_files.push(f),
-                    Artifact::Package(p) => plan.packages.push(p),
-                    Artifact::AptRepository(r) => plan.repositories.push(r),
-                    Artifact::SystemService(s) => plan.system_services.push(s),
-                    Artifact::Process(p) => plan.processes.push(p),
-                    Artifact::HttpCheck(c) => plan.http_checks.push(c),
-                    Artifact::CommandCheck(c) => plan.command_checks.push(c),
-                    Artifact::BundleFile(_)
-                    | Artifact::KubeObject(_)
-                    | Artifact::KubeSecret(_)
-                    | Artifact::HelmRelease(_) => {}
+            let supervision = supervised.get(&index).map_or(&[][..], Vec::as_slice);
+            services.push(gather(stack, r, supervision, &mut host_files, diagnostics));
+        }
+        checks::kube_names(&services, diagnostics);
+        let deploys_to_hosts = services.iter().any(ServicePlan::deploys_to_hosts);
+        if deploys_to_hosts {
+            checks::container_subnets(stack, diagnostics);
+        }
+        let target = if deploys_to_hosts {
+            Some(Target::Ansible)
+        } else {
+            services.iter().any(ServicePlan::deploys_to_cluster).then_some(Target::Kubernetes)
+        };
+        let variables: BTreeSet<&str> = stack
+            .secrets
+            .iter()
+            .filter_map(|s| match &s.source {
+                SecretSource::Vault { variable } => Some(variable.as_str()),
+                _ => None,
+            })
+            .collect();
+        let vault_example = target.filter(|_| !variables.is_empty()).map(|target| VaultExample { target, variables });
+        Plan { stack, services, host_files, vault_example }
+    }
+}
+
+/// One service's plan; its host files also go into `host_files`.
+fn gather<'a>(
+    stack: &'a Stack,
+    r: &'a Rendered,
+    supervision: &'a [Supervision],
+    host_files: &mut BTreeMap<&'a str, BTreeMap<&'a str, HostFile<'a>>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ServicePlan<'a> {
+    let service = &stack.services[r.service];
+    let hosts: Vec<&str> = service.hosts.iter().map(|&i| stack.hosts[i].name.value.as_str()).collect();
+    let mut plan = ServicePlan {
+        service,
+        hosts: hosts.clone(),
+        packages: Vec::new(),
+        repositories: Vec::new(),
+        files: BTreeMap::new(),
+        secret_files: Vec::new(),
+        accounts: BTreeSet::new(),
+        directories: Vec::new(),
+        starts: Vec::new(),
+        handlers: Vec::new(),
+        http_checks: Vec::new(),
+        command_checks: Vec::new(),
+        kube_objects: Vec::new(),
+        kube_secrets: Vec::new(),
+        helm_releases: Vec::new(),
+    };
+    for artifact in &r.artifacts {
+        match artifact {
+            Artifact::HostFile(f) => add_file(&mut plan, f, &r.plugin, stack, host_files, diagnostics),
+            // A host file can only be filled where the service has hosts.
+            Artifact::SecretFile(f) if !hosts.is_empty() => {
+                if let Some(secret) = checks::host_secret(stack, service, &f.secret, diagnostics) {
+                    plan.secret_files.push(SecretFile { path: &f.path, mode: f.mode, secret });
                 }
             }
-            plan.packages.sort_unstable();
-            plan.packages.dedup();
-            for (_, hosts) in plan.files.values_mut() {
-                hosts.sort_unstable();
-                hosts.dedup();
+            Artifact::Package(p) => plan.packages.push(p),
+            Artifact::AptRepository(r) => plan.repositories.push(r),
+            Artifact::SystemService(s) => {
+                plan.starts.push(Start::Unit { label: s.name.clone(), unit: s.name.clone(), daemon_reload: false });
+                plan.handlers.push(Handler {
+                    name: format!("{} {}", if s.reload { "Reload" } else { "Restart" }, s.name),
+                    action: Restart::Unit { unit: s.name.clone(), reload: s.reload, daemon_reload: false },
+                });
             }
-            services.push(plan);
+            Artifact::HttpCheck(c) => plan.http_checks.push(c),
+            Artifact::CommandCheck(c) => plan.command_checks.push(c),
+            Artifact::KubeObject(o) => plan.kube_objects.push(o),
+            Artifact::KubeSecret(k) => plan.kube_secrets.push(KubeSecret {
+                name: &k.name,
+                namespace: &k.namespace,
+                entries: k
+                    .entries
+                    .iter()
+                    .filter_map(|(key, name)| {
+                        Some((key.as_str(), checks::kube_secret_entry(stack, service, &k.name, name, diagnostics)?))
+                    })
+                    .collect(),
+            }),
+            Artifact::HelmRelease(h) => {
+                checks::pinned_chart(service, h, diagnostics);
+                plan.helm_releases.push(h);
+            }
+            // A secret file goes nowhere without hosts; processes arrive as `supervision`;
+            // bundle files are not the plan's.
+            Artifact::SecretFile(_) | Artifact::Process(_) | Artifact::BundleFile(_) => {}
         }
-        Plan { stack, services, host_files }
+    }
+    // Packaged services start before supervised processes, which may need them.
+    for s in supervision {
+        for f in &s.files {
+            add_file(&mut plan, f, &r.plugin, stack, host_files, diagnostics);
+        }
+        plan.packages.extend(s.packages.iter().copied());
+        plan.accounts.extend(s.accounts.iter().map(String::as_str));
+        plan.directories.extend(&s.directories);
+        plan.starts.extend(s.starts.iter().cloned());
+        plan.handlers.push(s.handler.clone());
+    }
+    plan.packages.sort_unstable();
+    plan.packages.dedup();
+    for (_, hosts) in plan.files.values_mut() {
+        hosts.sort_unstable();
+        hosts.dedup();
+    }
+    plan
+}
+
+/// Adds a file to the service's files and to the trees of the hosts it goes to.
+fn add_file<'a>(
+    plan: &mut ServicePlan<'a>,
+    file: &'a stackc_plugin_host::HostFile,
+    plugin: &str,
+    stack: &'a Stack,
+    host_files: &mut BTreeMap<&'a str, BTreeMap<&'a str, HostFile<'a>>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let service = plan.service;
+    let targets: Vec<&'a str> = match &file.host {
+        None => plan.hosts.clone(),
+        Some(h) if plan.hosts.contains(&h.as_str()) => vec![h.as_str()],
+        Some(h) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    "stackc::emit::host",
+                    format!(
+                        "plugin `{plugin}` placed `{}` on `{h}`, which does not run service `{}`",
+                        file.path, service.name.value
+                    ),
+                )
+                .at(service.name.span, "in this service"),
+            );
+            return;
+        }
+    };
+    let entry = plan.files.entry(file.path.as_str()).or_insert((file.mode, Vec::new()));
+    entry.1.extend(targets.iter().copied());
+    for host in targets {
+        place(host_files, host, file, service, stack, diagnostics);
     }
 }
 
@@ -144,23 +314,4 @@ fn place<'a>(
             diagnostics.push(diagnostic.with_help("place the services on different hosts, or make their files agree"));
         }
     }
-}
-
-/// `services/<service>/<path>` for every bundle file.
-pub(crate) fn bundle_files(stack: &Stack, rendered: &[Rendered]) -> Vec<File> {
-    let mut files = Vec::new();
-    for r in rendered {
-        let name = &stack.services[r.service].name.value;
-        for artifact in &r.artifacts {
-            if let Artifact::BundleFile(f) = artifact {
-                files.push(File {
-                    path: format!("services/{name}/{}", f.path),
-                    mode: f.mode,
-                    contents: f.contents.clone(),
-                    producer: Producer::Services(vec![name.clone()]),
-                });
-            }
-        }
-    }
-    files
 }

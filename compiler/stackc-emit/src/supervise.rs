@@ -1,72 +1,83 @@
-//! `Process` artifacts become files before any emitter runs: a daemontools service directory
-//! or a systemd unit, added to the service's host files so that every emitter (host trees,
-//! Ansible) treats them like any other file.
+//! `Process` artifacts become host files, packages and plain host work before planning: a
+//! daemontools service directory or a systemd unit, the accounts and directories the process
+//! needs, how it is started and what restarts it. Past this module nothing knows which
+//! supervisor runs a process.
+
+mod daemontools;
+mod systemd;
+
+use std::collections::BTreeMap;
 
 use stackc_diag::Diagnostic;
 use stackc_model::Stack;
 use stackc_plugin_host::{Artifact, HostFile, Process, Supervisor};
 
-use crate::{Rendered, daemontools, systemd};
+use crate::Rendered;
+use crate::host_work::{Handler, OwnedDirectory, Start};
 
-pub(crate) struct GeneratedFile {
-    pub(crate) path: String,
-    pub(crate) contents: Vec<u8>,
-    pub(crate) mode: u32,
+/// What supervising one process takes on the hosts of its service.
+#[derive(Debug, Clone)]
+pub(crate) struct Supervision {
+    /// On every host of the service.
+    pub(crate) files: Vec<HostFile>,
+    pub(crate) packages: Vec<&'static str>,
+    /// System accounts to create; never `root` or `nobody`, which every host has.
+    pub(crate) accounts: Vec<String>,
+    pub(crate) directories: Vec<OwnedDirectory>,
+    pub(crate) starts: Vec<Start>,
+    pub(crate) handler: Handler,
 }
 
-/// A word for `/bin/sh`, single-quoted unless it is plainly safe.
-pub(crate) fn sh_quote(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+%".contains(c)) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-pub(crate) fn has_processes(rendered: &[Rendered]) -> bool {
-    rendered.iter().any(|r| r.artifacts.iter().any(|a| matches!(a, Artifact::Process(_))))
-}
-
-/// `rendered` with each process's supervisor files (and packages) added.
-pub(crate) fn expand(stack: &Stack, rendered: &[Rendered], diagnostics: &mut Vec<Diagnostic>) -> Vec<Rendered> {
-    rendered
-        .iter()
-        .map(|r| {
-            let service = &stack.services[r.service];
-            let mut artifacts = r.artifacts.clone();
-            for artifact in &r.artifacts {
-                let Artifact::Process(process) = artifact else { continue };
-                let problems = check(process);
-                if !problems.is_empty() {
-                    for problem in problems {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                "stackc::emit::process",
-                                format!("plugin `{}` asked for process `{}`: {problem}", r.plugin, process.name),
-                            )
-                            .at(service.name.span, "in this service"),
-                        );
-                    }
+/// The supervision of every usable process, by service index, in artifact order. A process
+/// that would mean something other than it asks for is reported and left out.
+pub(crate) fn supervise(
+    stack: &Stack,
+    rendered: &[Rendered],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<usize, Vec<Supervision>> {
+    let mut supervised: BTreeMap<usize, Vec<Supervision>> = BTreeMap::new();
+    for r in rendered {
+        let service = &stack.services[r.service];
+        for artifact in &r.artifacts {
+            let Artifact::Process(process) = artifact else { continue };
+            let mut problems = check(process);
+            let supervision = match process.supervisor {
+                Supervisor::Daemontools => daemontools::supervise(process),
+                Supervisor::Systemd => Ok(systemd::supervise(process, &service.name.value)),
+            };
+            match supervision {
+                Ok(supervision) if problems.is_empty() => {
+                    supervised.entry(r.service).or_default().push(supervision);
                     continue;
                 }
-                let files = match process.supervisor {
-                    Supervisor::Daemontools => {
-                        artifacts.push(Artifact::Package("daemontools".to_owned()));
-                        artifacts.push(Artifact::Package("daemontools-run".to_owned()));
-                        daemontools::files(process)
-                    }
-                    Supervisor::Systemd => systemd::files(process, &service.name.value),
-                };
-                artifacts.extend(files.into_iter().map(|f| {
-                    Artifact::HostFile(HostFile { host: None, path: f.path, contents: f.contents, mode: f.mode })
-                }));
+                Ok(_) => {}
+                Err(more) => problems.extend(more),
             }
-            Rendered { service: r.service, plugin: r.plugin.clone(), artifacts }
-        })
-        .collect()
+            for problem in problems {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "stackc::emit::process",
+                        format!("plugin `{}` asked for process `{}`: {problem}", r.plugin, process.name),
+                    )
+                    .at(service.name.span, "in this service"),
+                );
+            }
+        }
+    }
+    supervised
 }
 
-/// What would make a run script or unit mean something other than the process asked for.
+/// A file generated for a process, on every host of its service.
+fn host_file(path: String, contents: String, mode: u32) -> HostFile {
+    HostFile { host: None, path, contents: contents.into_bytes(), mode }
+}
+
+/// The accounts among `users` that must be created.
+fn accounts<'a>(users: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    users.into_iter().filter(|u| *u != "root" && *u != "nobody").map(str::to_owned).collect()
+}
+
+/// What would make a run script or unit mean something other than the process asks for.
 fn check(process: &Process) -> Vec<String> {
     let mut problems = Vec::new();
     let name_ok = |s: &str| {
@@ -103,27 +114,5 @@ fn check(process: &Process) -> Vec<String> {
             problems.push(format!("the value of `{key}` contains a control character"));
         }
     }
-    if process.supervisor == Supervisor::Daemontools {
-        if !(4096..=16_777_215).contains(&process.log_max_bytes) {
-            problems
-                .push(format!("multilog needs a file size from 4096 to 16777215 bytes, not {}", process.log_max_bytes));
-        }
-        if process.log_files < 2 {
-            problems.push(format!("multilog keeps at least 2 files, not {}", process.log_files));
-        }
-    }
     problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sh_quote;
-
-    #[test]
-    fn quotes_only_when_needed() {
-        assert_eq!(sh_quote("/usr/bin/python3"), "/usr/bin/python3");
-        assert_eq!(sh_quote("a b"), "'a b'");
-        assert_eq!(sh_quote("it's"), "'it'\\''s'");
-        assert_eq!(sh_quote(""), "''");
-    }
 }

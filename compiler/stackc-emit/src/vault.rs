@@ -1,33 +1,44 @@
-//! The example Ansible Vault layout the bundle ships: variable names, never values.
+//! `ansible/group_vars/all/vault.yml.example`: the Vault variables the playbooks read, with
+//! empty values. The plan decides whether the bundle ships it and with which target.
 
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
+use stackc_bundle::File;
 
-use stackc_model::{SecretSource, Stack};
+use crate::plan::{Plan, VaultExample};
+use crate::yaml::{self, Map, Scalar, Yaml};
 
-/// Where the example goes, beside the playbooks that read `group_vars/all/vault.yml`.
-pub(crate) const EXAMPLE_PATH: &str = "ansible/group_vars/all/vault.yml.example";
+const PATH: &str = "ansible/group_vars/all/vault.yml.example";
 
-/// The Vault variables of the stack's secrets, with empty values; empty when there are none.
-pub(crate) fn example(stack: &Stack) -> String {
-    let variables: BTreeSet<&str> = stack
-        .secrets
-        .iter()
-        .filter_map(|s| match &s.source {
-            SecretSource::Vault { variable } => Some(variable.as_str()),
-            _ => None,
-        })
-        .collect();
-    if variables.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from(
+pub(crate) fn emit(plan: &Plan<'_>) -> Option<File> {
+    let example = plan.vault_example.as_ref()?;
+    let text = format!(
         "# The Ansible Vault variables this stack's secrets come from. No values are shipped:\n\
          # copy this file to vault.yml beside it, fill it in, then encrypt it with\n\
-         #   ansible-vault encrypt group_vars/all/vault.yml\n---\n",
+         #   ansible-vault encrypt group_vars/all/vault.yml\n---\n{}",
+        yaml::write(&value(example))
     );
-    for variable in variables {
-        writeln!(out, "{variable}: \"\"").expect("write to string");
+    Some(File { path: PATH.to_owned(), mode: 0o644, contents: text.into_bytes(), producer: example.target.producer() })
+}
+
+/// Every variable with an empty value.
+fn value(example: &VaultExample<'_>) -> Yaml {
+    let mut map = Map::new();
+    for variable in &example.variables {
+        map.insert(variable, Scalar::quoted(""));
     }
-    out
+    map.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::read_back::assert_reads_back;
+
+    #[test]
+    fn the_example_reads_back_as_its_value() {
+        crate::tests::everything().with_plan(|plan| {
+            let example = plan.vault_example.as_ref().expect("vault secrets");
+            let file = emit(plan).expect("an example");
+            assert_reads_back(std::str::from_utf8(&file.contents).expect("utf-8"), &value(example));
+        });
+    }
 }

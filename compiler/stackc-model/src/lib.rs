@@ -1,5 +1,6 @@
 //! The typed stack model: what a stack file means once names, includes, params and
-//! references are resolved, and what services offer each other.
+//! references are resolved, what services offer each other, and the sha256 digest that pins
+//! plugin components and names bundle files.
 //!
 //! What plugins return (artifacts) is not here: those types are generated from the WIT and
 //! re-exported by `stackc-plugin-host`, so that they are defined once.
@@ -10,10 +11,12 @@
 //!
 //! [`Span`]: stackc_diag::Span
 
+mod digest;
 mod exports;
 mod stack;
 mod value;
 
+pub use digest::{ParseDigestError, Sha256Digest};
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
 pub use stack::{Host, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service, Stack};
 pub use value::{Entry, Map, Reference, Value, ValueKind};

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use stackc_diag::{Span, Spanned};
 
+use crate::digest::Sha256Digest;
 use crate::value::Value;
 
 /// A resolved stack file with everything it includes.
@@ -130,8 +131,8 @@ pub struct PluginDecl {
     pub name: Spanned<String>,
     /// The component file as written, relative to the declaring file (`span.file`).
     pub path: Spanned<String>,
-    /// Expected sha256 of the component bytes, lower-case hex.
-    pub sha256: Spanned<String>,
+    /// Expected sha256 of the component bytes.
+    pub sha256: Spanned<Sha256Digest>,
     /// The whole `plugin` node.
     pub span: Span,
 }

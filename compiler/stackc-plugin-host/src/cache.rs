@@ -15,8 +15,7 @@
 use std::hash::{Hash, Hasher};
 
 use sha2::{Digest, Sha256};
-
-use crate::engine::hex;
+use stackc_model::Sha256Digest;
 
 /// Storage for cache entries (precompiled components, render results): a map from key to
 /// bytes. Implementations may fail silently: a cache that cannot be read or written only
@@ -62,7 +61,7 @@ pub(crate) const PRECOMPILED: &[u8] = b"stackc-precompiled-v1\n";
 pub(crate) fn seal(magic: &[u8], payload: &[u8]) -> Vec<u8> {
     let mut entry = Vec::with_capacity(magic.len() + 32 + payload.len());
     entry.extend_from_slice(magic);
-    entry.extend_from_slice(&Sha256::digest(payload));
+    entry.extend_from_slice(Sha256Digest::of(payload).as_bytes());
     entry.extend_from_slice(payload);
     entry
 }
@@ -74,17 +73,17 @@ pub(crate) fn unseal<'a>(magic: &[u8], entry: &'a [u8]) -> Result<&'a [u8], &'st
         return Err("truncated");
     }
     let (checksum, payload) = rest.split_at(32);
-    if Sha256::digest(payload).as_slice() != checksum {
+    if Sha256Digest::of(payload).as_bytes() != checksum {
         return Err("corrupt (checksum mismatch)");
     }
     Ok(payload)
 }
 
 /// The cache key of a component for an engine.
-pub(crate) fn key(component_digest: &str, engine: &wasmtime::Engine) -> String {
+pub(crate) fn key(component_digest: Sha256Digest, engine: &wasmtime::Engine) -> String {
     let mut hasher = Sha256Hasher(Sha256::new());
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    let compatibility = hex(&hasher.0.finalize());
+    let compatibility = Sha256Digest::from_bytes(hasher.0.finalize().into()).to_string();
     format!("{component_digest}-{}", &compatibility[..16])
 }
 
@@ -122,8 +121,9 @@ mod tests {
     #[test]
     fn the_key_names_the_component_and_the_engine() {
         let engine = wasmtime::Engine::new(&crate::engine_config()).expect("engine");
-        let k = key("ab", &engine);
-        assert_eq!(k, key("ab", &engine), "stable within a build");
-        assert!(k.starts_with("ab-") && k.len() == 3 + 16, "{k}");
+        let component = Sha256Digest::of(b"component");
+        let k = key(component, &engine);
+        assert_eq!(k, key(component, &engine), "stable within a build");
+        assert!(k.starts_with(&format!("{component}-")) && k.len() == 64 + 1 + 16, "{k}");
     }
 }

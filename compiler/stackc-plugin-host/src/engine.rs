@@ -1,6 +1,6 @@
 //! The wasmtime engine and how components are loaded into it.
 
-use sha2::{Digest, Sha256};
+use stackc_model::Sha256Digest;
 use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::bindings;
@@ -58,12 +58,17 @@ impl Engine {
     /// compiling `component` when the precompiled bytes do not fit this engine (another
     /// wasmtime version or CPU). `digest` is the component's sha256, computed when it was
     /// precompiled, so that loading does not hash it again on every run.
-    pub fn load_precompiled(&self, component: &[u8], precompiled: &[u8], digest: &str) -> Result<Plugin, LoadError> {
+    pub fn load_precompiled(
+        &self,
+        component: &[u8],
+        precompiled: &[u8],
+        digest: Sha256Digest,
+    ) -> Result<Plugin, LoadError> {
         // SAFETY: `precompiled` was produced by `Engine::precompile_component` in this
         // project's build script from `component`, and is embedded in the binary; it is not
         // untrusted input. wasmtime still checks that it matches this engine's configuration.
         match unsafe { Component::deserialize(&self.engine, precompiled) } {
-            Ok(compiled) => self.instantiate_pre(digest.to_owned(), compiled, true),
+            Ok(compiled) => self.instantiate_pre(digest, compiled, true),
             Err(_) => self.load(component),
         }
     }
@@ -72,7 +77,7 @@ impl Engine {
     pub fn load(&self, component: &[u8]) -> Result<Plugin, LoadError> {
         check_imports_and_exports(component)?;
         let compiled = Component::new(&self.engine, component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
-        self.instantiate_pre(hex(&Sha256::digest(component)), compiled, false)
+        self.instantiate_pre(Sha256Digest::of(component), compiled, false)
     }
 
     /// Loads a third-party component through `cache`: precompiled code is used when an
@@ -80,8 +85,8 @@ impl Engine {
     /// compiled and the entry (re)written. See [`crate::cache`] for what makes an entry usable.
     pub fn load_cached(&self, component: &[u8], cache: &dyn CacheStore) -> Result<(Plugin, Compiled), LoadError> {
         check_imports_and_exports(component)?;
-        let digest = hex(&Sha256::digest(component));
-        let key = cache::key(&digest, &self.engine);
+        let digest = Sha256Digest::of(component);
+        let key = cache::key(digest, &self.engine);
         let mut why = None;
         if let Some(entry) = cache.get(&key) {
             match cache::unseal(PRECOMPILED, &entry) {
@@ -108,7 +113,12 @@ impl Engine {
     }
 
     /// `digest`: the sha256 of the component bytes `component` was compiled from.
-    fn instantiate_pre(&self, digest: String, component: Component, precompiled: bool) -> Result<Plugin, LoadError> {
+    fn instantiate_pre(
+        &self,
+        digest: Sha256Digest,
+        component: Component,
+        precompiled: bool,
+    ) -> Result<Plugin, LoadError> {
         check_component_type(&self.engine, &component)?;
         let pre = self.linker.instantiate_pre(&component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
         let pre = bindings::PluginPre::new(pre).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
@@ -183,10 +193,6 @@ fn check_names(imports: &[String], exports: &[String]) -> Result<(), LoadError> 
 
 fn version_of(name: &str) -> String {
     name.rsplit_once('@').map_or("unknown", |(_, v)| v).to_owned()
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

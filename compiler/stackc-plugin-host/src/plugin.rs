@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use stackc_model::Exports;
+use stackc_model::{Exports, Sha256Digest};
 use wasmtime::Store;
 
 use crate::Artifact;
@@ -41,7 +41,7 @@ pub struct Plugin {
     pre: PluginPre<HostState>,
     limits: Limits,
     info: PluginInfo,
-    digest: String,
+    digest: Sha256Digest,
     precompiled: bool,
 }
 
@@ -50,7 +50,7 @@ impl Plugin {
         engine: wasmtime::Engine,
         pre: PluginPre<HostState>,
         limits: Limits,
-        digest: String,
+        digest: Sha256Digest,
         precompiled: bool,
     ) -> Result<Self, LoadError> {
         let mut plugin = Plugin { engine, pre, limits, info: PluginInfo::default(), digest, precompiled };
@@ -65,9 +65,9 @@ impl Plugin {
         &self.info
     }
 
-    /// sha256 of the component bytes, lower-case hex.
-    pub fn digest(&self) -> &str {
-        &self.digest
+    /// sha256 of the component bytes.
+    pub fn digest(&self) -> Sha256Digest {
+        self.digest
     }
 
     /// Whether the plugin was loaded from precompiled bytes (no Cranelift at run time).
@@ -97,7 +97,7 @@ impl Plugin {
         input: &RenderInput<'_>,
         store: &dyn CacheStore,
     ) -> Result<(Vec<Artifact>, Reuse), CallError> {
-        let key = reuse::key(&self.digest, input);
+        let key = reuse::key(self.digest, input);
         let found = reuse::lookup(store, &key);
         if let Ok(Some(artifacts)) = found {
             validate::artifacts(&artifacts, self.limits.output).map_err(CallError::Output)?;

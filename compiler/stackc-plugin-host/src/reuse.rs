@@ -15,10 +15,10 @@
 //! field or artifact kind changes nothing here.
 
 use sha2::{Digest, Sha256};
+use stackc_model::Sha256Digest;
 
 use crate::bindings::stackc::plugin::types as wit;
 use crate::cache::{self, CacheStore};
-use crate::engine::hex;
 use crate::plugin::RenderInput;
 
 /// Magic of a render entry. Bump the version when the encoding of WIT values changes.
@@ -37,14 +37,14 @@ pub enum Reuse {
 
 /// The key of a render call: the plugin's digest and every input field, each
 /// length-prefixed so that no two inputs hash alike.
-pub(crate) fn key(plugin_digest: &str, input: &RenderInput<'_>) -> String {
+pub(crate) fn key(plugin_digest: Sha256Digest, input: &RenderInput<'_>) -> String {
     let mut hasher = Sha256::new();
     let mut field = |bytes: &[u8]| {
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
     field(RENDERED);
-    field(plugin_digest.as_bytes());
+    field(plugin_digest.to_string().as_bytes());
     field(input.stack.as_bytes());
     field(input.service.as_bytes());
     field(input.config.as_bytes());
@@ -58,7 +58,7 @@ pub(crate) fn key(plugin_digest: &str, input: &RenderInput<'_>) -> String {
         }
     }
     field(input.stack_endpoints.as_bytes());
-    hex(&hasher.finalize())
+    Sha256Digest::from_bytes(hasher.finalize().into()).to_string()
 }
 
 /// The stored output under `key`, or why there is none to use (`None`: no entry).
@@ -102,17 +102,18 @@ mod tests {
     fn every_input_field_and_the_plugin_are_in_the_key() {
         let host =
             |n: &str, g: &[&str]| (n.to_owned(), "10.0.0.1".to_owned(), g.iter().map(|s| (*s).to_owned()).collect());
-        let base = key("aa", &input("{}", vec![host("h1", &["web"])]));
-        assert_eq!(base, key("aa", &input("{}", vec![host("h1", &["web"])])));
+        let (aa, ab) = (Sha256Digest::of(b"aa"), Sha256Digest::of(b"ab"));
+        let base = key(aa, &input("{}", vec![host("h1", &["web"])]));
+        assert_eq!(base, key(aa, &input("{}", vec![host("h1", &["web"])])));
         assert_eq!(base.len(), 64);
         let others = [
-            key("ab", &input("{}", vec![host("h1", &["web"])])),
-            key("aa", &input("{ }", vec![host("h1", &["web"])])),
-            key("aa", &input("{}", vec![host("h2", &["web"])])),
-            key("aa", &input("{}", vec![host("h1", &["we", "b"])])),
-            key("aa", &input("{}", vec![host("h1", &["web"]), host("h1", &[])])),
-            key("aa", &RenderInput { service: "web2", ..input("{}", vec![host("h1", &["web"])]) }),
-            key("aa", &RenderInput { stack_endpoints: "[ ]", ..input("{}", vec![host("h1", &["web"])]) }),
+            key(ab, &input("{}", vec![host("h1", &["web"])])),
+            key(aa, &input("{ }", vec![host("h1", &["web"])])),
+            key(aa, &input("{}", vec![host("h2", &["web"])])),
+            key(aa, &input("{}", vec![host("h1", &["we", "b"])])),
+            key(aa, &input("{}", vec![host("h1", &["web"]), host("h1", &[])])),
+            key(aa, &RenderInput { service: "web2", ..input("{}", vec![host("h1", &["web"])]) }),
+            key(aa, &RenderInput { stack_endpoints: "[ ]", ..input("{}", vec![host("h1", &["web"])]) }),
         ];
         for other in others {
             assert_ne!(base, other);

@@ -17,6 +17,7 @@ use stackc_diag::{Diagnostic, Diagnostics, FileId, Span, Spanned, did_you_mean};
 use stackc_model::{Entry, Map, Param, Reference, Secret, Value, ValueKind};
 use stackc_syntax::{KdlEntry, KdlNode, KdlValue};
 
+use crate::node::scalar;
 use crate::params;
 
 /// Names a config may refer to.
@@ -41,20 +42,6 @@ pub(crate) fn lower_service(
     let mut lowering = Lowering { file, scope, diagnostics };
     let map = lowering.map(node, reserved);
     Value::new(ValueKind::Map(map), span)
-}
-
-/// Converts a plain KDL value.
-pub(crate) fn scalar(value: &KdlValue, span: Span) -> Value {
-    let kind = match value {
-        KdlValue::String(s) => ValueKind::String(s.clone()),
-        // KDL integers are i128; configs never need more than i64, and a larger number is
-        // more likely a typo than a wish, so it becomes a float the plugin will reject.
-        KdlValue::Integer(i) => i64::try_from(*i).map_or(ValueKind::Float(*i as f64), ValueKind::Int),
-        KdlValue::Float(f) => ValueKind::Float(*f),
-        KdlValue::Bool(b) => ValueKind::Bool(*b),
-        KdlValue::Null => ValueKind::Null,
-    };
-    Value::new(kind, span)
 }
 
 /// Config keys whose literal string value is almost certainly a credential.

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span, Spanned, did_you_mean};
-use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack, ValueKind};
-use stackc_syntax::{KdlEntry, KdlNode, KdlValue};
+use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack};
+use stackc_syntax::{KdlNode, KdlValue};
 
 use crate::config::{self, Scope};
 use crate::load::File;
+use crate::node::{NodeProps, check_children, check_identifier, duplicate, name_arg};
 use crate::params::{self, Override};
 
 const TOP_LEVEL: [&str; 7] = ["stack", "include", "param", "secret", "host", "service", "plugin"];
@@ -140,7 +141,7 @@ fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &m
         let span = stackc_syntax::span(file, node.span());
         let Some(name) = name_arg(file, node, "host", diagnostics) else { continue };
         let props = NodeProps::new(file, node, &["address"], diagnostics);
-        let address = props.string_or_param("address", params, diagnostics);
+        let address = params::string_or_param(&props, "address", params, diagnostics);
         if props.get("address").is_none() {
             diagnostics.push(
                 Diagnostic::error("stackc::host::address", format!("host `{}` has no address", name.value))
@@ -293,188 +294,4 @@ fn resolve_services(
         services.push(Service { name, plugin, placement, hosts: placed_on, config, span });
     }
     services
-}
-
-pub(crate) fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
-    Diagnostic::error(
-        match kind {
-            "service" => "stackc::resolve::duplicate-service",
-            "host" => "stackc::resolve::duplicate-host",
-            _ => "stackc::resolve::duplicate",
-        },
-        format!("{kind} `{}` is declared twice", name.value),
-    )
-    .at(name.span, "declared again here")
-    .with_secondary(first, "first declared here")
-    .with_help(format!("{kind} names must be unique within a stack; rename one"))
-}
-
-/// The name argument of a declaration: `service "web" …`.
-pub(crate) fn name_arg(
-    file: FileId,
-    node: &KdlNode,
-    kind: &str,
-    diagnostics: &mut Diagnostics,
-) -> Option<Spanned<String>> {
-    let keyword = stackc_syntax::span(file, node.name().span());
-    let mut args = node.entries().iter().filter(|e| e.name().is_none());
-    let Some(first) = args.next() else {
-        diagnostics.push(
-            Diagnostic::error("stackc::resolve::name", format!("`{kind}` needs a name"))
-                .at(keyword, "no name")
-                .with_help(format!("write `{kind} \"name\" …`")),
-        );
-        return None;
-    };
-    let span = stackc_syntax::span(file, first.span());
-    if let Some(extra) = args.next() {
-        diagnostics.push(
-            Diagnostic::error("stackc::resolve::name", format!("`{kind}` takes one name"))
-                .at(stackc_syntax::span(file, extra.span()), "unexpected argument")
-                .with_help("settings go in properties (`key=value`) or children"),
-        );
-    }
-    match first.value() {
-        KdlValue::String(name) if first.ty().is_none() => {
-            check_identifier(name, span, kind, diagnostics).then(|| Spanned::new(name.clone(), span))
-        }
-        _ => {
-            diagnostics.push(
-                Diagnostic::error("stackc::resolve::name", format!("the name of a `{kind}` must be a string"))
-                    .at(span, "expected a string")
-                    .with_help(format!("write `{kind} \"name\" …`")),
-            );
-            None
-        }
-    }
-}
-
-/// Names become file and directory names in the bundle, so they are restricted.
-fn check_identifier(name: &str, span: Span, kind: &str, diagnostics: &mut Diagnostics) -> bool {
-    let ok = name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-        && name.len() <= 63;
-    if !ok {
-        diagnostics.push(
-            Diagnostic::error("stackc::resolve::name", format!("`{name}` is not a valid {kind} name"))
-                .at(span, "invalid name")
-                .with_help(
-                    "names use letters, digits, `-`, `_` and `.`, start with a letter or digit, at most 63 long",
-                ),
-        );
-    }
-    ok
-}
-
-pub(crate) fn check_children(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) {
-    if let Some(children) = node.children().filter(|c| !c.nodes().is_empty()) {
-        diagnostics.push(
-            Diagnostic::error("stackc::resolve::children", format!("`{}` takes no children", node.name().value()))
-                .at(stackc_syntax::span(file, children.span()), "unexpected block")
-                .with_help("use properties: `key=value`"),
-        );
-    }
-}
-
-/// The properties of a declaration node, checked against the ones it accepts.
-pub(crate) struct NodeProps<'a> {
-    file: FileId,
-    entries: Vec<&'a KdlEntry>,
-}
-
-impl<'a> NodeProps<'a> {
-    pub(crate) fn new(file: FileId, node: &'a KdlNode, allowed: &[&str], diagnostics: &mut Diagnostics) -> Self {
-        let props = NodeProps::lenient(file, node);
-        for entry in &props.entries {
-            let key = entry.name().map(|n| n.value()).unwrap_or_default();
-            if !allowed.contains(&key) {
-                let help = did_you_mean(key, allowed.iter().copied())
-                    .unwrap_or_else(|| format!("`{}` accepts: {}", node.name().value(), allowed.join(", ")));
-                diagnostics.push(
-                    Diagnostic::error(
-                        "stackc::resolve::unknown-property",
-                        format!("unknown property `{key}` on `{}`", node.name().value()),
-                    )
-                    .at(stackc_syntax::span(file, entry.span()), "unknown property")
-                    .with_help(help),
-                );
-            }
-        }
-        props
-    }
-
-    /// Properties without checking which exist (services pass the rest on as config).
-    pub(crate) fn lenient(file: FileId, node: &'a KdlNode) -> Self {
-        let entries = node.entries().iter().filter(|e| e.name().is_some()).collect();
-        NodeProps { file, entries }
-    }
-
-    pub(crate) fn get(&self, key: &str) -> Option<&'a KdlEntry> {
-        // KDL 2: the rightmost property of a name wins.
-        self.entries.iter().rev().find(|e| e.name().is_some_and(|n| n.value() == key)).copied()
-    }
-
-    pub(crate) fn string(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<Spanned<String>> {
-        let entry = self.get(key)?;
-        let span = stackc_syntax::span(self.file, entry.span());
-        match entry.value() {
-            KdlValue::String(s) if entry.ty().is_none() => Some(Spanned::new(s.clone(), span)),
-            _ => {
-                diagnostics.push(
-                    Diagnostic::error("stackc::resolve::property-type", format!("`{key}` must be a string"))
-                        .at(span, "expected a string"),
-                );
-                None
-            }
-        }
-    }
-
-    /// A string property that may also be `(param)"name"`.
-    pub(crate) fn string_or_param(
-        &self,
-        key: &str,
-        params: &[Param],
-        diagnostics: &mut Diagnostics,
-    ) -> Option<Spanned<String>> {
-        let entry = self.get(key)?;
-        if entry.ty().is_some_and(|t| t.value() == "param") {
-            let span = stackc_syntax::span(self.file, entry.span());
-            return match params::lookup(params, entry.value()) {
-                Ok(param) => match &param.value.kind {
-                    ValueKind::String(s) => Some(Spanned::new(s.clone(), span)),
-                    _ => {
-                        diagnostics.push(
-                            Diagnostic::error("stackc::param::mismatch", format!("`{key}` needs a string param"))
-                                .at(span, format!("param `{}` is a {}", param.name.value, param.ty.name()))
-                                .with_secondary(param.span, "declared here"),
-                        );
-                        None
-                    }
-                },
-                Err(help) => {
-                    diagnostics.push(
-                        Diagnostic::error("stackc::param::unknown", "unknown param")
-                            .at(span, "no such param")
-                            .with_help_opt(help),
-                    );
-                    None
-                }
-            };
-        }
-        self.string(key, diagnostics)
-    }
-
-    pub(crate) fn int(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<i64> {
-        let entry = self.get(key)?;
-        match entry.value() {
-            KdlValue::Integer(i) => i64::try_from(*i).ok(),
-            _ => {
-                diagnostics.push(
-                    Diagnostic::error("stackc::resolve::property-type", format!("`{key}` must be an integer"))
-                        .at(stackc_syntax::span(self.file, entry.span()), "expected an integer"),
-                );
-                None
-            }
-        }
-    }
 }

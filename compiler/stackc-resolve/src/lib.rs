@@ -12,6 +12,7 @@
 mod config;
 mod declarations;
 mod load;
+mod node;
 mod params;
 mod plugins;
 

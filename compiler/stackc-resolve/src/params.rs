@@ -4,8 +4,7 @@ use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span, Spanned, did_y
 use stackc_model::{Param, ParamType, Value, ValueKind};
 use stackc_syntax::{KdlNode, KdlValue};
 
-use crate::config::scalar;
-use crate::declarations::{NodeProps, name_arg};
+use crate::node::{NodeProps, name_arg, scalar};
 
 /// One `--set name=value` from the command line, with spans into a pseudo source file that
 /// holds the command line, so that diagnostics can point at the exact override.
@@ -259,6 +258,41 @@ pub(crate) fn lookup<'p>(params: &'p [Param], name: &KdlValue) -> Result<&'p Par
         .iter()
         .find(|p| p.name.value == *name)
         .ok_or_else(|| did_you_mean(name, params.iter().map(|p| p.name.value.as_str())))
+}
+
+/// A string property that may also be `(param)"name"`: `address=(param)"web-address"`.
+pub(crate) fn string_or_param(
+    props: &NodeProps<'_>,
+    key: &str,
+    params: &[Param],
+    diagnostics: &mut Diagnostics,
+) -> Option<Spanned<String>> {
+    let entry = props.get(key)?;
+    if entry.ty().is_none_or(|t| t.value() != "param") {
+        return props.string(key, diagnostics);
+    }
+    let span = props.span_of(entry);
+    match lookup(params, entry.value()) {
+        Ok(param) => match &param.value.kind {
+            ValueKind::String(s) => Some(Spanned::new(s.clone(), span)),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error("stackc::param::mismatch", format!("`{key}` needs a string param"))
+                        .at(span, format!("param `{}` is a {}", param.name.value, param.ty.name()))
+                        .with_secondary(param.span, "declared here"),
+                );
+                None
+            }
+        },
+        Err(help) => {
+            diagnostics.push(
+                Diagnostic::error("stackc::param::unknown", "unknown param")
+                    .at(span, "no such param")
+                    .with_help_opt(help),
+            );
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! `plugin` declarations: third-party plugins by path, pinned by sha256.
 
-use stackc_diag::{Diagnostic, Diagnostics, FileId, did_you_mean};
-use stackc_model::PluginDecl;
+use stackc_diag::{Diagnostic, Diagnostics, FileId, Spanned, did_you_mean};
+use stackc_model::{PluginDecl, Sha256Digest};
 use stackc_syntax::KdlNode;
 
-use crate::declarations::{NodeProps, check_children, duplicate, name_arg};
+use crate::node::{NodeProps, check_children, duplicate, name_arg};
 
 /// Resolves the declarations; a declaration that is wrong is reported and left out.
 pub(crate) fn resolve_plugins(
@@ -38,16 +38,16 @@ pub(crate) fn resolve_plugins(
                     ),
             );
         }
-        let sha256 = sha256.filter(|digest| {
-            let ok = digest.value.len() == 64 && digest.value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-            if !ok {
+        let sha256 = sha256.and_then(|digest| match Sha256Digest::from_hex(&digest.value) {
+            Ok(parsed) => Some(Spanned::new(parsed, digest.span)),
+            Err(_) => {
                 diagnostics.push(
                     Diagnostic::error("stackc::plugin::sha256", "`sha256` must be 64 lower-case hex digits")
                         .at(digest.span, "not a sha256 digest")
                         .with_help("copy the digest `stackc plugin build` or `sha256sum` prints"),
                 );
+                None
             }
-            ok
         });
         if builtin.contains(&name.value.as_str()) {
             diagnostics.push(

@@ -1,9 +1,16 @@
 //! Tidy checks, in the manner of rust-analyzer's `tidy.rs`: tests over the repository's own
 //! files that fail when one of its rules breaks. The checks live in `tests/`; this library
-//! only walks the repository.
+//! walks the repository, reads its crates' manifests and finds the rules in
+//! `compiler/ARCHITECTURE.md` that failures name.
+
+mod architecture;
+mod crates;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+
+pub use architecture::{ARCHITECTURE, Rule, rule};
+pub use crates::{Crate, Dependency, crates_in};
 
 /// Directories that hold no sources of the project: build output, installed tools, vendored
 /// upstream material (checked by its own README, not by these rules) and version control.

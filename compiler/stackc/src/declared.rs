@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use stackc_diag::{Diagnostic, Diagnostics, Sources};
-use stackc_model::{PluginDecl, Stack};
+use stackc_model::{PluginDecl, Sha256Digest, Stack};
 use stackc_plugin_host::{Compiled, Plugin};
 use stackc_resolve::{LoadError, SourceLoader};
 
@@ -57,7 +57,7 @@ fn load_one(
             "the path is relative to the file that declares the plugin; `stackc plugin build` writes the component",
         ))
         })?;
-    let actual = stackc_bundle::sha256(&bytes).hex();
+    let actual = Sha256Digest::of(&bytes);
     if actual != decl.sha256.value {
         return Err(Box::new(
             Diagnostic::error(

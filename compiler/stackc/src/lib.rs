@@ -16,7 +16,6 @@ mod config_json;
 mod declared;
 mod expose;
 mod failure;
-pub mod lock;
 mod plugins;
 mod progress;
 mod render;
@@ -24,6 +23,7 @@ mod render;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use stackc_bundle::lock::{Pin, PluginSource};
 use stackc_bundle::{Bundle, ServiceInfo};
 use stackc_diag::{Diagnostics, Sources};
 use stackc_model::Stack;
@@ -80,24 +80,11 @@ pub struct Compilation {
     pub plugins: Vec<UsedPlugin>,
 }
 
-/// A plugin a compilation used, with what the lockfile records about it.
+/// A plugin a compilation used: what the lockfile pins of it, and how it was loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsedPlugin {
-    pub name: String,
-    pub version: String,
-    /// The WIT package version it was built against.
-    pub wit: String,
-    /// sha256 of the component bytes.
-    pub sha256: String,
-    pub source: PluginSource,
+    pub pin: Pin,
     pub compiled: Compiled,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PluginSource {
-    Builtin,
-    /// A component file declared by the stack, named relative to where stackc runs.
-    File(String),
 }
 
 /// Loads a component the way a stack's `plugin` declaration would (imports, WIT version,
@@ -215,14 +202,14 @@ fn used_plugins(stack: &Stack, builtin: &Plugins, declared: &BTreeMap<String, de
                 Some(d) => (&d.plugin, PluginSource::File(d.file.clone()), d.compiled.clone()),
                 None => (builtin.get(name)?, PluginSource::Builtin, Compiled::Embedded),
             };
-            Some(UsedPlugin {
+            let pin = Pin {
                 name: name.to_owned(),
                 version: plugin.info().version.clone(),
                 wit: WIT_VERSION.to_owned(),
-                sha256: plugin.digest().to_owned(),
+                sha256: plugin.digest(),
                 source,
-                compiled,
-            })
+            };
+            Some(UsedPlugin { pin, compiled })
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use stackc_model::Sha256Digest;
 use stackc_plugin_host::{CacheStore, Compiled, Engine, Limits, LoadError, NoCache, Plugin};
 
 /// A loaded plugin and where it came from.
@@ -37,7 +38,7 @@ impl Builtin {
         self.loaded
             .get_or_init(|| {
                 let e = self.embedded;
-                let plugin = engine.load_precompiled(e.component, e.precompiled, e.digest)?;
+                let plugin = engine.load_precompiled(e.component, e.precompiled, Sha256Digest::from_bytes(e.digest))?;
                 Ok(LoadedPlugin { plugin, origin: "builtin".to_owned() })
             })
             .as_ref()

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use stackc::{Limits, Loaded, Options, Plugins, SourceError, SourceLoader, compile};
+use stackc_model::Sha256Digest;
 
 #[test]
 fn every_builtin_loads_from_precompiled_bytes() {
@@ -16,7 +17,16 @@ fn every_builtin_loads_from_precompiled_bytes() {
         assert_eq!(loaded.plugin.info().name, name, "the build-time name is the plugin's own");
         assert!(loaded.plugin.precompiled(), "`{name}` was compiled at run time");
         assert_eq!(loaded.origin, "builtin");
-        assert_eq!(loaded.plugin.digest().len(), 64, "`{name}` has a sha256 digest");
+        let embedded = |b: &stackc_builtins::Builtin| Sha256Digest::from_bytes(b.digest) == loaded.plugin.digest();
+        assert!(stackc_builtins::BUILTINS.iter().any(embedded), "`{name}` carries its embedded digest");
+    }
+}
+
+#[test]
+fn every_embedded_digest_is_its_components() {
+    for builtin in stackc_builtins::BUILTINS {
+        let digest = Sha256Digest::from_bytes(builtin.digest);
+        assert_eq!(digest, Sha256Digest::of(builtin.component), "{}", builtin.crate_name);
     }
 }
 
@@ -81,7 +91,7 @@ fn every_builtin_renders_the_same_bytes_twice() {
                     &plugins,
                 );
                 assert!(!compilation.diagnostics.has_errors(), "{stack}: {:#?}", compilation.diagnostics);
-                used.extend(compilation.plugins.iter().map(|p| p.name.clone()));
+                used.extend(compilation.plugins.iter().map(|p| p.pin.name.clone()));
                 let bundle = compilation.bundle.expect("a bundle");
                 bundle.files.into_iter().map(|f| (f.path, f.contents)).collect()
             })

@@ -4,12 +4,14 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use stackc::bundle::lock::PluginSource;
 use stackc::bundle::{Manifest, Record};
-use stackc::{Compilation, Compiled, PluginSource, Progress};
+use stackc::{Compilation, Compiled, Progress};
+use stackc_model::Sha256Digest;
 
 use super::{ExitStatus, compile_with, load_plugins};
 use crate::args::BuildArgs;
-use crate::build_record::{self, BuildRecord, RecordKey, Recording};
+use crate::build_record::{BuildRecord, RecordKey, Recording};
 use crate::loader::FsLoader;
 use crate::lockfile::LockUpdate;
 use crate::progress_line::ProgressLine;
@@ -146,12 +148,12 @@ fn remember_build(
     key: &RecordKey,
     bundle: &stackc::bundle::Bundle,
     stored: &crate::store::Stored,
-    mut inputs: Vec<(String, String)>,
+    mut inputs: Vec<(String, Sha256Digest)>,
     lock: &std::path::Path,
     args: &BuildArgs,
 ) {
     let Ok(lock_bytes) = std::fs::read(lock) else { return };
-    inputs.push((lock.to_string_lossy().into_owned(), build_record::digest_of(&lock_bytes)));
+    inputs.push((lock.to_string_lossy().into_owned(), Sha256Digest::of(&lock_bytes)));
     let paths = bundle.files.iter().map(|f| f.path.as_str()).chain(["manifest.toml"]);
     let Some(files) = BuildRecord::stamps(&stored.dir, paths) else { return };
     let unchanged = crate::store::Stored { dir: stored.dir.clone(), wrote: false };
@@ -237,12 +239,13 @@ fn describe_loading(compilation: &Compilation) -> Vec<String> {
     compilation
         .plugins
         .iter()
-        .map(|p| {
+        .map(|used| {
+            let p = &used.pin;
             let from = match &p.source {
                 PluginSource::Builtin => "built in".to_owned(),
                 PluginSource::File(file) => format!("from {file}"),
             };
-            let how = match &p.compiled {
+            let how = match &used.compiled {
                 Compiled::Embedded => "precompiled into stackc".to_owned(),
                 Compiled::CacheHit => "loaded from the compile cache".to_owned(),
                 Compiled::CacheMiss { stored: true } => "compiled, saved to the compile cache".to_owned(),

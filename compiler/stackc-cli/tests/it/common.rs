@@ -168,8 +168,7 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// sha256 of `bytes`, lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    stackc_model::Sha256Digest::of(bytes).to_string()
 }
 
 /// `component` with a custom section appended: still a valid component, other bytes, so

@@ -47,7 +47,7 @@ pub fn run(args: &PluginBuildArgs) -> ExitStatus {
         eprintln!("error: cannot write `{}`: {}", out.display(), io_reason(&error));
         return ExitStatus::Error;
     }
-    let sha256 = stackc::bundle::sha256(&component).hex();
+    let sha256 = stackc_model::Sha256Digest::of(&component);
     println!("built plugin `{}` {} (WIT {}): {}", info.name, info.version, stackc::WIT_VERSION, out.display());
     println!("sha256 {sha256}");
     println!();

@@ -24,7 +24,7 @@ pub fn run() -> ExitStatus {
             name,
             info.version,
             stackc::WIT_VERSION,
-            Manifest::short(loaded.plugin.digest()),
+            Manifest::short(&loaded.plugin.digest().to_string()),
             loaded.origin,
             info.summary
         );

@@ -9,8 +9,9 @@
 //! Pure: parsing, updating and rendering; reading and writing the file is the caller's job.
 
 use serde::{Deserialize, Serialize};
+use stackc_model::Sha256Digest;
 
-use crate::{PluginSource, UsedPlugin};
+use crate::ParseError;
 
 /// The file name, next to the stack files.
 pub const FILE_NAME: &str = "stackc.lock";
@@ -21,6 +22,26 @@ const HEADER: &str = "\
 # The plugins the stacks in this directory are built with, by sha256 of their component.
 # Written by `stackc build`; `stackc build --locked` fails when it would change. Commit it.
 ";
+
+/// A plugin one build used, as the lockfile pins it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub name: String,
+    pub version: String,
+    /// The WIT package version it was built against.
+    pub wit: String,
+    /// sha256 of the component bytes.
+    pub sha256: Sha256Digest,
+    pub source: PluginSource,
+}
+
+/// Where a plugin came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginSource {
+    Builtin,
+    /// A component file declared by the stack, named relative to where stackc runs.
+    File(String),
+}
 
 /// A parsed lockfile.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,16 +59,13 @@ pub struct LockedPlugin {
     pub name: String,
     pub version: String,
     pub wit: String,
-    pub sha256: String,
+    #[serde(with = "hex")]
+    pub sha256: Sha256Digest,
     /// `builtin`, or `file:<path>` relative to the lockfile's directory.
     pub source: String,
     /// The stacks (by name) that use it, sorted.
     pub stacks: Vec<String>,
 }
-
-/// Why a lockfile could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError(pub String);
 
 impl Lock {
     pub fn parse(text: &str) -> Result<Lock, ParseError> {
@@ -60,7 +78,7 @@ impl Lock {
 
     /// The lockfile after a build of `stack` that used `used`. `lock_dir` is the lockfile's
     /// directory, named like the component files (relative to where stackc runs).
-    pub fn updated(&self, stack: &str, used: &[UsedPlugin], lock_dir: &str) -> Lock {
+    pub fn updated<'a>(&self, stack: &str, used: impl IntoIterator<Item = &'a Pin>, lock_dir: &str) -> Lock {
         let mut plugins: Vec<LockedPlugin> = self
             .plugins
             .iter()
@@ -79,7 +97,7 @@ impl Lock {
                 name: plugin.name.clone(),
                 version: plugin.version.clone(),
                 wit: plugin.wit.clone(),
-                sha256: plugin.sha256.clone(),
+                sha256: plugin.sha256,
                 source,
                 stacks: vec![stack.to_owned()],
             };
@@ -154,6 +172,20 @@ fn describe_change(before: &LockedPlugin, after: &LockedPlugin) -> String {
     format!("{}: {}", before.name, parts.join(", "))
 }
 
+/// A digest in the lockfile: its hex string, as stacks pin it.
+mod hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use stackc_model::Sha256Digest;
+
+    pub(super) fn serialize<S: Serializer>(digest: &Sha256Digest, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(digest)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Sha256Digest, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// `file` relative to `dir`, both relative to the same working directory and normalized
 /// (as the loader names files); lexical, never touching the filesystem.
 fn relative_to(file: &str, dir: &str) -> String {
@@ -172,16 +204,14 @@ fn relative_to(file: &str, dir: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Compiled;
 
-    fn used(name: &str, sha: &str, source: PluginSource) -> UsedPlugin {
-        UsedPlugin {
+    fn used(name: &str, sha: &str, source: PluginSource) -> Pin {
+        Pin {
             name: name.to_owned(),
             version: "0.1.0".to_owned(),
             wit: "0.1.0".to_owned(),
-            sha256: sha.repeat(64 / sha.len()),
+            sha256: sha.repeat(64 / sha.len()).parse().expect("hex digits"),
             source,
-            compiled: Compiled::Embedded,
         }
     }
 
@@ -224,6 +254,9 @@ mod tests {
     fn unknown_formats_are_refused() {
         assert!(Lock::parse("version = 2\n").is_err());
         assert!(Lock::parse("version = 1\nextra = 1\n").is_err());
+        let short_digest = "version = 1\n[[plugin]]\nname = \"a\"\nversion = \"1\"\nwit = \"0.1.0\"\n\
+                            sha256 = \"abc\"\nsource = \"builtin\"\nstacks = [\"s\"]\n";
+        assert!(Lock::parse(short_digest).unwrap_err().0.contains("64 lower-case hex digits"));
         assert_eq!(Lock::parse("version = 1\n").map(|l| l.plugins.len()), Ok(0));
     }
 }

@@ -1,12 +1,30 @@
-//! systemd units for `Process` artifacts with the systemd supervisor:
-//! `/etc/systemd/system/<name>.service`, restarted whenever the process exits.
+//! systemd units: `/etc/systemd/system/<name>.service`, restarted whenever the process exits.
+//! The play creates the accounts and the working directory, then enables and starts the unit
+//! after reading unit files again; a change restarts it the same way.
 
 use stackc_plugin_host::Process;
 
-use crate::supervise::GeneratedFile;
+use super::{Supervision, accounts, host_file};
+use crate::host_work::{Handler, OwnedDirectory, Restart, Start};
 
-pub(crate) fn unit_path(process: &Process) -> String {
-    format!("/etc/systemd/system/{}.service", process.name)
+/// The process as a unit of `service`.
+pub(super) fn supervise(process: &Process, service: &str) -> Supervision {
+    let unit = format!("{}.service", process.name);
+    Supervision {
+        files: vec![host_file(format!("/etc/systemd/system/{unit}"), unit_file(process, service), 0o644)],
+        packages: Vec::new(),
+        accounts: accounts([process.user.as_str()]),
+        directories: vec![OwnedDirectory {
+            path: process.working_directory.clone(),
+            owner: process.user.clone(),
+            process: process.name.clone(),
+        }],
+        starts: vec![Start::Unit { label: process.name.clone(), unit: unit.clone(), daemon_reload: true }],
+        handler: Handler {
+            name: format!("Restart {}", process.name),
+            action: Restart::Unit { unit, reload: false, daemon_reload: true },
+        },
+    }
 }
 
 /// One `ExecStart=` word: quoted, with systemd's specifiers and variables escaped.
@@ -40,7 +58,7 @@ fn assignment(key: &str, value: &str) -> String {
     out
 }
 
-pub(crate) fn files(process: &Process, service: &str) -> Vec<GeneratedFile> {
+fn unit_file(process: &Process, service: &str) -> String {
     let mut unit = format!(
         "# Written by stackc for service `{service}`.\n[Unit]\nDescription={} (stackc service {service})\nWants=network-online.target\nAfter=network-online.target\n\n[Service]\nType=simple\nUser={}\nWorkingDirectory={}\n",
         process.name, process.user, process.working_directory
@@ -53,14 +71,14 @@ pub(crate) fn files(process: &Process, service: &str) -> Vec<GeneratedFile> {
         "ExecStart={}\nRestart=always\nRestartSec=1\n\n[Install]\nWantedBy=multi-user.target\n",
         command.join(" ")
     ));
-    vec![GeneratedFile { path: unit_path(process), contents: unit.into_bytes(), mode: 0o644 }]
+    unit
 }
 
 #[cfg(test)]
 mod tests {
     use stackc_plugin_host::{Process, Supervisor};
 
-    use super::files;
+    use super::unit_file;
 
     #[test]
     fn exec_start_words_are_quoted_and_escaped() {
@@ -74,7 +92,7 @@ mod tests {
             log_files: 0,
             log_max_bytes: 0,
         };
-        let unit = String::from_utf8(files(&process, "svc").remove(0).contents).expect("utf-8");
+        let unit = unit_file(&process, "svc");
         assert!(unit.contains("\nExecStart=\"/usr/bin/printf\" \"100%% of $$HOME \\\"quoted\\\"\"\n"), "{unit}");
         assert!(unit.contains("\nEnvironment=\"GREETING=a b%%\"\n"), "{unit}");
     }

@@ -1,0 +1,134 @@
+//! Plays and tasks: the typed form of an Ansible playbook, written through [`crate::yaml`].
+//!
+//! Plays are set apart by blank lines, and so are the tasks of a play; handlers are not.
+//! Names built from the stack are quoted, fixed names are bare.
+
+use crate::plan::DeploySecret;
+use crate::yaml::{self, Map, Scalar, Seq, Yaml};
+
+pub(crate) struct Play {
+    /// `Step N/M: …`, so that a run shows which step failed.
+    pub(crate) name: String,
+    /// An inventory group, or `localhost` for the control node.
+    pub(crate) hosts: String,
+    /// `local` for plays on the control node.
+    pub(crate) connection: Option<&'static str>,
+    pub(crate) become_root: bool,
+    pub(crate) tasks: Vec<Task>,
+    pub(crate) handlers: Vec<Task>,
+}
+
+pub(crate) struct Task {
+    pub(crate) name: Scalar,
+    /// The module's fully qualified name, e.g. `ansible.builtin.copy`.
+    pub(crate) module: &'static str,
+    pub(crate) args: Map,
+    /// `loop`: the task runs once per item.
+    pub(crate) items: Option<Vec<Yaml>>,
+    /// `loop_control.loop_var`, when `item` is not the name to use.
+    pub(crate) loop_var: Option<&'static str>,
+    pub(crate) when: Option<&'static str>,
+    /// Keeps the task's values (secrets) out of Ansible's output.
+    pub(crate) no_log: bool,
+    /// The handlers to run when the task changes something.
+    pub(crate) notify: Vec<String>,
+    pub(crate) changed_when: Option<bool>,
+}
+
+impl Task {
+    pub(crate) fn new(name: Scalar, module: &'static str, args: Map) -> Self {
+        Task {
+            name,
+            module,
+            args,
+            items: None,
+            loop_var: None,
+            when: None,
+            no_log: false,
+            notify: Vec::new(),
+            changed_when: None,
+        }
+    }
+
+    pub(crate) fn looping(mut self, items: Vec<Yaml>) -> Self {
+        self.items = Some(items);
+        self
+    }
+
+    pub(crate) fn changed_when(mut self, changed: bool) -> Self {
+        self.changed_when = Some(changed);
+        self
+    }
+
+    fn to_yaml(&self) -> Yaml {
+        let mut map = Map::new().with("name", self.name.clone()).with(self.module, self.args.clone());
+        if let Some(items) = &self.items {
+            map.insert("loop", Seq::new(items.clone()));
+        }
+        if let Some(var) = self.loop_var {
+            map.insert("loop_control", Map::new().with("loop_var", Scalar::plain(var)));
+        }
+        if let Some(condition) = self.when {
+            map.insert("when", Scalar::plain(condition));
+        }
+        if self.no_log {
+            map.insert("no_log", true);
+        }
+        if !self.notify.is_empty() {
+            map.insert("notify", Yaml::quoted_list(self.notify.iter().map(String::as_str)));
+        }
+        if let Some(changed) = self.changed_when {
+            map.insert("changed_when", changed);
+        }
+        map.into()
+    }
+}
+
+impl Play {
+    /// A play on the control node.
+    pub(crate) fn local(name: String, tasks: Vec<Task>) -> Self {
+        Play {
+            name,
+            hosts: "localhost".to_owned(),
+            connection: Some("local"),
+            become_root: false,
+            tasks,
+            handlers: Vec::new(),
+        }
+    }
+
+    fn to_yaml(&self) -> Yaml {
+        let mut map = Map::new().with("name", Scalar::quoted(&self.name)).with("hosts", Scalar::plain(&self.hosts));
+        if let Some(connection) = self.connection {
+            map.insert("connection", Scalar::plain(connection));
+        }
+        if self.become_root {
+            map.insert("become", true);
+        }
+        // No task reads facts, so gathering them would only cost time.
+        map.insert("gather_facts", false);
+        map.insert("tasks", Seq::spaced(self.tasks.iter().map(Task::to_yaml).collect()));
+        if !self.handlers.is_empty() {
+            map.insert("handlers", Seq::new(self.handlers.iter().map(Task::to_yaml).collect()));
+        }
+        map.into()
+    }
+}
+
+/// The plays as one YAML value.
+pub(crate) fn to_yaml(plays: &[Play]) -> Yaml {
+    Seq::spaced(plays.iter().map(Play::to_yaml).collect()).into()
+}
+
+/// The playbook file: `header` (comment lines, each ending in a newline) and the plays.
+pub(crate) fn text(header: &str, plays: &[Play]) -> String {
+    format!("{header}{}", yaml::write(&to_yaml(plays)))
+}
+
+/// The Jinja expression that yields a secret's value when the playbook runs.
+pub(crate) fn secret_value(secret: DeploySecret<'_>) -> String {
+    match secret {
+        DeploySecret::Vault(variable) => format!("{{{{ {variable} }}}}"),
+        DeploySecret::Env(variable) => format!("{{{{ lookup('ansible.builtin.env', '{variable}') }}}}"),
+    }
+}
