@@ -12,6 +12,9 @@ use crate::config_json::{Refs, to_json};
 use crate::failure::{self, Phase};
 use crate::plugins::Catalog;
 
+/// One `expose` call: the service's exports or its diagnostics, and how long it took.
+type Call = (Result<Exports, Vec<Diagnostic>>, Duration);
+
 /// Calls `expose`, in parallel, for every service whose exports are read: the targets of
 /// references, or every service when a plugin takes the whole stack's endpoints. `None`
 /// where nothing reads them (the call is skipped: its result could change no byte) or where
@@ -27,7 +30,7 @@ pub(crate) fn expose_all(
 ) -> Vec<Option<Exports>> {
     let read = exports_read(stack, plugins);
     progress.start(crate::Phase::Expose, read.iter().filter(|&&r| r).count());
-    let results: Vec<Option<(Result<Exports, Vec<Diagnostic>>, Duration)>> = stack
+    let results: Vec<Option<Call>> = stack
         .services
         .par_iter()
         .zip(&read)
