@@ -65,10 +65,13 @@ impl Crate {
     }
 
     /// Its `.rs` files under `src/` (not its tests, build script or other crates it
-    /// carries, such as test guests), out of `files`.
+    /// carries, such as test guests), out of `files`. Unit-test modules kept in files of their
+    /// own (`tests.rs`, declared `#[cfg(test)] mod tests;`) are tests too, and left out.
     pub fn sources<'a>(&self, files: &'a [SourceFile]) -> impl Iterator<Item = &'a SourceFile> {
         let prefix = format!("{}/src/", self.dir);
-        files.iter().filter(move |f| f.path.starts_with(&prefix) && f.path.ends_with(".rs"))
+        files
+            .iter()
+            .filter(move |f| f.path.starts_with(&prefix) && f.path.ends_with(".rs") && !f.path.ends_with("/tests.rs"))
     }
 }
 
