@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,17 +60,24 @@ impl RenderPack {
             return;
         }
         let used = self.used.lock().expect("lock");
-        let mut bytes = MAGIC.to_vec();
-        for (key, entry) in used.iter() {
-            bytes.extend_from_slice(key.as_bytes());
-            bytes.extend_from_slice(&(entry.len() as u64).to_le_bytes());
-            bytes.extend_from_slice(entry);
-        }
         let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) else { return };
         let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-        let written =
-            fs::create_dir_all(dir).and_then(|()| fs::write(&tmp, &bytes)).and_then(|()| fs::rename(&tmp, &self.path));
-        if written.is_err() {
+        // Streamed, not assembled first: the pack is about as large as the bundle.
+        let write = || -> std::io::Result<()> {
+            fs::create_dir_all(dir)?;
+            let mut file = BufWriter::new(fs::File::create(&tmp)?);
+            file.write_all(MAGIC)?;
+            for (key, entry) in used.iter() {
+                file.write_all(key.as_bytes())?;
+                file.write_all(&(entry.len() as u64).to_le_bytes())?;
+                file.write_all(entry)?;
+            }
+            // No fsync: a pack cut short by a crash is read up to the damage (see `parse`).
+            file.flush()?;
+            drop(file);
+            fs::rename(&tmp, &self.path)
+        };
+        if write().is_err() {
             let _ = fs::remove_file(&tmp);
         }
     }
