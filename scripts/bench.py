@@ -242,16 +242,23 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="10,100,1000,5000")
     parser.add_argument("--mixes", default="k8s,nginx")
+    parser.add_argument(
+        "--dir",
+        default="/dev/shm" if os.access("/dev/shm", os.W_OK) else None,
+        help="where stacks and bundles are written (default: /dev/shm, a tmpfs, when there is one: "
+        "on a disk file system, re-creating thousands of just-deleted files measures the file system)",
+    )
     args = parser.parse_args()
     if not BIN.exists():
         sys.exit("build the release binary first: cargo build --release")
     helm = helm_binary()
     print(
         f"stackc build benchmark: {platform.machine()}, {os.cpu_count()} cores, "
-        f"median of {args.runs} runs, helm: {helm or 'not installed'}\n"
+        f"median of {args.runs} runs, helm: {helm or 'not installed'}, "
+        f"files in {args.dir or tempfile.gettempdir()}, {time.strftime('%Y-%m-%d')}\n"
     )
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         work = Path(tmp)
         for mix in args.mixes.split(","):
             for n in [int(s) for s in args.sizes.split(",") if s]:

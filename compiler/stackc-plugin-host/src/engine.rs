@@ -82,7 +82,7 @@ impl Engine {
 
     /// Loads a third-party component through `cache`: precompiled code is used when an
     /// intact entry for these exact bytes and this engine exists, else the component is
-    /// compiled and the entry (re)written. See [`crate::cache`] for what makes an entry usable.
+    /// compiled and the entry (re)written. See `cache.rs` for what makes an entry usable.
     pub fn load_cached(&self, component: &[u8], cache: &dyn CacheStore) -> Result<(Plugin, Compiled), LoadError> {
         check_imports_and_exports(component)?;
         let digest = Sha256Digest::of(component);

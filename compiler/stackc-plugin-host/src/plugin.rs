@@ -91,7 +91,7 @@ impl Plugin {
     }
 
     /// The artifacts of one service, reusing an earlier call's output with the same plugin
-    /// and input from `store` (see [`crate::reuse`]). Reused output is checked like fresh output.
+    /// and input from `store` (see `reuse.rs`). Reused output is checked like fresh output.
     pub fn render_reusing(
         &self,
         input: &RenderInput<'_>,
