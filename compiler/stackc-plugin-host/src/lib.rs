@@ -10,7 +10,8 @@
 //! - a component may import nothing but `stackc:plugin/host` (a `log` function whose calls
 //!   cannot affect output); anything else, WASI included, is refused before instantiation;
 //! - every call gets a fresh store and instance, bounded by fuel (deterministic, unlike
-//!   epochs) and a memory cap; a trapped instance is dropped with its store;
+//!   epochs) and a memory cap; a trapped instance is dropped with its store; instances come
+//!   from a pool of slots whose memory is reset between calls (`slots.rs`);
 //! - the engine is configured for determinism: NaN canonicalisation on, relaxed SIMD and
 //!   threads off.
 //!
@@ -24,6 +25,7 @@ mod error;
 mod plugin;
 mod reuse;
 mod sandbox;
+mod slots;
 mod validate;
 
 // Explicit, so that what emitters see is what is listed here.

@@ -1,6 +1,7 @@
 //! A loaded plugin and its calls.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use stackc_model::{Exports, Sha256Digest};
 use wasmtime::Store;
@@ -11,6 +12,7 @@ use crate::cache::CacheStore;
 use crate::error::{CallError, LoadError, Trap};
 use crate::reuse::{self, Reuse};
 use crate::sandbox::{HostState, Limits};
+use crate::slots::Slots;
 use crate::{convert, validate};
 
 /// What a plugin says about itself.
@@ -40,6 +42,8 @@ pub struct Plugin {
     engine: wasmtime::Engine,
     pre: PluginPre<HostState>,
     limits: Limits,
+    /// The engine's instance slots, shared by all its plugins.
+    slots: Arc<Slots>,
     info: PluginInfo,
     digest: Sha256Digest,
     precompiled: bool,
@@ -50,10 +54,11 @@ impl Plugin {
         engine: wasmtime::Engine,
         pre: PluginPre<HostState>,
         limits: Limits,
+        slots: Arc<Slots>,
         digest: Sha256Digest,
         precompiled: bool,
     ) -> Result<Self, LoadError> {
-        let mut plugin = Plugin { engine, pre, limits, info: PluginInfo::default(), digest, precompiled };
+        let mut plugin = Plugin { engine, pre, limits, slots, info: PluginInfo::default(), digest, precompiled };
         let info = plugin
             .call(|bindings, store| bindings.stackc_plugin_service_plugin().call_describe(store))
             .map_err(|e| LoadError::Invalid(format!("`describe` failed: {}", describe_error(&e))))?;
@@ -77,10 +82,29 @@ impl Plugin {
 
     /// What a service offers others, from its config alone.
     pub fn expose(&self, service: &str, config: &str) -> Result<Exports, CallError> {
+        self.call_expose(service, config).map(convert::exports)
+    }
+
+    /// What a service offers others, reusing an earlier call's result with the same plugin,
+    /// service and config from `store` (see `reuse.rs`).
+    pub fn expose_reusing(&self, service: &str, config: &str, store: &dyn CacheStore) -> Result<Exports, CallError> {
+        let key = reuse::expose_key(self.digest, service, config);
+        if let Ok(Some(exports)) = reuse::lookup_exports(store, &key) {
+            return Ok(convert::exports(exports));
+        }
+        let exports = self.call_expose(service, config)?;
+        if let Some(entry) = reuse::exports_entry(&exports) {
+            store.put(&key, &entry);
+        }
+        Ok(convert::exports(exports))
+    }
+
+    /// Runs the plugin's `expose`: its exports as it returned them, or its config errors.
+    fn call_expose(&self, service: &str, config: &str) -> Result<bindings::stackc::plugin::types::Exports, CallError> {
         let input =
             bindings::stackc::plugin::types::ExposeInput { service: service.to_owned(), config: config.to_owned() };
         let result = self.call(|bindings, store| bindings.stackc_plugin_service_plugin().call_expose(store, &input))?;
-        result.map(convert::exports).map_err(|problems| CallError::Config(convert::problems(problems)))
+        result.map_err(|problems| CallError::Config(convert::problems(problems)))
     }
 
     /// The artifacts of one service, checked (see `validate.rs`).
@@ -142,6 +166,9 @@ impl Plugin {
         &self,
         f: impl FnOnce(&bindings::Plugin, &mut Store<HostState>) -> wasmtime::Result<T>,
     ) -> Result<T, CallError> {
+        // Taken before the store is made, so that it is given back after the store, and with
+        // it the instance in the slot, is dropped.
+        let _slot = self.slots.take();
         let mut store = Store::new(&self.engine, HostState::new(&self.limits));
         store.limiter(|state| state);
         store.set_fuel(self.limits.fuel).map_err(|e| CallError::Trap(Trap::Other(e.to_string())))?;

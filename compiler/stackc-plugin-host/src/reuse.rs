@@ -1,17 +1,19 @@
-//! Reusing render results: a plugin is a pure function of its bytes and its input, so a call
+//! Reusing call results: a plugin is a pure function of its bytes and its input, so a call
 //! whose plugin digest and input are those of an earlier call returns what that call
-//! returned, without running the plugin.
+//! returned, without running the plugin. Both calls a build makes per service are reused:
+//! `render` and `expose`.
 //!
-//! An entry holds the plugin's own output (the WIT artifacts, postcard-encoded), sealed with
-//! a checksum like a compile cache entry. It is reused only when
-//! - its key matches: sha256 over the plugin's digest and every field of the render input;
+//! An entry holds the plugin's own output (the WIT artifacts or exports, postcard-encoded),
+//! sealed with a checksum like a compile cache entry. It is reused only when
+//! - its key matches: sha256 over the kind of call, the plugin's digest and every field of
+//!   the call's input;
 //! - it unseals (intact checksum) and decodes;
 //!
-//! and what it holds goes through the same checks as fresh output. Anything else is rendered
-//! again and the entry rewritten. Only successful renders are stored: a config error is
-//! cheap to find again and must be reported anyway.
+//! and what it holds goes through the same checks as fresh output. Anything else is called
+//! again and the entry rewritten. Only successful calls are stored: a config error is cheap
+//! to find again and must be reported anyway.
 //!
-//! The artifact types are the generated WIT records, encoded by their serde derive: a new
+//! The stored types are the generated WIT records, encoded by their serde derive: a new
 //! field or artifact kind changes nothing here.
 
 use sha2::{Digest, Sha256};
@@ -23,6 +25,8 @@ use crate::plugin::RenderInput;
 
 /// Magic of a render entry. Bump the version when the encoding of WIT values changes.
 const RENDERED: &[u8] = b"stackc-rendered-v1\n";
+/// Magic of an expose entry; the same rule.
+const EXPOSED: &[u8] = b"stackc-exposed-v1\n";
 
 /// How a render call was answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,16 +65,48 @@ pub(crate) fn key(plugin_digest: Sha256Digest, input: &RenderInput<'_>) -> Strin
     Sha256Digest::from_bytes(hasher.finalize().into()).to_string()
 }
 
-/// The stored output under `key`, or why there is none to use (`None`: no entry).
+/// The key of an expose call: the plugin's digest, the service and its config.
+pub(crate) fn expose_key(plugin_digest: Sha256Digest, service: &str, config: &str) -> String {
+    let mut hasher = Sha256::new();
+    for bytes in [EXPOSED, plugin_digest.to_string().as_bytes(), service.as_bytes(), config.as_bytes()] {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    Sha256Digest::from_bytes(hasher.finalize().into()).to_string()
+}
+
+/// The stored render output under `key`, or why there is none to use (`None`: no entry).
 pub(crate) fn lookup(store: &dyn CacheStore, key: &str) -> Result<Option<Vec<wit::Artifact>>, &'static str> {
+    lookup_as(RENDERED, store, key)
+}
+
+/// The sealed entry for a plugin's render output.
+pub(crate) fn entry(artifacts: &[wit::Artifact]) -> Option<Vec<u8>> {
+    entry_of(RENDERED, &artifacts)
+}
+
+/// The stored exports under `key`, or why there are none to use (`None`: no entry).
+pub(crate) fn lookup_exports(store: &dyn CacheStore, key: &str) -> Result<Option<wit::Exports>, &'static str> {
+    lookup_as(EXPOSED, store, key)
+}
+
+/// The sealed entry for a plugin's exports.
+pub(crate) fn exports_entry(exports: &wit::Exports) -> Option<Vec<u8>> {
+    entry_of(EXPOSED, exports)
+}
+
+fn lookup_as<T: serde::de::DeserializeOwned>(
+    magic: &[u8],
+    store: &dyn CacheStore,
+    key: &str,
+) -> Result<Option<T>, &'static str> {
     let Some(entry) = store.get(key) else { return Ok(None) };
-    let payload = cache::unseal(RENDERED, &entry)?;
+    let payload = cache::unseal(magic, &entry)?;
     postcard::from_bytes(payload).map(Some).map_err(|_| "undecodable")
 }
 
-/// The sealed entry for a plugin's output.
-pub(crate) fn entry(artifacts: &[wit::Artifact]) -> Option<Vec<u8>> {
-    postcard::to_allocvec(artifacts).ok().map(|payload| cache::seal(RENDERED, &payload))
+fn entry_of<T: serde::Serialize + ?Sized>(magic: &[u8], value: &T) -> Option<Vec<u8>> {
+    postcard::to_allocvec(value).ok().map(|payload| cache::seal(magic, &payload))
 }
 
 #[cfg(test)]
@@ -118,6 +154,32 @@ mod tests {
         for other in others {
             assert_ne!(base, other);
         }
+    }
+
+    #[test]
+    fn expose_keys_cover_plugin_service_and_config_and_differ_from_render_keys() {
+        let (aa, ab) = (Sha256Digest::of(b"aa"), Sha256Digest::of(b"ab"));
+        let base = expose_key(aa, "web", "{}");
+        assert_eq!(base, expose_key(aa, "web", "{}"));
+        for other in [expose_key(ab, "web", "{}"), expose_key(aa, "web2", "{}"), expose_key(aa, "web", "{ }")] {
+            assert_ne!(base, other);
+        }
+        assert_ne!(base, key(aa, &RenderInput { hosts: Vec::new(), ..input("{}", Vec::new()) }));
+    }
+
+    #[test]
+    fn stored_exports_come_back_and_render_entries_are_not_exports() {
+        let store = Memory::default();
+        let exports = wit::Exports {
+            endpoints: Vec::new(),
+            facts: vec![wit::Fact { name: "a".to_owned(), value: "1".to_owned() }],
+        };
+        assert!(matches!(lookup_exports(&store, "k"), Ok(None)));
+        store.put("k", &exports_entry(&exports).expect("encodes"));
+        let back = lookup_exports(&store, "k").expect("intact").expect("an entry");
+        assert_eq!(format!("{back:?}"), format!("{exports:?}"));
+        store.put("k", &entry(&[]).expect("encodes"));
+        assert_eq!(lookup_exports(&store, "k").err(), Some("unrecognized (not a stackc cache entry)"));
     }
 
     #[test]

@@ -22,6 +22,9 @@ impl Default for Limits {
     }
 }
 
+/// Elements a table may have; growth beyond is refused.
+pub(crate) const MAX_TABLE_ELEMENTS: usize = 100_000;
+
 /// Keeps log output of a misbehaving plugin from growing without bound.
 const MAX_LOG_BYTES: usize = 64 << 10;
 
@@ -72,7 +75,7 @@ impl ResourceLimiter for HostState {
     }
 
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(desired <= 100_000)
+        Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 
     fn instances(&self) -> usize {

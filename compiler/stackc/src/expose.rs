@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use stackc_diag::{Diagnostic, Diagnostics, did_you_mean};
 use stackc_model::{Exports, Stack};
+use stackc_plugin_host::CacheStore;
 
 use crate::Progress;
 use crate::config_json::{Refs, to_json};
@@ -15,15 +16,16 @@ use crate::plugins::Catalog;
 /// One `expose` call: the service's exports or its diagnostics, and how long it took.
 type Call = (Result<Exports, Vec<Diagnostic>>, Duration);
 
-/// Calls `expose`, in parallel, for every service whose exports are read: the targets of
-/// references, or every service when a plugin takes the whole stack's endpoints. `None`
-/// where nothing reads them (the call is skipped: its result could change no byte) or where
-/// the call failed (its diagnostics are in `diagnostics`).
+/// Calls `expose` (or reuses its result from `cache`), in parallel, for every service whose
+/// exports are read: the targets of references, or every service when a plugin takes the
+/// whole stack's endpoints. `None` where nothing reads them (the call is skipped: its result
+/// could change no byte) or where the call failed (its diagnostics are in `diagnostics`).
 ///
 /// A service's config errors are reported either way: `render` parses the same config.
 pub(crate) fn expose_all(
     stack: &Stack,
     plugins: &Catalog<'_>,
+    cache: &dyn CacheStore,
     progress: &Progress,
     diagnostics: &mut Diagnostics,
     plugin_time: &mut Duration,
@@ -41,7 +43,7 @@ pub(crate) fn expose_all(
             let plugin = plugins.get(&service.plugin.value).expect("resolve checked the plugin exists");
             let config = to_json(&service.config, &Refs::Unresolved).to_string();
             let start = Instant::now();
-            let result = plugin.expose(&service.name.value, &config);
+            let result = plugin.expose_reusing(&service.name.value, &config, cache);
             progress.advance();
             Some((result.map_err(|e| failure::diagnostics(service, Phase::Expose, e)), start.elapsed()))
         })

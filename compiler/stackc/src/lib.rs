@@ -44,8 +44,8 @@ pub struct Options<'a> {
     pub root: &'a str,
     /// `--set name=value` overrides.
     pub overrides: &'a [String],
-    /// Where render results are reused from and kept (see [`Reuse`]); `None` renders every
-    /// service.
+    /// Where render and expose results are reused from and kept (see [`Reuse`]); `None`
+    /// calls the plugins for every service.
     pub render_cache: Option<&'a dyn CacheStore>,
     /// Counters for a progress line, updated as services are exposed and rendered.
     pub progress: Option<&'a Progress>,
@@ -133,15 +133,15 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
 
     let unobserved = Progress::default();
     let progress = options.progress.unwrap_or(&unobserved);
+    let cache = options.render_cache.unwrap_or(&stackc_plugin_host::NoCache);
     let start = Instant::now();
-    let exposed = expose::expose_all(&stack, &catalog, progress, &mut diagnostics, &mut timings.plugin_calls);
+    let exposed = expose::expose_all(&stack, &catalog, cache, progress, &mut diagnostics, &mut timings.plugin_calls);
     timings.expose = start.elapsed();
     if diagnostics.has_errors() {
         return fail(sources, Some(stack), diagnostics, timings);
     }
 
     let start = Instant::now();
-    let cache = options.render_cache.unwrap_or(&stackc_plugin_host::NoCache);
     progress.start(Phase::Render, stack.services.len());
     let rendered = render::render_all(&stack, &catalog, &exposed, cache, progress, &mut diagnostics, &mut timings);
     timings.render = start.elapsed();
