@@ -73,7 +73,8 @@ impl Manifest {
     ) -> Self {
         let mut manifest =
             Manifest { format: FORMAT, stack: stack.to_owned(), root: String::new(), services, targets, files };
-        manifest.root = manifest.compute_root();
+        // Rendered while the root is still empty: `compute_root` without copying the manifest.
+        manifest.root = digest_of(manifest.to_toml().as_bytes());
         manifest
     }
 

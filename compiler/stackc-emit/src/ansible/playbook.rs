@@ -116,13 +116,26 @@ impl Play {
 }
 
 /// The plays as one YAML value.
+#[cfg(test)]
 pub(crate) fn to_yaml(plays: &[Play]) -> Yaml {
     Seq::spaced(plays.iter().map(Play::to_yaml).collect()).into()
 }
 
 /// The playbook file: `header` (comment lines, each ending in a newline) and the plays.
+///
+/// The text of [`to_yaml`], written one play at a time: a large stack's playbook (thousands of
+/// plays) is never one tree in memory besides its text. Tests read the text back and compare
+/// it with `to_yaml`.
 pub(crate) fn text(header: &str, plays: &[Play]) -> String {
-    format!("{header}{}", yaml::write(&to_yaml(plays)))
+    let mut out = header.to_owned();
+    for (i, play) in plays.iter().enumerate() {
+        // The blank line `Seq::spaced` puts between items.
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&yaml::write(&Seq::spaced(vec![play.to_yaml()]).into()));
+    }
+    out
 }
 
 /// The Jinja expression that yields a secret's value when the playbook runs.
