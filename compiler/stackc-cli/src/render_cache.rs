@@ -28,12 +28,16 @@ const KEY_LEN: usize = 64;
 
 pub struct RenderPack {
     path: PathBuf,
-    /// Entries of the pack as read, taken out as they are used.
-    unused: Mutex<BTreeMap<String, Vec<u8>>>,
-    /// Entries this build used or made, written back by [`RenderPack::save`].
-    used: Mutex<BTreeMap<String, Vec<u8>>>,
+    /// The entries of the pack as read and those this build made, each once, with whether
+    /// this build used it: [`RenderPack::save`] writes back the used ones.
+    entries: Mutex<BTreeMap<String, Entry>>,
     /// Whether this build stored anything new.
     changed: AtomicBool,
+}
+
+struct Entry {
+    bytes: Vec<u8>,
+    used: bool,
 }
 
 impl RenderPack {
@@ -49,17 +53,18 @@ impl RenderPack {
     /// The pack at `path`; a missing or unreadable file is an empty pack.
     pub fn open(path: PathBuf) -> RenderPack {
         let entries = fs::read(&path).map(|bytes| parse(&bytes)).unwrap_or_default();
-        RenderPack { path, unused: Mutex::new(entries), used: Mutex::default(), changed: AtomicBool::new(false) }
+        let entries = entries.into_iter().map(|(key, bytes)| (key, Entry { bytes, used: false })).collect();
+        RenderPack { path, entries: Mutex::new(entries), changed: AtomicBool::new(false) }
     }
 
     /// Writes the pack back if this build changed what it should hold. Failing to is not an
     /// error: the next build renders again.
     pub fn save(&self) {
-        let changed = self.changed.load(Ordering::Relaxed) || !self.unused.lock().expect("lock").is_empty();
+        let entries = self.entries.lock().expect("lock");
+        let changed = self.changed.load(Ordering::Relaxed) || entries.values().any(|e| !e.used);
         if !changed {
             return;
         }
-        let used = self.used.lock().expect("lock");
         let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) else { return };
         let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
         // Streamed, not assembled first: the pack is about as large as the bundle.
@@ -67,10 +72,10 @@ impl RenderPack {
             fs::create_dir_all(dir)?;
             let mut file = BufWriter::new(fs::File::create(&tmp)?);
             file.write_all(MAGIC)?;
-            for (key, entry) in used.iter() {
+            for (key, entry) in entries.iter().filter(|(_, e)| e.used) {
                 file.write_all(key.as_bytes())?;
-                file.write_all(&(entry.len() as u64).to_le_bytes())?;
-                file.write_all(entry)?;
+                file.write_all(&(entry.bytes.len() as u64).to_le_bytes())?;
+                file.write_all(&entry.bytes)?;
             }
             // No fsync: a pack cut short by a crash is read up to the damage (see `parse`).
             file.flush()?;
@@ -85,13 +90,14 @@ impl RenderPack {
 
 impl CacheStore for RenderPack {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let entry = self.unused.lock().expect("lock").remove(key)?;
-        self.used.lock().expect("lock").insert(key.to_owned(), entry.clone());
-        Some(entry)
+        let mut entries = self.entries.lock().expect("lock");
+        let entry = entries.get_mut(key)?;
+        entry.used = true;
+        Some(entry.bytes.clone())
     }
 
     fn put(&self, key: &str, entry: &[u8]) -> bool {
-        self.used.lock().expect("lock").insert(key.to_owned(), entry.to_vec());
+        self.entries.lock().expect("lock").insert(key.to_owned(), Entry { bytes: entry.to_vec(), used: true });
         self.changed.store(true, Ordering::Relaxed);
         true
     }
