@@ -62,6 +62,8 @@ pub struct Bundle {
     /// Sorted by path, paths unique.
     pub files: Vec<File>,
     pub manifest: Manifest,
+    /// `manifest.toml`: the manifest's text, as [`Manifest::to_toml`] renders it.
+    pub manifest_toml: String,
 }
 
 impl Bundle {
@@ -112,8 +114,8 @@ impl Bundle {
                 (target.to_owned(), TargetEntry { digest, files })
             })
             .collect();
-        let manifest = Manifest::new(stack, service_entries, target_entries, entries);
-        Bundle { stack: stack.to_owned(), services, files, manifest }
+        let (manifest, manifest_toml) = Manifest::new(stack, service_entries, target_entries, entries);
+        Bundle { stack: stack.to_owned(), services, files, manifest, manifest_toml }
     }
 
     /// The root digest: the bundle's identity.
@@ -165,6 +167,7 @@ mod tests {
         let two = bundle(vec![file("y", "2", "b"), file("x", "1", "a")]);
         assert_eq!(one.root(), two.root());
         assert_eq!(one.manifest.to_toml(), two.manifest.to_toml());
+        assert_eq!(one.manifest_toml, one.manifest.to_toml());
     }
 
     #[test]

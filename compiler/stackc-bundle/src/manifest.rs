@@ -65,17 +65,33 @@ pub(crate) fn digest_of(bytes: &[u8]) -> String {
 pub struct ParseError(pub String);
 
 impl Manifest {
+    /// The manifest and its text (what [`Manifest::to_toml`] gives), rendered once.
     pub(crate) fn new(
         stack: &str,
         services: BTreeMap<String, ServiceEntry>,
         targets: BTreeMap<String, TargetEntry>,
         files: Vec<FileEntry>,
-    ) -> Self {
+    ) -> (Self, String) {
         let mut manifest =
             Manifest { format: FORMAT, stack: stack.to_owned(), root: String::new(), services, targets, files };
         // Rendered while the root is still empty: `compute_root` without copying the manifest.
-        manifest.root = digest_of(manifest.to_toml().as_bytes());
-        manifest
+        let unrooted = manifest.to_toml();
+        manifest.root = digest_of(unrooted.as_bytes());
+        let text = manifest.with_root(&unrooted).unwrap_or_else(|| manifest.to_toml());
+        (manifest, text)
+    }
+
+    /// The text with the root, from the text without it: the `root` line is the only
+    /// difference, and comes right after the `stack` line. `None` when the stack's name might
+    /// not be written on one line; then the manifest is rendered again.
+    fn with_root(&self, unrooted: &str) -> Option<String> {
+        if self.stack.contains(['\n', '\r']) {
+            return None;
+        }
+        let header = format!("format = {}\nstack = ", self.format);
+        let after_stack = unrooted.strip_prefix(&header)?.find('\n')? + header.len() + 1;
+        let root_line = format!("root = \"{}\"\n", self.root);
+        Some([&unrooted[..after_stack], &root_line, &unrooted[after_stack..]].concat())
     }
 
     /// sha256 of the manifest rendered without its root.
@@ -118,11 +134,34 @@ mod tests {
     fn round_trip_and_tamper_check() {
         let mut services = BTreeMap::new();
         services.insert("a".to_owned(), ServiceEntry { plugin: "p@1".into(), digest: "sha256:00".into(), files: 0 });
-        let manifest = Manifest::new("s", services, BTreeMap::new(), Vec::new());
+        let (manifest, _) = Manifest::new("s", services, BTreeMap::new(), Vec::new());
         let text = manifest.to_toml();
         assert_eq!(Manifest::parse(&text), Ok(manifest));
         let tampered = text.replace("p@1", "p@2");
         assert!(Manifest::parse(&tampered).is_err());
         assert!(Manifest::parse(&text.replace("format = 1", "format = 9")).unwrap_err().0.contains("format 9"));
+    }
+
+    #[test]
+    fn the_text_rendered_once_is_the_text_rendered_again() {
+        let file = FileEntry {
+            path: "a/b".to_owned(),
+            mode: "0644".to_owned(),
+            digest: digest_of(b"x"),
+            services: vec!["web".to_owned()],
+            target: None,
+        };
+        let services = BTreeMap::from([(
+            "web".to_owned(),
+            ServiceEntry { plugin: "nginx@0.1.0".to_owned(), digest: digest_of(b"y"), files: 1 },
+        )]);
+        for stack in ["s", "with \"quotes\" and \\", "tab\there", "ünïcode", "line\nbreak", "cr\rhere", ""] {
+            let (manifest, text) = Manifest::new(stack, services.clone(), BTreeMap::new(), vec![file.clone()]);
+            assert_eq!(text, manifest.to_toml(), "stack name {stack:?}");
+            // The one-line names take the fast way, not the fallback.
+            let unrooted = Manifest { root: String::new(), ..manifest.clone() }.to_toml();
+            assert_eq!(manifest.with_root(&unrooted).is_some(), !stack.contains(['\n', '\r']), "{stack:?}");
+            assert_eq!(Manifest::parse(&text).as_ref(), Ok(&manifest));
+        }
     }
 }

@@ -88,7 +88,7 @@ fn write_tree(root: &Path, bundle: &Bundle) -> io::Result<()> {
         fs::write(&path, &file.contents)?;
         fs::set_permissions(&path, fs::Permissions::from_mode(file.mode))
     })?;
-    fs::write(root.join("manifest.toml"), bundle.manifest.to_toml())?;
+    fs::write(root.join("manifest.toml"), &bundle.manifest_toml)?;
     Ok(())
 }
 
