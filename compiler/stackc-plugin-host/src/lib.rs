@@ -2,7 +2,7 @@
 //!
 //! This is the only crate that runs `wasmtime` (engine, stores, calls). The artifact types
 //! every later phase uses ([`Artifact`] and its kinds) are the records `bindgen!` generates
-//! from the WIT, re-exported below; [`Plugin::render`] checks them (`validate.rs`) and
+//! from the WIT, re-exported below; [`Plugin::render_reusing`] checks them (`validate.rs`) and
 //! passes them on unchanged. The few WIT records with a model type of their own (exports,
 //! config problems, plugin info) are converted in `convert.rs`.
 //!

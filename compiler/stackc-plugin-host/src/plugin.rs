@@ -80,13 +80,11 @@ impl Plugin {
         self.precompiled
     }
 
-    /// What a service offers others, from its config alone.
-    pub fn expose(&self, service: &str, config: &str) -> Result<Exports, CallError> {
-        self.call_expose(service, config).map(convert::exports)
-    }
-
-    /// What a service offers others, reusing an earlier call's result with the same plugin,
-    /// service and config from `store` (see `reuse.rs`).
+    /// What a service offers others, from its config alone, reusing an earlier call's result
+    /// with the same plugin, service and config from `store` (see `reuse.rs`; [`NoCache`]
+    /// to always call the plugin).
+    ///
+    /// [`NoCache`]: crate::NoCache
     pub fn expose_reusing(&self, service: &str, config: &str, store: &dyn CacheStore) -> Result<Exports, CallError> {
         let key = reuse::expose_key(self.digest, service, config);
         if let Ok(Some(exports)) = reuse::lookup_exports(store, &key) {
@@ -107,15 +105,11 @@ impl Plugin {
         result.map_err(|problems| CallError::Config(convert::problems(problems)))
     }
 
-    /// The artifacts of one service, checked (see `validate.rs`).
-    pub fn render(&self, input: &RenderInput<'_>) -> Result<Vec<Artifact>, CallError> {
-        let artifacts = self.call_render(input)?;
-        validate::artifacts(&artifacts, self.limits.output).map_err(CallError::Output)?;
-        Ok(artifacts)
-    }
-
-    /// The artifacts of one service, reusing an earlier call's output with the same plugin
-    /// and input from `store` (see `reuse.rs`). Reused output is checked like fresh output.
+    /// The artifacts of one service, checked (see `validate.rs`), reusing an earlier call's
+    /// output with the same plugin and input from `store` (see `reuse.rs`; [`NoCache`] to
+    /// always call the plugin). Reused output is checked like fresh output.
+    ///
+    /// [`NoCache`]: crate::NoCache
     pub fn render_reusing(
         &self,
         input: &RenderInput<'_>,

@@ -39,40 +39,53 @@ pub enum Reuse {
     Rerendered { why: &'static str },
 }
 
-/// The key of a render call: the plugin's digest and every input field, each
-/// length-prefixed so that no two inputs hash alike.
+/// The key of a render call: the plugin's digest and every input field.
 pub(crate) fn key(plugin_digest: Sha256Digest, input: &RenderInput<'_>) -> String {
-    let mut hasher = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    };
-    field(RENDERED);
-    field(plugin_digest.to_string().as_bytes());
-    field(input.stack.as_bytes());
-    field(input.service.as_bytes());
-    field(input.config.as_bytes());
-    field(&(input.hosts.len() as u64).to_le_bytes());
+    let mut key = Key::new(RENDERED, plugin_digest);
+    key.field(input.stack.as_bytes());
+    key.field(input.service.as_bytes());
+    key.field(input.config.as_bytes());
+    key.field(&(input.hosts.len() as u64).to_le_bytes());
     for (name, address, groups) in &input.hosts {
-        field(name.as_bytes());
-        field(address.as_bytes());
-        field(&(groups.len() as u64).to_le_bytes());
+        key.field(name.as_bytes());
+        key.field(address.as_bytes());
+        key.field(&(groups.len() as u64).to_le_bytes());
         for group in groups {
-            field(group.as_bytes());
+            key.field(group.as_bytes());
         }
     }
-    field(input.stack_endpoints.as_bytes());
-    Sha256Digest::from_bytes(hasher.finalize().into()).to_string()
+    key.field(input.stack_endpoints.as_bytes());
+    key.finish()
 }
 
 /// The key of an expose call: the plugin's digest, the service and its config.
 pub(crate) fn expose_key(plugin_digest: Sha256Digest, service: &str, config: &str) -> String {
-    let mut hasher = Sha256::new();
-    for bytes in [EXPOSED, plugin_digest.to_string().as_bytes(), service.as_bytes(), config.as_bytes()] {
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
+    let mut key = Key::new(EXPOSED, plugin_digest);
+    key.field(service.as_bytes());
+    key.field(config.as_bytes());
+    key.finish()
+}
+
+/// sha256 over the kind of call, the plugin and the input's fields, each length-prefixed so
+/// that no two inputs hash alike.
+struct Key(Sha256);
+
+impl Key {
+    fn new(magic: &[u8], plugin_digest: Sha256Digest) -> Self {
+        let mut key = Key(Sha256::new());
+        key.field(magic);
+        key.field(plugin_digest.to_string().as_bytes());
+        key
     }
-    Sha256Digest::from_bytes(hasher.finalize().into()).to_string()
+
+    fn field(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    fn finish(self) -> String {
+        Sha256Digest::from_bytes(self.0.finalize().into()).to_string()
+    }
 }
 
 /// The stored render output under `key`, or why there is none to use (`None`: no entry).
