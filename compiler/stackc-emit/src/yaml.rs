@@ -8,8 +8,6 @@
 //! first entry of a map in a sequence on the dash's line. A *spaced* sequence (plays, tasks)
 //! has a blank line between its items, and after its last item when its map goes on.
 
-use std::borrow::Cow;
-
 /// A scalar in the style it is written in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Scalar {
@@ -137,18 +135,28 @@ impl Map {
 /// The text of `value`, ending in a newline.
 pub(crate) fn write(value: &Yaml) -> String {
     let mut out = String::new();
-    write_block(&mut out, value, 0, None);
+    write_to(&mut out, value);
     out
 }
 
-/// `value` with its lines indented by `indent`; `lead`, when given, starts the first line
-/// instead of the indentation (the `- ` of the sequence item the value is).
-fn write_block(out: &mut String, value: &Yaml, indent: usize, lead: Option<String>) {
-    let mut lead = lead;
-    let mut line_start = move || lead.take().unwrap_or_else(|| " ".repeat(indent));
+/// Appends the text of `value` to `out`.
+pub(crate) fn write_to(out: &mut String, value: &Yaml) {
+    write_block(out, value, 0, false);
+}
+
+/// `value` with its lines indented by `indent`. `led`: the caller has already written the
+/// start of the first line (the `- ` of the sequence item the value is), so the first line
+/// gets no indentation of its own.
+fn write_block(out: &mut String, value: &Yaml, indent: usize, led: bool) {
+    let mut led = led;
+    let mut line_start = |out: &mut String| {
+        if !std::mem::take(&mut led) {
+            out.extend(std::iter::repeat_n(' ', indent));
+        }
+    };
     match value {
         Yaml::Scalar(_) => {
-            out.push_str(&line_start());
+            line_start(out);
             push_inline(out, value);
         }
         Yaml::Seq(seq) => {
@@ -156,19 +164,19 @@ fn write_block(out: &mut String, value: &Yaml, indent: usize, lead: Option<Strin
                 if seq.spaced && i > 0 {
                     out.push('\n');
                 }
-                let dash = format!("{}- ", line_start());
+                line_start(out);
+                out.push_str("- ");
                 if is_inline(item) {
-                    out.push_str(&dash);
                     push_inline(out, item);
                 } else {
-                    write_block(out, item, indent + 2, Some(dash));
+                    write_block(out, item, indent + 2, true);
                 }
             }
         }
         Yaml::Map(map) => {
             for (i, (key, item)) in map.entries.iter().enumerate() {
-                out.push_str(&line_start());
-                out.push_str(&scalar_text(key));
+                line_start(out);
+                push_scalar(out, key);
                 out.push(':');
                 if is_inline(item) {
                     out.push(' ');
@@ -176,7 +184,7 @@ fn write_block(out: &mut String, value: &Yaml, indent: usize, lead: Option<Strin
                     continue;
                 }
                 out.push('\n');
-                write_block(out, item, indent + 2, None);
+                write_block(out, item, indent + 2, false);
                 if matches!(item, Yaml::Seq(seq) if seq.spaced) && i + 1 < map.entries.len() {
                     out.push('\n');
                 }
@@ -197,27 +205,27 @@ fn is_inline(value: &Yaml) -> bool {
 /// A scalar, or an empty collection in flow style, then the end of the line.
 fn push_inline(out: &mut String, value: &Yaml) {
     match value {
-        Yaml::Scalar(scalar) => out.push_str(&scalar_text(scalar)),
+        Yaml::Scalar(scalar) => push_scalar(out, scalar),
         Yaml::Seq(_) => out.push_str("[]"),
         Yaml::Map(_) => out.push_str("{}"),
     }
     out.push('\n');
 }
 
-fn scalar_text(scalar: &Scalar) -> Cow<'_, str> {
+fn push_scalar(out: &mut String, scalar: &Scalar) {
     match scalar {
-        Scalar::Plain(text) if reads_back_plain(text) => Cow::Borrowed(text),
-        Scalar::Plain(text) | Scalar::Quoted(text) => Cow::Owned(quote(text)),
-        Scalar::Bool(value) => Cow::Borrowed(if *value { "true" } else { "false" }),
-        Scalar::Int(value) => Cow::Owned(value.to_string()),
+        Scalar::Plain(text) if reads_back_plain(text) => out.push_str(text),
+        Scalar::Plain(text) | Scalar::Quoted(text) => quote_into(out, text),
+        Scalar::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+        Scalar::Int(value) => out.push_str(&value.to_string()),
     }
 }
 
 /// `"text"`: a double-quoted scalar. Escapes are those of JSON (so the text is also a JSON
 /// string), plus `\u` escapes for what YAML does not allow unescaped or YAML 1.1 reads as a
 /// line break (DEL, C1 controls, NEL, the line and paragraph separators, BOM, non-characters).
-fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+fn quote_into(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
     for c in text.chars() {
         match c {
@@ -238,7 +246,6 @@ fn quote(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// Whether `text`, written bare in block context, reads back as this string, in YAML 1.1 and

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use stackc_model::Sha256Digest;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::bindings;
 use crate::cache::{self, CacheStore, Compiled, PRECOMPILED};
@@ -149,7 +149,13 @@ fn pool(limits: &Limits) -> PoolingAllocationConfig {
         .max_memory_size(limits.memory)
         .table_elements(sandbox::MAX_TABLE_ELEMENTS)
         .linear_memory_keep_resident(KEEP_RESIDENT)
-        .table_keep_resident(KEEP_RESIDENT);
+        .table_keep_resident(KEEP_RESIDENT)
+        // On Linux 6.7 and later, reset only the pages a call dirtied (found with the
+        // `PAGEMAP_SCAN` ioctl) instead of writing zeros over all `KEEP_RESIDENT` bytes: a
+        // built-in plugin's call dirties a few of its ~1.2 MiB. Measured on two cores, 1,000
+        // `nginx` services: plugin-call CPU 131 ms → 82 ms. Elsewhere wasmtime falls back to
+        // the plain reset; output never depends on it.
+        .pagemap_scan(Enabled::Auto);
     pool
 }
 

@@ -68,7 +68,7 @@ pub(crate) fn text(stack: &Stack, play: Play) -> String {
          #   ansible-playbook -i inventory.ini containers.yml\n",
         stack.name.value
     );
-    playbook::text(&header, &[play])
+    playbook::text(&header, vec![play])
 }
 
 #[cfg(test)]

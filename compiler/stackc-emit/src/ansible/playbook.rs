@@ -3,9 +3,12 @@
 //! Plays are set apart by blank lines, and so are the tasks of a play; handlers are not.
 //! Names built from the stack are quoted, fixed names are bare.
 
+use rayon::prelude::*;
+
 use crate::plan::DeploySecret;
 use crate::yaml::{self, Map, Scalar, Seq, Yaml};
 
+#[derive(Clone)]
 pub(crate) struct Play {
     /// `Step N/M: …`, so that a run shows which step failed.
     pub(crate) name: String,
@@ -18,6 +21,7 @@ pub(crate) struct Play {
     pub(crate) handlers: Vec<Task>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Task {
     pub(crate) name: Scalar,
     /// The module's fully qualified name, e.g. `ansible.builtin.copy`.
@@ -60,10 +64,10 @@ impl Task {
         self
     }
 
-    fn to_yaml(&self) -> Yaml {
-        let mut map = Map::new().with("name", self.name.clone()).with(self.module, self.args.clone());
-        if let Some(items) = &self.items {
-            map.insert("loop", Seq::new(items.clone()));
+    fn into_yaml(self) -> Yaml {
+        let mut map = Map::new().with("name", self.name).with(self.module, self.args);
+        if let Some(items) = self.items {
+            map.insert("loop", Seq::new(items));
         }
         if let Some(var) = self.loop_var {
             map.insert("loop_control", Map::new().with("loop_var", Scalar::plain(var)));
@@ -75,7 +79,7 @@ impl Task {
             map.insert("no_log", true);
         }
         if !self.notify.is_empty() {
-            map.insert("notify", Yaml::quoted_list(self.notify.iter().map(String::as_str)));
+            map.insert("notify", Yaml::quoted_list(self.notify));
         }
         if let Some(changed) = self.changed_when {
             map.insert("changed_when", changed);
@@ -97,8 +101,8 @@ impl Play {
         }
     }
 
-    fn to_yaml(&self) -> Yaml {
-        let mut map = Map::new().with("name", Scalar::quoted(&self.name)).with("hosts", Scalar::plain(&self.hosts));
+    fn into_yaml(self) -> Yaml {
+        let mut map = Map::new().with("name", Scalar::quoted(self.name)).with("hosts", Scalar::plain(self.hosts));
         if let Some(connection) = self.connection {
             map.insert("connection", Scalar::plain(connection));
         }
@@ -107,9 +111,9 @@ impl Play {
         }
         // No task reads facts, so gathering them would only cost time.
         map.insert("gather_facts", false);
-        map.insert("tasks", Seq::spaced(self.tasks.iter().map(Task::to_yaml).collect()));
+        map.insert("tasks", Seq::spaced(self.tasks.into_iter().map(Task::into_yaml).collect()));
         if !self.handlers.is_empty() {
-            map.insert("handlers", Seq::new(self.handlers.iter().map(Task::to_yaml).collect()));
+            map.insert("handlers", Seq::new(self.handlers.into_iter().map(Task::into_yaml).collect()));
         }
         map.into()
     }
@@ -118,22 +122,26 @@ impl Play {
 /// The plays as one YAML value.
 #[cfg(test)]
 pub(crate) fn to_yaml(plays: &[Play]) -> Yaml {
-    Seq::spaced(plays.iter().map(Play::to_yaml).collect()).into()
+    Seq::spaced(plays.iter().cloned().map(Play::into_yaml).collect()).into()
 }
 
 /// The playbook file: `header` (comment lines, each ending in a newline) and the plays.
 ///
 /// The text of [`to_yaml`], written one play at a time: a large stack's playbook (thousands of
-/// plays) is never one tree in memory besides its text. Tests read the text back and compare
-/// it with `to_yaml`.
-pub(crate) fn text(header: &str, plays: &[Play]) -> String {
-    let mut out = header.to_owned();
-    for (i, play) in plays.iter().enumerate() {
+/// plays) is never one tree in memory besides its text. A play's text depends on that play
+/// only, so the plays are written in parallel and joined in their order. Tests read the text
+/// back and compare it with `to_yaml`.
+pub(crate) fn text(header: &str, plays: Vec<Play>) -> String {
+    let texts: Vec<String> =
+        plays.into_par_iter().map(|play| yaml::write(&Seq::spaced(vec![play.into_yaml()]).into())).collect();
+    let mut out = String::with_capacity(header.len() + texts.iter().map(|t| t.len() + 1).sum::<usize>());
+    out.push_str(header);
+    for (i, text) in texts.iter().enumerate() {
         // The blank line `Seq::spaced` puts between items.
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&yaml::write(&Seq::spaced(vec![play.to_yaml()]).into()));
+        out.push_str(text);
     }
     out
 }

@@ -54,7 +54,7 @@ pub(crate) fn plays(services: &[&ServicePlan<'_>]) -> Vec<Play> {
     plays
 }
 
-pub(crate) fn text(plan: &Plan<'_>, plays: &[Play]) -> String {
+pub(crate) fn text(plan: &Plan<'_>, plays: Vec<Play>) -> String {
     let header = format!(
         "---\n# Deploys stack `{}` into a Kubernetes cluster, one play per step.\n\
          # Written by stackc; regenerate it rather than edit it. Run it from this directory:\n\
@@ -167,7 +167,8 @@ mod tests {
             let services: Vec<&ServicePlan<'_>> = plan.services.iter().filter(|s| s.deploys_to_cluster()).collect();
             let plays = plays(&services);
             assert_eq!(plays.len(), 4, "namespaces, secrets and two services");
-            assert_reads_back(&text(plan, &plays), &playbook::to_yaml(&plays));
+            let yaml = playbook::to_yaml(&plays);
+            assert_reads_back(&text(plan, plays), &yaml);
         });
     }
 

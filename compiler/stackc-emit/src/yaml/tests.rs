@@ -1,6 +1,12 @@
 use super::read_back::{assert_reads_back, parse};
 use super::*;
 
+fn quote(text: &str) -> String {
+    let mut out = String::new();
+    quote_into(&mut out, text);
+    out
+}
+
 fn task(name: Scalar, packages: &[&str]) -> Yaml {
     Map::new()
         .with("name", name)
