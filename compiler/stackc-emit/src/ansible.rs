@@ -34,7 +34,7 @@ pub(crate) fn emit(plan: &Plan<'_>) -> Vec<File> {
     let mut files = vec![
         file("ansible.cfg", ANSIBLE_CFG.to_owned()),
         file("inventory.ini", inventory::text(plan)),
-        file("site.yml", site::text(plan, site::plays(&deployed))),
+        file("site.yml", site::text(plan, &site::Plays::new(&deployed))),
     ];
     if let Some(play) = containers::play(plan.stack) {
         files.push(file("containers.yml", containers::text(plan.stack, play)));

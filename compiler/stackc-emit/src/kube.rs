@@ -42,7 +42,7 @@ pub(crate) fn emit(plan: &Plan<'_>) -> Vec<File> {
     files.push(File {
         path: "ansible/kubernetes.yml".to_owned(),
         mode: 0o644,
-        contents: playbook::text(plan, playbook::plays(&services)).into_bytes(),
+        contents: playbook::text(plan, &playbook::Plays::new(&services)).into_bytes(),
         producer: Target::Kubernetes.producer(),
     });
     files

@@ -1,7 +1,6 @@
 //! Config values: what a service node's properties and children mean.
 
-use std::collections::BTreeMap;
-
+use litemap::LiteMap;
 use stackc_diag::{Span, Spanned};
 
 /// A config value with the span of its source.
@@ -20,8 +19,9 @@ pub enum ValueKind {
     String(String),
     List(Vec<Value>),
     Map(Map),
-    /// `(ref)"service.export"`: resolved to endpoints when the service is rendered.
-    Ref(Reference),
+    /// `(ref)"service.export"`: resolved to endpoints when the service is rendered. Boxed:
+    /// references are rare, and every value would otherwise be as large as one.
+    Ref(Box<Reference>),
     /// `(secret)"name"`: a declared secret, passed on by name, never by value.
     Secret(Spanned<String>),
 }
@@ -71,9 +71,12 @@ impl Value {
 }
 
 /// A map of config keys, sorted by key.
+///
+/// A sorted vector, not a `BTreeMap`: most config maps have a handful of keys, and a B-tree
+/// node holds room for eleven, which made config maps most of a large stack's memory.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Map {
-    pub entries: BTreeMap<String, Entry>,
+    pub entries: LiteMap<String, Entry>,
 }
 
 /// One key of a [`Map`] with the span of the key (the node name or property name).

@@ -13,9 +13,9 @@
 //! | a node repeated                      | keyed maps merge; anything else lists |
 //! | `(param)"n"` / `(secret)"s"` / `(ref)"svc.export"` | the param's value / secret / reference |
 
-use stackc_diag::{Diagnostic, Diagnostics, FileId, Span, Spanned, did_you_mean};
+use stackc_diag::{Diagnostic, Diagnostics, Span, Spanned, did_you_mean};
 use stackc_model::{Entry, Map, Param, Reference, Secret, Value, ValueKind};
-use stackc_syntax::{KdlEntry, KdlNode, KdlValue};
+use stackc_syntax::ast;
 
 use crate::node::scalar;
 use crate::params;
@@ -32,14 +32,13 @@ pub(crate) struct Scope<'a> {
 /// Builds the config map of a service node from its properties (except `reserved` ones) and
 /// children.
 pub(crate) fn lower_service(
-    file: FileId,
-    node: &KdlNode,
+    node: &ast::Node,
     reserved: &[&str],
     scope: &Scope<'_>,
     diagnostics: &mut Diagnostics,
 ) -> Value {
-    let span = stackc_syntax::span(file, node.span());
-    let mut lowering = Lowering { file, scope, diagnostics };
+    let span = node.span();
+    let mut lowering = Lowering { scope, diagnostics };
     let map = lowering.map(node, reserved);
     Value::new(ValueKind::Map(map), span)
 }
@@ -53,32 +52,27 @@ fn looks_like_credential(key: &str) -> bool {
 }
 
 struct Lowering<'a, 'd> {
-    file: FileId,
     scope: &'a Scope<'a>,
     diagnostics: &'d mut Diagnostics,
 }
 
 impl Lowering<'_, '_> {
-    fn span(&self, span: stackc_syntax::KdlSpan) -> Span {
-        stackc_syntax::span(self.file, span)
-    }
-
     /// The map of a node's properties and children.
-    fn map(&mut self, node: &KdlNode, reserved: &[&str]) -> Map {
+    fn map(&mut self, node: &ast::Node, reserved: &[&str]) -> Map {
         let mut map = Map::default();
         for entry in node.entries() {
             let Some(name) = entry.name() else { continue };
             if reserved.contains(&name.value()) {
                 continue;
             }
-            let key_span = self.span(name.span());
+            let key_span = name.span();
             if let Some(value) = self.entry(entry) {
                 self.insert(&mut map, name.value(), key_span, value);
             }
         }
         let Some(children) = node.children() else { return map };
         // Group repeated children by name, keeping first-appearance order.
-        let mut groups: Vec<(&str, Vec<&KdlNode>)> = Vec::new();
+        let mut groups: Vec<(&str, Vec<&ast::Node>)> = Vec::new();
         for child in children.nodes() {
             let name = child.name().value();
             match groups.iter_mut().find(|(n, _)| *n == name) {
@@ -87,7 +81,7 @@ impl Lowering<'_, '_> {
             }
         }
         for (name, nodes) in groups {
-            let key_span = self.span(nodes[0].name().span());
+            let key_span = nodes[0].name().span();
             let values: Vec<(Value, bool)> = nodes.iter().filter_map(|n| self.node(n)).collect();
             if values.len() != nodes.len() {
                 continue; // Errors already reported.
@@ -152,9 +146,9 @@ impl Lowering<'_, '_> {
     }
 
     /// A child node's value, and whether it is keyed (`name "key" { … }`).
-    fn node(&mut self, node: &KdlNode) -> Option<(Value, bool)> {
-        let span = self.span(node.span());
-        let args: Vec<&KdlEntry> = node.entries().iter().filter(|e| e.name().is_none()).collect();
+    fn node(&mut self, node: &ast::Node) -> Option<(Value, bool)> {
+        let span = node.span();
+        let args: Vec<&ast::Entry> = node.entries().iter().filter(|e| e.name().is_none()).collect();
         let has_props = node.entries().iter().any(|e| e.name().is_some());
         let has_children = node.children().is_some();
         if !has_props && !has_children {
@@ -171,9 +165,9 @@ impl Lowering<'_, '_> {
         match args.as_slice() {
             [] => Some((Value::new(ValueKind::Map(map), span), false)),
             [key] => match key.value() {
-                KdlValue::String(key_text) if key.ty().is_none() => {
+                ast::Value::String(key_text) if key.ty().is_none() => {
                     let mut keyed = Map::default();
-                    let key_span = self.span(key.span());
+                    let key_span = key.span();
                     keyed
                         .entries
                         .insert(key_text.clone(), Entry { key_span, value: Value::new(ValueKind::Map(map), span) });
@@ -185,7 +179,7 @@ impl Lowering<'_, '_> {
                             "stackc::config::shape",
                             format!("the key of `{}` must be a plain string", node.name().value()),
                         )
-                        .at(self.span(key.span()), "expected a string")
+                        .at(key.span(), "expected a string")
                         .with_help(format!("write `{} \"name\" {{ … }}`", node.name().value())),
                     );
                     None
@@ -197,7 +191,7 @@ impl Lowering<'_, '_> {
                         "stackc::config::shape",
                         format!("`{}` has children or properties and more than one argument", node.name().value()),
                     )
-                    .at(self.span(second.span()), "unexpected argument")
+                    .at(second.span(), "unexpected argument")
                     .with_help("a node with children takes at most one argument, its key"),
                 );
                 None
@@ -206,11 +200,11 @@ impl Lowering<'_, '_> {
     }
 
     /// An argument or property value, resolving `(param)`, `(secret)` and `(ref)`.
-    fn entry(&mut self, entry: &KdlEntry) -> Option<Value> {
-        let span = self.span(entry.span());
+    fn entry(&mut self, entry: &ast::Entry) -> Option<Value> {
+        let span = entry.span();
         let Some(ty) = entry.ty() else { return Some(scalar(entry.value(), span)) };
         let target = match entry.value() {
-            KdlValue::String(s) => s.as_str(),
+            ast::Value::String(s) => s.as_str(),
             other => {
                 self.diagnostics.push(
                     Diagnostic::error("stackc::config::annotation", format!("`({})` takes a name", ty.value()))
@@ -299,7 +293,7 @@ impl Lowering<'_, '_> {
             return None;
         }
         let reference = Reference { service: service.to_owned(), export: export.to_owned(), span };
-        Some(Value::new(ValueKind::Ref(reference), span))
+        Some(Value::new(ValueKind::Ref(Box::new(reference)), span))
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span, Spanned, did_you_mean};
 use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack};
-use stackc_syntax::{KdlNode, KdlValue};
+use stackc_syntax::ast;
 
 use crate::config::{self, Scope};
 use crate::load::File;
@@ -23,19 +23,19 @@ pub(crate) fn resolve_stack(
     sources: &Sources,
     diagnostics: &mut Diagnostics,
 ) -> Option<Stack> {
-    let mut by_kind: BTreeMap<&str, Vec<(FileId, &KdlNode)>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&str, Vec<&ast::Node>> = BTreeMap::new();
     for file in files {
         for node in file.document.nodes() {
             let name = node.name().value();
             if TOP_LEVEL.contains(&name) {
-                by_kind.entry(name).or_default().push((file.id, node));
+                by_kind.entry(name).or_default().push(node);
             } else {
                 let help = did_you_mean(name, TOP_LEVEL).unwrap_or_else(|| {
                     "top-level nodes are stack, include, param, secret, host, service and plugin".to_owned()
                 });
                 diagnostics.push(
                     Diagnostic::error("stackc::resolve::unknown-node", format!("unknown node `{name}`"))
-                        .at(stackc_syntax::span(file.id, node.name().span()), "not a stack declaration")
+                        .at(node.name().span(), "not a stack declaration")
                         .with_help(help),
                 );
             }
@@ -58,11 +58,11 @@ pub(crate) fn resolve_stack(
 
 fn stack_node(
     root: FileId,
-    nodes: &[(FileId, &KdlNode)],
+    nodes: &[&ast::Node],
     sources: &Sources,
     diagnostics: &mut Diagnostics,
 ) -> Option<(Spanned<String>, Option<String>)> {
-    let Some(&(file, node)) = nodes.first() else {
+    let Some(&node) = nodes.first() else {
         let text_len = sources.get(root).text.len();
         diagnostics.push(
             Diagnostic::error("stackc::resolve::no-stack", "the file declares no stack")
@@ -71,35 +71,35 @@ fn stack_node(
         );
         return None;
     };
-    for &(f, extra) in &nodes[1..] {
+    for &extra in &nodes[1..] {
         diagnostics.push(
             Diagnostic::error("stackc::resolve::duplicate-stack", "`stack` is declared twice")
-                .at(stackc_syntax::span(f, extra.name().span()), "declared again here")
-                .with_secondary(stackc_syntax::span(file, node.name().span()), "first declared here")
+                .at(extra.name().span(), "declared again here")
+                .with_secondary(node.name().span(), "first declared here")
                 .with_help("a stack has one `stack` node, in its root file"),
         );
     }
-    if file != root {
+    if node.span().file != root {
         diagnostics.push(
             Diagnostic::error("stackc::resolve::stack-in-include", "`stack` is declared in an included file")
-                .at(stackc_syntax::span(file, node.name().span()), "here")
+                .at(node.name().span(), "here")
                 .with_help("move `stack` to the root file; includes hold hosts, services and the like"),
         );
     }
-    let name = name_arg(file, node, "stack", diagnostics)?;
-    let props = NodeProps::new(file, node, &["description"], diagnostics);
+    let name = name_arg(node, "stack", diagnostics)?;
+    let props = NodeProps::new(node, &["description"], diagnostics);
     let description = props.string("description", diagnostics).map(|d| d.value);
-    check_children(file, node, diagnostics);
+    check_children(node, diagnostics);
     Some((name, description))
 }
 
-fn resolve_secrets(nodes: &[(FileId, &KdlNode)], diagnostics: &mut Diagnostics) -> Vec<Secret> {
+fn resolve_secrets(nodes: &[&ast::Node], diagnostics: &mut Diagnostics) -> Vec<Secret> {
     let mut secrets: Vec<Secret> = Vec::new();
-    for &(file, node) in nodes {
-        let span = stackc_syntax::span(file, node.span());
-        let Some(name) = name_arg(file, node, "secret", diagnostics) else { continue };
-        let props = NodeProps::new(file, node, &["vault", "env", "kube-secret", "key"], diagnostics);
-        check_children(file, node, diagnostics);
+    for &node in nodes {
+        let span = node.span();
+        let Some(name) = name_arg(node, "secret", diagnostics) else { continue };
+        let props = NodeProps::new(node, &["vault", "env", "kube-secret", "key"], diagnostics);
+        check_children(node, diagnostics);
         let vault = props.string("vault", diagnostics);
         let env = props.string("env", diagnostics);
         let kube = props.string("kube-secret", diagnostics);
@@ -135,12 +135,12 @@ fn resolve_secrets(nodes: &[(FileId, &KdlNode)], diagnostics: &mut Diagnostics) 
     secrets
 }
 
-fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &mut Diagnostics) -> Vec<Host> {
+fn resolve_hosts(nodes: &[&ast::Node], params: &[Param], diagnostics: &mut Diagnostics) -> Vec<Host> {
     let mut hosts: Vec<Host> = Vec::new();
-    for &(file, node) in nodes {
-        let span = stackc_syntax::span(file, node.span());
-        let Some(name) = name_arg(file, node, "host", diagnostics) else { continue };
-        let props = NodeProps::new(file, node, &["address"], diagnostics);
+    for &node in nodes {
+        let span = node.span();
+        let Some(name) = name_arg(node, "host", diagnostics) else { continue };
+        let props = NodeProps::new(node, &["address"], diagnostics);
         let address = params::string_or_param(&props, "address", params, diagnostics);
         if props.get("address").is_none() {
             diagnostics.push(
@@ -156,15 +156,15 @@ fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &m
                 "groups" => {
                     for entry in child.entries() {
                         match (entry.name(), entry.value()) {
-                            (None, KdlValue::String(g)) => {
-                                let g_span = stackc_syntax::span(file, entry.span());
+                            (None, ast::Value::String(g)) => {
+                                let g_span = entry.span();
                                 if check_identifier(g, g_span, "group", diagnostics) {
                                     groups.push(Spanned::new(g.clone(), g_span));
                                 }
                             }
                             _ => diagnostics.push(
                                 Diagnostic::error("stackc::host::groups", "`groups` takes group names")
-                                    .at(stackc_syntax::span(file, entry.span()), "expected a string")
+                                    .at(entry.span(), "expected a string")
                                     .with_help("write `groups \"web\" \"monitored\"`"),
                             ),
                         }
@@ -173,19 +173,19 @@ fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &m
                 "labels" => {
                     for entry in child.entries() {
                         match (entry.name(), entry.value()) {
-                            (Some(k), KdlValue::String(v)) => {
+                            (Some(k), ast::Value::String(v)) => {
                                 labels.insert(k.value().to_owned(), v.clone());
                             }
                             _ => diagnostics.push(
                                 Diagnostic::error("stackc::host::labels", "`labels` takes `key=\"value\"` pairs")
-                                    .at(stackc_syntax::span(file, entry.span()), "expected `key=\"value\"`"),
+                                    .at(entry.span(), "expected `key=\"value\"`"),
                             ),
                         }
                     }
                 }
                 other => diagnostics.push(
                     Diagnostic::error("stackc::host::unknown-child", format!("unknown host setting `{other}`"))
-                        .at(stackc_syntax::span(file, child.name().span()), "not a host setting")
+                        .at(child.name().span(), "not a host setting")
                         .with_help(
                             did_you_mean(other, ["groups", "labels"])
                                 .unwrap_or_else(|| "hosts take `groups` and `labels`".to_owned()),
@@ -204,7 +204,7 @@ fn resolve_hosts(nodes: &[(FileId, &KdlNode)], params: &[Param], diagnostics: &m
 }
 
 fn resolve_services(
-    nodes: &[(FileId, &KdlNode)],
+    nodes: &[&ast::Node],
     hosts: &[Host],
     params: &[Param],
     broken_params: &[&str],
@@ -214,8 +214,8 @@ fn resolve_services(
 ) -> Vec<Service> {
     let names: std::collections::BTreeSet<&str> = nodes
         .iter()
-        .filter_map(|(_, n)| match n.entries().first().map(|e| (e.name(), e.value())) {
-            Some((None, KdlValue::String(s))) => Some(s.as_str()),
+        .filter_map(|n| match n.entries().first().map(|e| (e.name(), e.value())) {
+            Some((None, ast::Value::String(s))) => Some(s.as_str()),
             _ => None,
         })
         .collect();
@@ -226,10 +226,10 @@ fn resolve_services(
 
     let mut services: Vec<Service> = Vec::new();
     let mut declared: BTreeMap<String, Span> = BTreeMap::new();
-    for &(file, node) in nodes {
-        let span = stackc_syntax::span(file, node.span());
-        let Some(name) = name_arg(file, node, "service", diagnostics) else { continue };
-        let props = NodeProps::lenient(file, node);
+    for &node in nodes {
+        let span = node.span();
+        let Some(name) = name_arg(node, "service", diagnostics) else { continue };
+        let props = NodeProps::lenient(node);
         let plugin = match props.string("plugin", diagnostics) {
             Some(plugin) if plugins.contains(&plugin.value.as_str()) => Some(plugin),
             Some(plugin) => {
@@ -284,7 +284,7 @@ fn resolve_services(
         };
         // Config is checked even when the service is already wrong, so that one run reports
         // every problem.
-        let config = config::lower_service(file, node, &SERVICE_PROPS, &scope, diagnostics);
+        let config = config::lower_service(node, &SERVICE_PROPS, &scope, diagnostics);
         let (Some(plugin), Some((placement, placed_on))) = (plugin, placed) else { continue };
         if let Some(first) = declared.get(&name.value) {
             diagnostics.push(duplicate("service", &name, *first));

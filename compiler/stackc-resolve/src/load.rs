@@ -1,7 +1,7 @@
 //! Loading the root file and its includes, in order, with cycle detection.
 
 use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
-use stackc_syntax::{KdlDocument, KdlNode, KdlValue};
+use stackc_syntax::ast;
 
 /// Reads stack files. The driver implements it over the filesystem; tests over a map.
 pub trait SourceLoader {
@@ -34,7 +34,7 @@ pub struct LoadError(pub String);
 /// One parsed file, in load order.
 pub(crate) struct File {
     pub(crate) id: FileId,
-    pub(crate) document: KdlDocument,
+    pub(crate) document: ast::Document,
 }
 
 /// Loads the root and, depth first in source order, every file it includes. Returns `None`
@@ -82,7 +82,7 @@ impl Loading<'_> {
             .nodes()
             .iter()
             .filter(|n| n.name().value() == "include")
-            .filter_map(|n| self.include_path(id, n))
+            .filter_map(|n| self.include_path(n))
             .collect();
         // The file's own nodes come before those of its includes; declarations are
         // order-independent, but keeping load order fixed keeps diagnostics stable.
@@ -94,11 +94,11 @@ impl Loading<'_> {
         true
     }
 
-    fn include_path(&mut self, file: FileId, node: &KdlNode) -> Option<(String, Span)> {
-        let span = stackc_syntax::span(file, node.span());
+    fn include_path(&mut self, node: &ast::Node) -> Option<(String, Span)> {
+        let span = node.span();
         match node.entries() {
             [entry] if entry.name().is_none() => match entry.value() {
-                KdlValue::String(path) => Some((path.clone(), stackc_syntax::span(file, entry.span()))),
+                ast::Value::String(path) => Some((path.clone(), entry.span())),
                 _ => {
                     self.diagnostics.push(
                         Diagnostic::error("stackc::load::include", "`include` takes a file path")

@@ -4,20 +4,20 @@
 //! A leaf: the declaration modules (`declarations`, `params`, `plugins`, `config`) import it,
 //! and it imports none of them.
 
-use stackc_diag::{Diagnostic, Diagnostics, FileId, Span, Spanned, did_you_mean};
+use stackc_diag::{Diagnostic, Diagnostics, Span, Spanned, did_you_mean};
 use stackc_model::{Value, ValueKind};
-use stackc_syntax::{KdlEntry, KdlNode, KdlValue};
+use stackc_syntax::ast;
 
 /// Converts a plain KDL value.
-pub(crate) fn scalar(value: &KdlValue, span: Span) -> Value {
+pub(crate) fn scalar(value: &ast::Value, span: Span) -> Value {
     let kind = match value {
-        KdlValue::String(s) => ValueKind::String(s.clone()),
+        ast::Value::String(s) => ValueKind::String(s.clone()),
         // KDL integers are i128; configs never need more than i64, and a larger number is
         // more likely a typo than a wish, so it becomes a float the plugin will reject.
-        KdlValue::Integer(i) => i64::try_from(*i).map_or(ValueKind::Float(*i as f64), ValueKind::Int),
-        KdlValue::Float(f) => ValueKind::Float(*f),
-        KdlValue::Bool(b) => ValueKind::Bool(*b),
-        KdlValue::Null => ValueKind::Null,
+        ast::Value::Integer(i) => i64::try_from(*i).map_or(ValueKind::Float(*i as f64), ValueKind::Int),
+        ast::Value::Float(f) => ValueKind::Float(*f),
+        ast::Value::Bool(b) => ValueKind::Bool(*b),
+        ast::Value::Null => ValueKind::Null,
     };
     Value::new(kind, span)
 }
@@ -37,13 +37,8 @@ pub(crate) fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diag
 }
 
 /// The name argument of a declaration: `service "web" …`.
-pub(crate) fn name_arg(
-    file: FileId,
-    node: &KdlNode,
-    kind: &str,
-    diagnostics: &mut Diagnostics,
-) -> Option<Spanned<String>> {
-    let keyword = stackc_syntax::span(file, node.name().span());
+pub(crate) fn name_arg(node: &ast::Node, kind: &str, diagnostics: &mut Diagnostics) -> Option<Spanned<String>> {
+    let keyword = node.name().span();
     let mut args = node.entries().iter().filter(|e| e.name().is_none());
     let Some(first) = args.next() else {
         diagnostics.push(
@@ -53,16 +48,16 @@ pub(crate) fn name_arg(
         );
         return None;
     };
-    let span = stackc_syntax::span(file, first.span());
+    let span = first.span();
     if let Some(extra) = args.next() {
         diagnostics.push(
             Diagnostic::error("stackc::resolve::name", format!("`{kind}` takes one name"))
-                .at(stackc_syntax::span(file, extra.span()), "unexpected argument")
+                .at(extra.span(), "unexpected argument")
                 .with_help("settings go in properties (`key=value`) or children"),
         );
     }
     match first.value() {
-        KdlValue::String(name) if first.ty().is_none() => {
+        ast::Value::String(name) if first.ty().is_none() => {
             check_identifier(name, span, kind, diagnostics).then(|| Spanned::new(name.clone(), span))
         }
         _ => {
@@ -93,11 +88,11 @@ pub(crate) fn check_identifier(name: &str, span: Span, kind: &str, diagnostics: 
     ok
 }
 
-pub(crate) fn check_children(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) {
+pub(crate) fn check_children(node: &ast::Node, diagnostics: &mut Diagnostics) {
     if let Some(children) = node.children().filter(|c| !c.nodes().is_empty()) {
         diagnostics.push(
             Diagnostic::error("stackc::resolve::children", format!("`{}` takes no children", node.name().value()))
-                .at(stackc_syntax::span(file, children.span()), "unexpected block")
+                .at(children.span(), "unexpected block")
                 .with_help("use properties: `key=value`"),
         );
     }
@@ -105,13 +100,12 @@ pub(crate) fn check_children(file: FileId, node: &KdlNode, diagnostics: &mut Dia
 
 /// The properties of a declaration node, checked against the ones it accepts.
 pub(crate) struct NodeProps<'a> {
-    file: FileId,
-    entries: Vec<&'a KdlEntry>,
+    entries: Vec<&'a ast::Entry>,
 }
 
 impl<'a> NodeProps<'a> {
-    pub(crate) fn new(file: FileId, node: &'a KdlNode, allowed: &[&str], diagnostics: &mut Diagnostics) -> Self {
-        let props = NodeProps::lenient(file, node);
+    pub(crate) fn new(node: &'a ast::Node, allowed: &[&str], diagnostics: &mut Diagnostics) -> Self {
+        let props = NodeProps::lenient(node);
         for entry in &props.entries {
             let key = entry.name().map(|n| n.value()).unwrap_or_default();
             if !allowed.contains(&key) {
@@ -122,7 +116,7 @@ impl<'a> NodeProps<'a> {
                         "stackc::resolve::unknown-property",
                         format!("unknown property `{key}` on `{}`", node.name().value()),
                     )
-                    .at(stackc_syntax::span(file, entry.span()), "unknown property")
+                    .at(entry.span(), "unknown property")
                     .with_help(help),
                 );
             }
@@ -131,26 +125,21 @@ impl<'a> NodeProps<'a> {
     }
 
     /// Properties without checking which exist (services pass the rest on as config).
-    pub(crate) fn lenient(file: FileId, node: &'a KdlNode) -> Self {
+    pub(crate) fn lenient(node: &'a ast::Node) -> Self {
         let entries = node.entries().iter().filter(|e| e.name().is_some()).collect();
-        NodeProps { file, entries }
+        NodeProps { entries }
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<&'a KdlEntry> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a ast::Entry> {
         // KDL 2: the rightmost property of a name wins.
         self.entries.iter().rev().find(|e| e.name().is_some_and(|n| n.value() == key)).copied()
     }
 
-    /// Where `entry`, one of these properties, is written.
-    pub(crate) fn span_of(&self, entry: &KdlEntry) -> Span {
-        stackc_syntax::span(self.file, entry.span())
-    }
-
     pub(crate) fn string(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<Spanned<String>> {
         let entry = self.get(key)?;
-        let span = self.span_of(entry);
+        let span = entry.span();
         match entry.value() {
-            KdlValue::String(s) if entry.ty().is_none() => Some(Spanned::new(s.clone(), span)),
+            ast::Value::String(s) if entry.ty().is_none() => Some(Spanned::new(s.clone(), span)),
             _ => {
                 diagnostics.push(
                     Diagnostic::error("stackc::resolve::property-type", format!("`{key}` must be a string"))
@@ -164,11 +153,11 @@ impl<'a> NodeProps<'a> {
     pub(crate) fn int(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<i64> {
         let entry = self.get(key)?;
         match entry.value() {
-            KdlValue::Integer(i) => i64::try_from(*i).ok(),
+            ast::Value::Integer(i) => i64::try_from(*i).ok(),
             _ => {
                 diagnostics.push(
                     Diagnostic::error("stackc::resolve::property-type", format!("`{key}` must be an integer"))
-                        .at(self.span_of(entry), "expected an integer"),
+                        .at(entry.span(), "expected an integer"),
                 );
                 None
             }

@@ -1,8 +1,8 @@
 //! `param` declarations and their `--set` overrides.
 
-use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span, Spanned, did_you_mean};
+use stackc_diag::{Diagnostic, Diagnostics, Sources, Span, Spanned, did_you_mean};
 use stackc_model::{Param, ParamType, Value, ValueKind};
-use stackc_syntax::{KdlNode, KdlValue};
+use stackc_syntax::ast;
 
 use crate::node::{NodeProps, name_arg, scalar};
 
@@ -61,15 +61,11 @@ pub(crate) struct Params {
 }
 
 /// Resolves every `param` node, applying overrides, and reports overrides of unknown params.
-pub(crate) fn resolve_params(
-    nodes: &[(FileId, &KdlNode)],
-    overrides: &[Override],
-    diagnostics: &mut Diagnostics,
-) -> Params {
+pub(crate) fn resolve_params(nodes: &[&ast::Node], overrides: &[Override], diagnostics: &mut Diagnostics) -> Params {
     let mut params: Vec<Param> = Vec::new();
     let mut broken = Vec::new();
-    for &(file, node) in nodes {
-        let Some((param, default_ok)) = declare(file, node, diagnostics) else { continue };
+    for &node in nodes {
+        let Some((param, default_ok)) = declare(node, diagnostics) else { continue };
         if !default_ok {
             broken.push(param.name.value.clone());
         }
@@ -125,10 +121,10 @@ pub(crate) fn resolve_params(
 
 /// Reads one `param "name" type="int" default=3 min=1 max=9 doc="…"` node.
 /// Reads one param; the flag is false when its default was rejected.
-fn declare(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) -> Option<(Param, bool)> {
-    let span = stackc_syntax::span(file, node.span());
-    let name = name_arg(file, node, "param", diagnostics)?;
-    let props = NodeProps::new(file, node, &["type", "default", "min", "max", "doc"], diagnostics);
+fn declare(node: &ast::Node, diagnostics: &mut Diagnostics) -> Option<(Param, bool)> {
+    let span = node.span();
+    let name = name_arg(node, "param", diagnostics)?;
+    let props = NodeProps::new(node, &["type", "default", "min", "max", "doc"], diagnostics);
     let ty = match props.string("type", diagnostics) {
         None => {
             diagnostics.push(
@@ -160,7 +156,7 @@ fn declare(file: FileId, node: &KdlNode, diagnostics: &mut Diagnostics) -> Optio
     let mut default_ok = true;
     // A param without default must be set on the command line; that is checked at use.
     if let Some(entry) = props.get("default") {
-        let value_span = stackc_syntax::span(file, entry.span());
+        let value_span = entry.span();
         let value = scalar(entry.value(), value_span);
         match check_type(ty, value).and_then(|v| check_range(&param, v)) {
             Ok(value) => param.value = value,
@@ -252,8 +248,8 @@ fn check_version(text: &str) -> Result<(), String> {
 }
 
 /// Reads a KDL value as a param reference target: `(param)"name"`.
-pub(crate) fn lookup<'p>(params: &'p [Param], name: &KdlValue) -> Result<&'p Param, Option<String>> {
-    let KdlValue::String(name) = name else { return Err(None) };
+pub(crate) fn lookup<'p>(params: &'p [Param], name: &ast::Value) -> Result<&'p Param, Option<String>> {
+    let ast::Value::String(name) = name else { return Err(None) };
     params
         .iter()
         .find(|p| p.name.value == *name)
@@ -271,7 +267,7 @@ pub(crate) fn string_or_param(
     if entry.ty().is_none_or(|t| t.value() != "param") {
         return props.string(key, diagnostics);
     }
-    let span = props.span_of(entry);
+    let span = entry.span();
     match lookup(params, entry.value()) {
         Ok(param) => match &param.value.kind {
             ValueKind::String(s) => Some(Spanned::new(s.clone(), span)),

@@ -1,23 +1,23 @@
 //! `plugin` declarations: third-party plugins by path, pinned by sha256.
 
-use stackc_diag::{Diagnostic, Diagnostics, FileId, Spanned, did_you_mean};
+use stackc_diag::{Diagnostic, Diagnostics, Spanned, did_you_mean};
 use stackc_model::{PluginDecl, Sha256Digest};
-use stackc_syntax::KdlNode;
+use stackc_syntax::ast;
 
 use crate::node::{NodeProps, check_children, duplicate, name_arg};
 
 /// Resolves the declarations; a declaration that is wrong is reported and left out.
 pub(crate) fn resolve_plugins(
-    nodes: &[(FileId, &KdlNode)],
+    nodes: &[&ast::Node],
     builtin: &[&str],
     diagnostics: &mut Diagnostics,
 ) -> Vec<PluginDecl> {
     let mut declared: Vec<PluginDecl> = Vec::new();
-    for &(file, node) in nodes {
-        let span = stackc_syntax::span(file, node.span());
-        let Some(name) = name_arg(file, node, "plugin", diagnostics) else { continue };
-        let props = NodeProps::new(file, node, &["path", "sha256"], diagnostics);
-        check_children(file, node, diagnostics);
+    for &node in nodes {
+        let span = node.span();
+        let Some(name) = name_arg(node, "plugin", diagnostics) else { continue };
+        let props = NodeProps::new(node, &["path", "sha256"], diagnostics);
+        check_children(node, diagnostics);
         let path = props.string("path", diagnostics);
         let sha256 = props.string("sha256", diagnostics);
         let example = format!("plugin \"{}\" path=\"plugins/{}.wasm\" sha256=\"…\"", name.value, name.value);

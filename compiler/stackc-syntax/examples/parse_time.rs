@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use kdl::KdlDocument;
 use stackc_diag::Sources;
-use stackc_syntax::KdlDocument;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: parse_time FILE.kdl [RUNS]");

@@ -2,11 +2,11 @@
 //! of, some twenty times faster than `kdl`'s parser (most of its time is spent allocating
 //! `kdl`'s nodes and entries).
 //!
-//! It builds the `kdl` crate's own tree through its public constructors, with the spans that
-//! `KdlDocument::parse_v2` gives, or gives up with `None`. It gives up on every syntax error
-//! and on every construct it leaves to `kdl` (listed on [`parse`]); [`crate::parse`] then asks
-//! `kdl`, which stays the reference and the only reporter of errors. So it either returns
-//! exactly `kdl`'s tree or nothing; the differential tests in `fast/tests.rs` hold it to that.
+//! It builds our tree ([`crate::ast`]) with the spans that `KdlDocument::parse_v2` gives, or
+//! gives up with `None`. It gives up on every syntax error and on every construct it leaves to
+//! `kdl` (listed on [`parse`]); [`crate::parse`] then asks `kdl`, which stays the reference and
+//! the only reporter of errors. So it either returns exactly the tree `kdl`'s would convert to
+//! or nothing; the differential tests in `fast/tests.rs` hold it to that.
 //!
 //! The spans, as `parse_v2` sets them:
 //! - a node: from its type annotation (or name) to the end of its last entry, name or children
@@ -16,12 +16,10 @@
 //! - an entry: from its type annotation, key or value to the end of its value;
 //! - a document (the file or a children block): from the start of its first node to the end
 //!   of its last; with no nodes, the empty span where its `}` (or the end of the file) is.
-//!
-//! Only `kdl`'s data is filled in, not its formatting (`format()`, `repr()`, `Display`), which
-//! nothing downstream reads.
 
-use kdl::{KdlDocument, KdlEntry, KdlIdentifier, KdlNode, KdlValue};
-use miette::SourceSpan;
+use stackc_diag::{FileId, Span};
+
+use crate::ast::{Document, Entry, Ident, Node, Value};
 
 #[cfg(test)]
 mod tests;
@@ -37,8 +35,8 @@ mod tests;
 /// (`#"…"#`), slashdash (`/-`), line continuations (`\`), `#inf`, `#-inf` and `#nan`, bare
 /// `inf`, `nan` and the like, Unicode spaces and newlines other than space, tab, `\n` and `\r`,
 /// a byte order mark, control characters, and anything malformed.
-pub(crate) fn parse(text: &str) -> Option<KdlDocument> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, nodes: Vec::new(), entries: Vec::new() };
+pub(crate) fn parse(file: FileId, text: &str) -> Option<Document> {
+    let mut parser = Parser { file, text, bytes: text.as_bytes(), pos: 0, nodes: Vec::new(), entries: Vec::new() };
     let document = parser.nodes()?;
     // `nodes` also stops at a `}`, which at the top level is an error.
     (parser.pos == text.len()).then_some(document)
@@ -46,21 +44,21 @@ pub(crate) fn parse(text: &str) -> Option<KdlDocument> {
 
 /// A cursor over the text. `pos` is always on a character boundary between steps.
 struct Parser<'a> {
+    file: FileId,
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     /// The nodes of the documents being read, innermost last, and the entries of the node
-    /// being read: each list is moved into a vector of its exact size once complete. `kdl`'s
-    /// nodes and entries are hundreds of bytes, and a vector grown one push at a time starts
-    /// at four of them, which made the allocator most of the work.
-    nodes: Vec<KdlNode>,
-    entries: Vec<KdlEntry>,
+    /// being read: each list is moved into a vector of its exact size once complete, so that
+    /// no node holds the spare capacity of a vector grown one push at a time.
+    nodes: Vec<Node>,
+    entries: Vec<Entry>,
 }
 
 /// A value token: a string (bare or quoted), which may also be a name, or another value.
 enum Token {
     String(String),
-    Other(KdlValue),
+    Other(Value),
 }
 
 impl<'a> Parser<'a> {
@@ -84,15 +82,20 @@ impl<'a> Parser<'a> {
     }
 
     /// From `start` to the cursor.
-    fn span(&self, start: usize) -> SourceSpan {
-        (start..self.pos).into()
+    fn span(&self, start: usize) -> Span {
+        Span::new(self.file, start, self.pos)
+    }
+
+    /// An argument entry holding `value`; [`Self::entry`] sets its span once it is read.
+    fn argument(&self, value: Value) -> Entry {
+        Entry { name: None, ty: None, value, span: Span::new(self.file, self.pos, self.pos) }
     }
 
     // Documents and nodes.
 
     /// `line-space* (node terminator line-space*)*`, up to the end of the text or a `}`, which
     /// is left to the caller.
-    fn nodes(&mut self) -> Option<KdlDocument> {
+    fn nodes(&mut self) -> Option<Document> {
         let first = self.nodes.len();
         self.line_space()?;
         let start = self.pos;
@@ -104,10 +107,7 @@ impl<'a> Parser<'a> {
             self.terminator()?;
             self.line_space()?;
         }
-        let mut document = KdlDocument::new();
-        *document.nodes_mut() = self.nodes.drain(first..).collect();
-        document.set_span(start..end);
-        Some(document)
+        Some(Document { nodes: self.nodes.drain(first..).collect(), span: Span::new(self.file, start, end) })
     }
 
     /// What may follow a node: `;`, a newline, a `//` comment, or (not consumed) `}` or the end.
@@ -123,13 +123,10 @@ impl<'a> Parser<'a> {
     }
 
     /// `(type)? name (space+ entry)* space* children? space*`, ending before its terminator.
-    fn node(&mut self) -> Option<KdlNode> {
+    fn node(&mut self) -> Option<Node> {
         let start = self.pos;
         let ty = self.type_annotation()?;
-        let mut node = KdlNode::new(self.identifier()?);
-        if let Some(ty) = ty {
-            node.set_ty(ty);
-        }
+        let name = self.identifier()?;
         let first = self.entries.len();
         let children = loop {
             let before_space = self.pos;
@@ -146,68 +143,68 @@ impl<'a> Parser<'a> {
                 Some(_) => return None,
             }
         };
-        *node.entries_mut() = self.entries.drain(first..).collect();
-        if children {
-            node.set_children(self.children()?);
+        let entries = self.entries.drain(first..).collect();
+        let children = if children {
+            let document = self.children()?;
             self.node_space()?;
-        }
-        node.set_span(self.span(start));
-        Some(node)
+            Some(document)
+        } else {
+            None
+        };
+        Some(Node { ty: ty.map(Box::new), name, entries, children, span: self.span(start) })
     }
 
     /// `{ nodes }`, the cursor on the `{`.
-    fn children(&mut self) -> Option<KdlDocument> {
+    fn children(&mut self) -> Option<Document> {
         self.pos += 1;
         let document = self.nodes()?;
         self.eat(b'}').then_some(document)
     }
 
     /// A property `key=value` or an argument `value`, either with a type annotation.
-    fn entry(&mut self) -> Option<KdlEntry> {
+    fn entry(&mut self) -> Option<Entry> {
         let start = self.pos;
         let mut entry = match self.peek() {
             Some(b'(') => self.value()?,
             _ => match self.token()? {
                 Token::String(string) => self.property_or_argument(start, string)?,
-                Token::Other(value) => KdlEntry::new(value),
+                Token::Other(value) => self.argument(value),
             },
         };
-        entry.set_span(self.span(start));
+        entry.span = self.span(start);
         Some(entry)
     }
 
     /// After a string at `start`: a property if `=` follows (spaces allowed around it), else
     /// the string is an argument.
-    fn property_or_argument(&mut self, start: usize, string: String) -> Option<KdlEntry> {
+    fn property_or_argument(&mut self, start: usize, string: String) -> Option<Entry> {
         let key_end = self.pos;
         self.node_space()?;
         if !self.eat(b'=') {
             self.pos = key_end;
-            return Some(KdlEntry::new(string));
+            return Some(self.argument(Value::String(string)));
         }
-        let mut key = KdlIdentifier::from(string);
-        key.set_span(start..key_end);
+        let key = Ident { value: string, span: Span::new(self.file, start, key_end) };
         self.node_space()?;
         let mut entry = self.value()?;
-        entry.set_name(Some(key));
+        entry.name = Some(key);
         Some(entry)
     }
 
     /// `(type)? space* value`, as an argument entry without a span yet.
-    fn value(&mut self) -> Option<KdlEntry> {
+    fn value(&mut self) -> Option<Entry> {
         let ty = self.type_annotation()?;
-        let mut entry = KdlEntry::new(match self.token()? {
-            Token::String(string) => KdlValue::String(string),
+        let value = match self.token()? {
+            Token::String(string) => Value::String(string),
             Token::Other(value) => value,
-        });
-        if let Some(ty) = ty {
-            entry.set_ty(ty);
-        }
+        };
+        let mut entry = self.argument(value);
+        entry.ty = ty.map(Box::new);
         Some(entry)
     }
 
     /// `( space* name space* ) space*` if the cursor is on a `(`: `Some(None)` if it is not.
-    fn type_annotation(&mut self) -> Option<Option<KdlIdentifier>> {
+    fn type_annotation(&mut self) -> Option<Option<Ident>> {
         if !self.eat(b'(') {
             return Some(None);
         }
@@ -222,12 +219,10 @@ impl<'a> Parser<'a> {
     }
 
     /// A node name, property key or type name: a bare or quoted string, with its span.
-    fn identifier(&mut self) -> Option<KdlIdentifier> {
+    fn identifier(&mut self) -> Option<Ident> {
         let start = self.pos;
-        let Token::String(string) = self.token()? else { return None };
-        let mut identifier = KdlIdentifier::from(string);
-        identifier.set_span(self.span(start));
-        Some(identifier)
+        let Token::String(value) = self.token()? else { return None };
+        Some(Ident { value, span: self.span(start) })
     }
 
     // Tokens.
@@ -242,14 +237,14 @@ impl<'a> Parser<'a> {
     }
 
     /// `#true`, `#false` or `#null`.
-    fn keyword(&mut self) -> Option<KdlValue> {
+    fn keyword(&mut self) -> Option<Value> {
         let rest = &self.bytes[self.pos + 1..];
         let (value, len) = if rest.starts_with(b"true") {
-            (KdlValue::Bool(true), 4)
+            (Value::Bool(true), 4)
         } else if rest.starts_with(b"false") {
-            (KdlValue::Bool(false), 5)
+            (Value::Bool(false), 5)
         } else if rest.starts_with(b"null") {
-            (KdlValue::Null, 4)
+            (Value::Null, 4)
         } else {
             return None;
         };
@@ -472,7 +467,7 @@ fn bare_word(word: &str) -> Option<Token> {
 
 /// A whole word as a number: `0x`, `0o` or `0b` integers, or decimal ones, which are floats
 /// with a fraction or an exponent. `None` if any of it is not part of the number.
-fn number(word: &str) -> Option<KdlValue> {
+fn number(word: &str) -> Option<Value> {
     let (negative, unsigned) = match word.as_bytes().first()? {
         b'-' => (true, &word[1..]),
         b'+' => (false, &word[1..]),
@@ -485,11 +480,11 @@ fn number(word: &str) -> Option<KdlValue> {
         _ => return decimal(word, negative, unsigned),
     };
     let magnitude = digits(&unsigned[2..], radix)?;
-    Some(KdlValue::Integer(if negative { -magnitude } else { magnitude }))
+    Some(Value::Integer(if negative { -magnitude } else { magnitude }))
 }
 
 /// `integer ('.' integer)? (('e' | 'E') sign? integer)?` (the sign already split off).
-fn decimal(word: &str, negative: bool, unsigned: &str) -> Option<KdlValue> {
+fn decimal(word: &str, negative: bool, unsigned: &str) -> Option<Value> {
     let (integer, mut rest) = unsigned.split_at(unsigned.find(['.', 'e', 'E']).unwrap_or(unsigned.len()));
     let magnitude = digits(integer, 10)?;
     let mut float = false;
@@ -504,10 +499,10 @@ fn decimal(word: &str, negative: bool, unsigned: &str) -> Option<KdlValue> {
         float = true;
     }
     if !float {
-        return Some(KdlValue::Integer(if negative { -magnitude } else { magnitude }));
+        return Some(Value::Integer(if negative { -magnitude } else { magnitude }));
     }
     // As `kdl` does: the whole word, underscores removed, through the standard library.
-    word.replace('_', "").parse().ok().map(KdlValue::Float)
+    word.replace('_', "").parse().ok().map(Value::Float)
 }
 
 /// `digit (digit | '_')*` in `radix`, as an `i128`: `kdl` reads every digit group of a number

@@ -1,29 +1,33 @@
 //! Parses stack files (KDL 2) into located documents.
 //!
 //! Parsing never fails: [`parse`] returns the document it could read, if any, plus every
-//! syntax error as a [`Diagnostic`] pointing at the file. The tree is the `kdl` crate's own,
-//! with spans on every node, name and entry; this crate's job is to build it quickly, to make
-//! `kdl`'s errors ours and to turn its spans into [`Span`]s.
+//! syntax error as a [`Diagnostic`] pointing at the file. The tree ([`ast`]) holds the nodes,
+//! entries and values with a [`Span`] on each; this crate's job is to build it quickly and to
+//! make `kdl`'s errors ours.
 //!
 //! Two parsers build that tree: a fast path of our own (`fast.rs`) for the KDL that stack
-//! files are made of, and `kdl`'s own parser, which reads everything else and reports every
-//! error. The fast path returns exactly the tree `kdl` would, spans included, or nothing.
+//! files are made of, and `kdl`'s own parser (its tree converted by `from_kdl.rs`), which
+//! reads everything else and reports every error. The fast path returns exactly the tree
+//! `kdl`'s converts to, spans included, or nothing.
 //!
 //! It knows nothing about services, plugins or the filesystem.
 
+pub mod ast;
 mod fast;
+mod from_kdl;
 
+use kdl::KdlDocument;
+use miette::SourceSpan;
 use stackc_diag::{Diagnostic, FileId, Span};
 
-pub use kdl::{KdlDocument, KdlEntry, KdlIdentifier, KdlNode, KdlValue};
-pub use miette::SourceSpan as KdlSpan;
+pub use ast::{Document, Entry, Ident, Node, Value};
 
 /// A parsed source file.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub file: FileId,
     /// `None` when the file had syntax errors: KDL's parser does not recover.
-    pub document: Option<KdlDocument>,
+    pub document: Option<Document>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -32,7 +36,7 @@ pub struct Parsed {
 /// The fast path reads almost every stack file; whatever it leaves (errors included) goes to
 /// `kdl`, so the result is `kdl`'s either way.
 pub fn parse(file: FileId, text: &str) -> Parsed {
-    match fast::parse(text) {
+    match fast::parse(file, text) {
         Some(document) => Parsed { file, document: Some(document), diagnostics: Vec::new() },
         None => parse_with_kdl(file, text),
     }
@@ -41,7 +45,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
 /// Parses `text` with `kdl`'s own parser: the reference, and the one that reports errors.
 fn parse_with_kdl(file: FileId, text: &str) -> Parsed {
     match KdlDocument::parse_v2(text) {
-        Ok(document) => Parsed { file, document: Some(document), diagnostics: Vec::new() },
+        Ok(document) => Parsed { file, document: Some(from_kdl::document(file, &document)), diagnostics: Vec::new() },
         Err(error) => {
             let diagnostics = error
                 .diagnostics
@@ -60,7 +64,7 @@ fn parse_with_kdl(file: FileId, text: &str) -> Parsed {
 }
 
 /// Converts a `kdl` span into ours.
-pub fn span(file: FileId, span: KdlSpan) -> Span {
+fn span(file: FileId, span: SourceSpan) -> Span {
     Span::new(file, span.offset(), span.offset() + span.len())
 }
 
@@ -89,7 +93,7 @@ mod tests {
         let doc = parsed.document.expect("document");
         assert_eq!(doc.nodes().len(), 2);
         let host = &doc.nodes()[1];
-        assert_eq!(sources.slice(span(id, host.name().span())), "host");
+        assert_eq!(sources.slice(host.name().span()), "host");
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub(crate) fn text(stack: &Stack, play: Play) -> String {
          #   ansible-playbook -i inventory.ini containers.yml\n",
         stack.name.value
     );
-    playbook::text(&header, vec![play])
+    playbook::text(&header, 1, |_| play.clone())
 }
 
 #[cfg(test)]

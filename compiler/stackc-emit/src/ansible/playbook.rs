@@ -125,23 +125,29 @@ pub(crate) fn to_yaml(plays: &[Play]) -> Yaml {
     Seq::spaced(plays.iter().cloned().map(Play::into_yaml).collect()).into()
 }
 
-/// The playbook file: `header` (comment lines, each ending in a newline) and the plays.
+/// The playbook file: `header` (comment lines, each ending in a newline) and `count` plays,
+/// play `i` made by `play(i)`.
 ///
-/// The text of [`to_yaml`], written one play at a time: a large stack's playbook (thousands of
-/// plays) is never one tree in memory besides its text. A play's text depends on that play
-/// only, so the plays are written in parallel and joined in their order. Tests read the text
-/// back and compare it with `to_yaml`.
-pub(crate) fn text(header: &str, plays: Vec<Play>) -> String {
-    let texts: Vec<String> =
-        plays.into_par_iter().map(|play| yaml::write(&Seq::spaced(vec![play.into_yaml()]).into())).collect();
-    let mut out = String::with_capacity(header.len() + texts.iter().map(|t| t.len() + 1).sum::<usize>());
-    out.push_str(header);
-    for (i, text) in texts.iter().enumerate() {
-        // The blank line `Seq::spaced` puts between items.
-        if i > 0 {
-            out.push('\n');
+/// The text of [`to_yaml`], made a chunk of plays at a time: a large stack's playbook
+/// (thousands of plays, a few kilobytes each as values) is never in memory as plays or as one
+/// tree, only as its text. A play's text depends on that play only, so a chunk's plays are
+/// made and written in parallel and appended in their order. Tests read the text back and
+/// compare it with `to_yaml`.
+pub(crate) fn text(header: &str, count: usize, play: impl Fn(usize) -> Play + Sync) -> String {
+    const CHUNK: usize = 64;
+    let mut out = header.to_owned();
+    for start in (0..count).step_by(CHUNK) {
+        let texts: Vec<String> = (start..count.min(start + CHUNK))
+            .into_par_iter()
+            .map(|i| yaml::write(&Seq::spaced(vec![play(i).into_yaml()]).into()))
+            .collect();
+        for (i, text) in (start..).zip(texts) {
+            // The blank line `Seq::spaced` puts between items.
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&text);
         }
-        out.push_str(text);
     }
     out
 }

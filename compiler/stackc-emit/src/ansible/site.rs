@@ -5,36 +5,54 @@
 
 use std::collections::BTreeSet;
 
-use rayon::prelude::*;
-
 use super::inventory::group_name;
 use super::playbook::{self, Play, Task};
 use crate::host_work::{Handler, Restart, Start};
 use crate::plan::{Plan, ServicePlan};
 use crate::yaml::{Map, Scalar, Seq, Yaml};
 
-/// The plays of `site.yml`; `deployed` are the services that deploy to hosts.
-pub(crate) fn plays(deployed: &[&ServicePlan<'_>]) -> Vec<Play> {
-    let http: Vec<&ServicePlan<'_>> = deployed.iter().copied().filter(|s| !s.http_checks.is_empty()).collect();
-    let command: Vec<&ServicePlan<'_>> = deployed.iter().copied().filter(|s| !s.command_checks.is_empty()).collect();
-    let total = deployed.len() + http.len() + command.len();
-    let step = |index: usize| format!("Step {}/{total}", index + 1);
-    let (http_from, command_from) = (deployed.len(), deployed.len() + http.len());
-    // Plays are independent of one another: built in parallel, kept in step order.
-    let mut plays: Vec<Play> = deployed.par_iter().enumerate().map(|(i, s)| deploy_play(&step(i), s)).collect();
-    plays.extend(http.iter().enumerate().map(|(i, s)| http_verify_play(&step(http_from + i), s)));
-    plays.extend(command.iter().enumerate().map(|(i, s)| command_verify_play(&step(command_from + i), s)));
-    plays
+/// The plays of `site.yml`, each made when it is written: deploy plays, then HTTP and then
+/// command verification plays.
+pub(crate) struct Plays<'a, 'p> {
+    /// The services that deploy to hosts.
+    deployed: &'a [&'a ServicePlan<'p>],
+    http: Vec<&'a ServicePlan<'p>>,
+    command: Vec<&'a ServicePlan<'p>>,
 }
 
-pub(crate) fn text(plan: &Plan<'_>, plays: Vec<Play>) -> String {
+impl<'a, 'p> Plays<'a, 'p> {
+    pub(crate) fn new(deployed: &'a [&'a ServicePlan<'p>]) -> Self {
+        let http = deployed.iter().copied().filter(|s| !s.http_checks.is_empty()).collect();
+        let command = deployed.iter().copied().filter(|s| !s.command_checks.is_empty()).collect();
+        Plays { deployed, http, command }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.deployed.len() + self.http.len() + self.command.len()
+    }
+
+    /// Play `index`, named `Step <index + 1>/<len>: …`.
+    pub(crate) fn get(&self, index: usize) -> Play {
+        let step = format!("Step {}/{}", index + 1, self.len());
+        let (http_from, command_from) = (self.deployed.len(), self.deployed.len() + self.http.len());
+        if index < http_from {
+            deploy_play(&step, self.deployed[index])
+        } else if index < command_from {
+            http_verify_play(&step, self.http[index - http_from])
+        } else {
+            command_verify_play(&step, self.command[index - command_from])
+        }
+    }
+}
+
+pub(crate) fn text(plan: &Plan<'_>, plays: &Plays<'_, '_>) -> String {
     let header = format!(
         "---\n# Deploys stack `{}`, one play per step, then verifies it.\n\
          # Written by stackc; regenerate it rather than edit it.\n\
          #   ansible-playbook -i inventory.ini site.yml --ask-vault-pass\n\n",
         plan.stack.name.value
     );
-    playbook::text(&header, plays)
+    playbook::text(&header, plays.len(), |i| plays.get(i))
 }
 
 /// Installs packages, creates accounts and directories, copies the service's files from
@@ -321,10 +339,10 @@ mod tests {
     fn site_yml_reads_back_as_its_plays() {
         crate::tests::everything().with_plan(|plan| {
             let deployed: Vec<&ServicePlan<'_>> = plan.services.iter().filter(|s| s.deploys_to_hosts()).collect();
-            let plays = plays(&deployed);
-            assert_eq!(plays.len(), 5, "two deploy plays, two HTTP and one command verification");
-            let yaml = playbook::to_yaml(&plays);
-            assert_reads_back(&text(plan, plays), &yaml);
+            let plays = Plays::new(&deployed);
+            let each: Vec<Play> = (0..plays.len()).map(|i| plays.get(i)).collect();
+            assert_eq!(each.len(), 5, "two deploy plays, two HTTP and one command verification");
+            assert_reads_back(&text(plan, &plays), &playbook::to_yaml(&each));
         });
     }
 }

@@ -14,47 +14,65 @@ use crate::ansible::playbook::{self, Play, Task};
 use crate::plan::{KubeSecret, Plan, ServicePlan};
 use crate::yaml::{Map, Scalar, Yaml};
 
-pub(crate) fn plays(services: &[&ServicePlan<'_>]) -> Vec<Play> {
-    let namespaces: BTreeSet<&str> = services
-        .iter()
-        .flat_map(|s| {
-            s.helm_releases
-                .iter()
-                .map(|r| r.namespace.as_str())
-                .chain(s.kube_secrets.iter().map(|k| k.namespace))
-                .chain(s.kube_objects.iter().filter_map(|o| object_namespace(&o.yaml)))
-        })
-        .collect();
-    let secrets: Vec<&KubeSecret<'_>> = services.iter().flat_map(|s| &s.kube_secrets).collect();
-    let deployed: Vec<&ServicePlan<'_>> =
-        services.iter().copied().filter(|s| !s.helm_releases.is_empty() || !s.kube_objects.is_empty()).collect();
-    let total = usize::from(!namespaces.is_empty()) + usize::from(!secrets.is_empty()) + deployed.len();
-    let mut step = 0;
-    let mut play = |title: &str, tasks: Vec<Task>| {
-        step += 1;
-        Play::local(format!("Step {step}/{total}: {title}"), tasks)
-    };
-    let mut plays = Vec::with_capacity(total);
-    if !namespaces.is_empty() {
-        let definition = Map::new()
-            .with("apiVersion", Scalar::plain("v1"))
-            .with("kind", Scalar::plain("Namespace"))
-            .with("metadata", Map::new().with("name", Scalar::quoted("{{ item }}")));
-        let args = Map::new().with("state", Scalar::plain("present")).with("definition", definition);
-        let task = Task::new(Scalar::plain("Create namespaces"), "kubernetes.core.k8s", args)
-            .looping(namespaces.iter().map(|n| Yaml::quoted(*n)).collect());
-        plays.push(play("namespaces", vec![task]));
-    }
-    if !secrets.is_empty() {
-        plays.push(play("secrets", secrets.iter().map(|s| secret_task(s)).collect()));
-    }
-    for s in deployed {
-        plays.push(play(&format!("{} ({})", s.service.name.value, s.service.plugin.value), service_tasks(s)));
-    }
-    plays
+/// The plays of `kubernetes.yml`, each made when it is written: namespaces, secrets, then one
+/// per service that installs releases or applies objects.
+pub(crate) struct Plays<'a, 'p> {
+    namespaces: BTreeSet<&'a str>,
+    secrets: Vec<&'a KubeSecret<'p>>,
+    deployed: Vec<&'a ServicePlan<'p>>,
 }
 
-pub(crate) fn text(plan: &Plan<'_>, plays: Vec<Play>) -> String {
+impl<'a, 'p> Plays<'a, 'p> {
+    pub(crate) fn new(services: &[&'a ServicePlan<'p>]) -> Self {
+        let namespaces = services
+            .iter()
+            .flat_map(|s| {
+                s.helm_releases
+                    .iter()
+                    .map(|r| r.namespace.as_str())
+                    .chain(s.kube_secrets.iter().map(|k| k.namespace))
+                    .chain(s.kube_objects.iter().filter_map(|o| object_namespace(&o.yaml)))
+            })
+            .collect();
+        let secrets = services.iter().flat_map(|s| &s.kube_secrets).collect();
+        let deployed =
+            services.iter().copied().filter(|s| !s.helm_releases.is_empty() || !s.kube_objects.is_empty()).collect();
+        Plays { namespaces, secrets, deployed }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(!self.namespaces.is_empty()) + usize::from(!self.secrets.is_empty()) + self.deployed.len()
+    }
+
+    /// Play `index`, named `Step <index + 1>/<len>: …`.
+    pub(crate) fn get(&self, index: usize) -> Play {
+        let play = |title: &str, tasks| Play::local(format!("Step {}/{}: {title}", index + 1, self.len()), tasks);
+        let mut rest = index;
+        if !self.namespaces.is_empty() {
+            if rest == 0 {
+                let definition = Map::new()
+                    .with("apiVersion", Scalar::plain("v1"))
+                    .with("kind", Scalar::plain("Namespace"))
+                    .with("metadata", Map::new().with("name", Scalar::quoted("{{ item }}")));
+                let args = Map::new().with("state", Scalar::plain("present")).with("definition", definition);
+                let task = Task::new(Scalar::plain("Create namespaces"), "kubernetes.core.k8s", args)
+                    .looping(self.namespaces.iter().map(|n| Yaml::quoted(*n)).collect());
+                return play("namespaces", vec![task]);
+            }
+            rest -= 1;
+        }
+        if !self.secrets.is_empty() {
+            if rest == 0 {
+                return play("secrets", self.secrets.iter().map(|s| secret_task(s)).collect());
+            }
+            rest -= 1;
+        }
+        let s = self.deployed[rest];
+        play(&format!("{} ({})", s.service.name.value, s.service.plugin.value), service_tasks(s))
+    }
+}
+
+pub(crate) fn text(plan: &Plan<'_>, plays: &Plays<'_, '_>) -> String {
     let header = format!(
         "---\n# Deploys stack `{}` into a Kubernetes cluster, one play per step.\n\
          # Written by stackc; regenerate it rather than edit it. Run it from this directory:\n\
@@ -63,7 +81,7 @@ pub(crate) fn text(plan: &Plan<'_>, plays: Vec<Play>) -> String {
          # `kubernetes` package and helm 3 on the control node.\n\n",
         plan.stack.name.value
     );
-    playbook::text(&header, plays)
+    playbook::text(&header, plays.len(), |i| plays.get(i))
 }
 
 fn secret_task(secret: &KubeSecret<'_>) -> Task {
@@ -165,10 +183,10 @@ mod tests {
     fn kubernetes_yml_reads_back_as_its_plays() {
         crate::tests::everything().with_plan(|plan| {
             let services: Vec<&ServicePlan<'_>> = plan.services.iter().filter(|s| s.deploys_to_cluster()).collect();
-            let plays = plays(&services);
-            assert_eq!(plays.len(), 4, "namespaces, secrets and two services");
-            let yaml = playbook::to_yaml(&plays);
-            assert_reads_back(&text(plan, plays), &yaml);
+            let plays = Plays::new(&services);
+            let each: Vec<Play> = (0..plays.len()).map(|i| plays.get(i)).collect();
+            assert_eq!(each.len(), 4, "namespaces, secrets and two services");
+            assert_reads_back(&text(plan, &plays), &playbook::to_yaml(&each));
         });
     }
 
