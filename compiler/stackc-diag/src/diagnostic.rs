@@ -108,6 +108,12 @@ impl Diagnostics {
         self.items.len()
     }
 
+    /// For phases that add context to what earlier ones reported (e.g. where a module was
+    /// instantiated).
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.items.iter_mut()
+    }
+
     /// The diagnostics so far, in the order they were reported.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()

@@ -71,8 +71,11 @@ pub struct Param {
     pub value: Value,
     /// True when `--set` gave the value.
     pub overridden: bool,
+    /// Bounds of an int, or of each int of a list.
     pub min: Option<i64>,
     pub max: Option<i64>,
+    /// The strings an `enum` param may take.
+    pub choices: Vec<String>,
     pub doc: Option<String>,
     pub span: Span,
 }
@@ -84,14 +87,35 @@ pub enum ParamType {
     Bool,
     /// A version such as `2.53.1` or `v3.1.0`.
     Version,
+    /// A duration such as `15s`, `1m30s` or `500ms` (Prometheus and Go units), kept as written.
+    Duration,
+    /// One of [`Param::choices`].
+    Enum,
+    /// A list of values of one type.
+    List(Item),
+    /// String keys to string values.
+    Map,
+}
+
+/// The type of a list's items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    String,
+    Int,
+    Bool,
 }
 
 impl ParamType {
-    pub const ALL: [(&'static str, ParamType); 4] = [
+    /// The names `type=` takes; a list's item type is set with `item=`.
+    pub const ALL: [(&'static str, ParamType); 8] = [
         ("string", ParamType::String),
         ("int", ParamType::Int),
         ("bool", ParamType::Bool),
         ("version", ParamType::Version),
+        ("duration", ParamType::Duration),
+        ("enum", ParamType::Enum),
+        ("list", ParamType::List(Item::String)),
+        ("map", ParamType::Map),
     ];
 
     pub fn name(self) -> &'static str {
@@ -100,6 +124,22 @@ impl ParamType {
             ParamType::Int => "int",
             ParamType::Bool => "bool",
             ParamType::Version => "version",
+            ParamType::Duration => "duration",
+            ParamType::Enum => "enum",
+            ParamType::List(_) => "list",
+            ParamType::Map => "map",
+        }
+    }
+}
+
+impl Item {
+    pub const ALL: [(&'static str, Item); 3] = [("string", Item::String), ("int", Item::Int), ("bool", Item::Bool)];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Item::String => "string",
+            Item::Int => "int",
+            Item::Bool => "bool",
         }
     }
 }

@@ -7,45 +7,47 @@ use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack}
 use stackc_syntax::ast;
 
 use crate::config::{self, Scope};
-use crate::load::File;
+use crate::expand::Expanded;
 use crate::node::{NodeProps, check_children, check_identifier, duplicate, name_arg};
-use crate::params::{self, Override};
+use crate::params;
 
-const TOP_LEVEL: [&str; 7] = ["stack", "include", "param", "secret", "host", "service", "plugin"];
+/// What may stand at the top level, for the suggestion after an unknown node; `param`, `for`,
+/// `if` and `module` never reach [`resolve_stack`] (expansion consumes them).
+const TOP_LEVEL: [&str; 10] =
+    ["stack", "include", "param", "secret", "host", "service", "plugin", "for", "if", "module"];
 
 /// Properties of a `service` node that are not config.
 const SERVICE_PROPS: [&str; 2] = ["plugin", "on"];
 
 pub(crate) fn resolve_stack(
-    files: &[File],
-    overrides: &[Override],
+    root: FileId,
+    expanded: &Expanded,
     plugins: &[&str],
     sources: &Sources,
     diagnostics: &mut Diagnostics,
 ) -> Option<Stack> {
     let mut by_kind: BTreeMap<&str, Vec<&ast::Node>> = BTreeMap::new();
-    for file in files {
-        for node in file.document.nodes() {
-            let name = node.name().value();
-            if TOP_LEVEL.contains(&name) {
-                by_kind.entry(name).or_default().push(node);
-            } else {
-                let help = did_you_mean(name, TOP_LEVEL).unwrap_or_else(|| {
-                    "top-level nodes are stack, include, param, secret, host, service and plugin".to_owned()
-                });
-                diagnostics.push(
-                    Diagnostic::error("stackc::resolve::unknown-node", format!("unknown node `{name}`"))
-                        .at(node.name().span(), "not a stack declaration")
-                        .with_help(help),
-                );
-            }
+    for node in &expanded.nodes {
+        let name = node.name().value();
+        if TOP_LEVEL.contains(&name) {
+            by_kind.entry(name).or_default().push(node);
+        } else {
+            let help = did_you_mean(name, TOP_LEVEL).unwrap_or_else(|| {
+                "top-level nodes are stack, include, param, secret, host, service, plugin, for, if and module"
+                    .to_owned()
+            });
+            diagnostics.push(
+                Diagnostic::error("stackc::resolve::unknown-node", format!("unknown node `{name}`"))
+                    .at(node.name().span(), "not a stack declaration")
+                    .with_help(help),
+            );
         }
     }
     let nodes = |kind: &str| by_kind.get(kind).map_or(&[][..], Vec::as_slice);
 
-    let root = files.first()?.id;
     let (name, description) = stack_node(root, nodes("stack"), sources, diagnostics)?;
-    let params::Params { params, broken } = params::resolve_params(nodes("param"), overrides, diagnostics);
+    let params::Params { params, broken } = &expanded.params;
+    let params = params.clone();
     let secrets = resolve_secrets(nodes("secret"), diagnostics);
     let hosts = resolve_hosts(nodes("host"), &params, diagnostics);
     let broken: Vec<&str> = broken.iter().map(String::as_str).collect();

@@ -1,16 +1,18 @@
 //! Lowers parsed stack files to the typed [`Stack`] model.
 //!
 //! Resolution reads the root file and its includes through a [`SourceLoader`] (this crate
-//! does no I/O itself), then resolves names: params with their `--set` overrides, secrets,
-//! hosts and groups, third-party `plugin` declarations, services, their plugins and
-//! placement, and every `(param)`, `(secret)` and `(ref)` inside service configs. It reports every problem it finds, each with a span, and
-//! never panics on user input.
+//! does no I/O itself), resolves params with their `--set` overrides, expands `for`, `if`,
+//! `module` and `(fmt)` (`expand.rs`), then resolves names: secrets, hosts and groups,
+//! third-party `plugin` declarations, services, their plugins and placement, and every
+//! `(param)`, `(secret)` and `(ref)` inside service configs. It reports every problem it
+//! finds, each with a span, and never panics on user input.
 //!
 //! What it cannot check is left to later phases: whether a referenced export exists needs
 //! the target plugin's `expose`, and whether a config key exists needs the plugin's schema.
 
 mod config;
 mod declarations;
+mod expand;
 mod load;
 mod node;
 mod params;
@@ -19,6 +21,7 @@ mod plugins;
 use stackc_diag::{Diagnostics, Sources};
 use stackc_model::Stack;
 
+pub use expand::MAX_ITERATIONS;
 pub use load::{LoadError, Loaded, SourceLoader};
 pub use params::Override;
 
@@ -47,7 +50,12 @@ pub fn resolve(input: &Input<'_>, loader: &dyn SourceLoader) -> Resolved {
     let mut diagnostics = Diagnostics::new();
     let files = load::load_all(input.root, loader, &mut sources, &mut diagnostics);
     let overrides = params::parse_overrides(input.overrides, &mut sources, &mut diagnostics);
-    let stack =
-        files.map(|files| declarations::resolve_stack(&files, &overrides, input.plugins, &sources, &mut diagnostics));
-    Resolved { sources, stack: stack.flatten(), diagnostics }
+    let stack = files.and_then(|files| {
+        let root = files.first()?.id;
+        let expanded = expand::expand(files, &overrides, loader, &mut sources, &mut diagnostics);
+        let stack = declarations::resolve_stack(root, &expanded, input.plugins, &sources, &mut diagnostics);
+        expanded.annotate(&mut diagnostics);
+        stack
+    });
+    Resolved { sources, stack, diagnostics }
 }

@@ -1,7 +1,7 @@
 //! `param` declarations and their `--set` overrides.
 
 use stackc_diag::{Diagnostic, Diagnostics, Sources, Span, Spanned, did_you_mean};
-use stackc_model::{Param, ParamType, Value, ValueKind};
+use stackc_model::{Entry, Item, Map, Param, ParamType, Value, ValueKind};
 use stackc_syntax::ast;
 
 use crate::node::{NodeProps, name_arg, scalar};
@@ -101,7 +101,7 @@ pub(crate) fn resolve_params(nodes: &[&ast::Node], overrides: &[Override], diagn
             );
             continue;
         };
-        match parse_typed(param.ty, &o.value.value, o.value.span).and_then(|v| check_range(param, v)) {
+        match parse_typed(param, &o.value.value, o.value.span) {
             Ok(value) => {
                 param.value = value;
                 param.overridden = true;
@@ -119,46 +119,70 @@ pub(crate) fn resolve_params(nodes: &[&ast::Node], overrides: &[Override], diagn
     Params { params, broken }
 }
 
-/// Reads one `param "name" type="int" default=3 min=1 max=9 doc="…"` node.
-/// Reads one param; the flag is false when its default was rejected.
-fn declare(node: &ast::Node, diagnostics: &mut Diagnostics) -> Option<(Param, bool)> {
+/// Reads one `param "name" type="int" default=3 min=1 max=9 doc="…"` node; lists, maps and
+/// enums take their default and choices as children (`{ default "a" "b"; values … }`).
+/// The flag is false when its default was rejected.
+pub(crate) fn declare(node: &ast::Node, diagnostics: &mut Diagnostics) -> Option<(Param, bool)> {
     let span = node.span();
     let name = name_arg(node, "param", diagnostics)?;
-    let props = NodeProps::new(node, &["type", "default", "min", "max", "doc"], diagnostics);
-    let ty = match props.string("type", diagnostics) {
-        None => {
-            diagnostics.push(
-                Diagnostic::error("stackc::param::type", format!("param `{}` has no type", name.value))
-                    .at(name.span, "missing `type=`")
-                    .with_help("add `type=\"int\"` (or string, bool, version)"),
-            );
-            return None;
-        }
-        Some(ty) => match ParamType::ALL.iter().find(|(n, _)| *n == ty.value) {
-            Some((_, ty)) => *ty,
-            None => {
-                let help = did_you_mean(&ty.value, ParamType::ALL.iter().map(|(n, _)| *n))
-                    .unwrap_or_else(|| "param types are string, int, bool and version".to_owned());
-                diagnostics.push(
-                    Diagnostic::error("stackc::param::type", format!("unknown param type `{}`", ty.value))
-                        .at(ty.span, "unknown type")
-                        .with_help(help),
-                );
-                return None;
-            }
-        },
-    };
+    let props = NodeProps::new(node, &["type", "item", "default", "min", "max", "doc"], diagnostics);
+    let ty = param_type(&name, &props, diagnostics)?;
     let min = props.int("min", diagnostics);
     let max = props.int("max", diagnostics);
     let doc = props.string("doc", diagnostics).map(|d| d.value);
-    let mut param =
-        Param { name, ty, value: Value::new(ValueKind::Null, span), overridden: false, min, max, doc, span };
+    let mut param = Param {
+        name,
+        ty,
+        value: Value::new(ValueKind::Null, span),
+        overridden: false,
+        min,
+        max,
+        choices: Vec::new(),
+        doc,
+        span,
+    };
+    let mut default = props.get("default").map(|entry| scalar(entry.value(), entry.span()));
+    for child in node.children().map(|c| c.nodes()).unwrap_or_default() {
+        match (child.name().value(), ty) {
+            ("values", ParamType::Enum) => {
+                for entry in child.entries() {
+                    match entry.value() {
+                        ast::Value::String(choice) if entry.name().is_none() => param.choices.push(choice.clone()),
+                        _ => diagnostics.push(
+                            Diagnostic::error("stackc::param::values", "`values` lists the strings an enum takes")
+                                .at(entry.span(), "expected a string"),
+                        ),
+                    }
+                }
+            }
+            ("default", ParamType::List(_) | ParamType::Map) if default.is_none() => {
+                default = Some(child_default(child, ty));
+            }
+            (other, _) => diagnostics.push(
+                Diagnostic::error("stackc::param::child", format!("`{other}` does not belong in this param"))
+                    .at(child.name().span(), "unexpected")
+                    .with_help(match ty {
+                        ParamType::Enum => "an enum takes `{ values \"a\" \"b\" }`",
+                        ParamType::List(_) => "a list takes `{ default \"a\" \"b\" }`",
+                        ParamType::Map => "a map takes `{ default key=\"value\" }`",
+                        _ => "only lists, maps and enums take a block",
+                    }),
+            ),
+        }
+    }
+    if ty == ParamType::Enum && param.choices.is_empty() {
+        diagnostics.push(
+            Diagnostic::error("stackc::param::values", format!("enum `{}` lists no values", param.name.value))
+                .at(param.name.span, "no `values`")
+                .with_help("add `{ values \"dev\" \"prod\" }`"),
+        );
+        return None;
+    }
     let mut default_ok = true;
     // A param without default must be set on the command line; that is checked at use.
-    if let Some(entry) = props.get("default") {
-        let value_span = entry.span();
-        let value = scalar(entry.value(), value_span);
-        match check_type(ty, value).and_then(|v| check_range(&param, v)) {
+    if let Some(value) = default {
+        let value_span = value.span;
+        match check_value(&param, value) {
             Ok(value) => param.value = value,
             Err(why) => {
                 default_ok = false;
@@ -175,7 +199,69 @@ fn declare(node: &ast::Node, diagnostics: &mut Diagnostics) -> Option<(Param, bo
     Some((param, default_ok))
 }
 
-fn describe_type(param: &Param) -> String {
+fn param_type(name: &Spanned<String>, props: &NodeProps<'_>, diagnostics: &mut Diagnostics) -> Option<ParamType> {
+    let Some(ty) = props.string("type", diagnostics) else {
+        if props.get("type").is_none() {
+            diagnostics.push(
+                Diagnostic::error("stackc::param::type", format!("param `{}` has no type", name.value))
+                    .at(name.span, "missing `type=`")
+                    .with_help("add `type=\"int\"` (or string, bool, version, duration, enum, list, map)"),
+            );
+        }
+        return None;
+    };
+    let Some((_, found)) = ParamType::ALL.iter().find(|(n, _)| *n == ty.value) else {
+        let help = did_you_mean(&ty.value, ParamType::ALL.iter().map(|(n, _)| *n))
+            .unwrap_or_else(|| "param types are string, int, bool, version, duration, enum, list and map".to_owned());
+        diagnostics.push(
+            Diagnostic::error("stackc::param::type", format!("unknown param type `{}`", ty.value))
+                .at(ty.span, "unknown type")
+                .with_help(help),
+        );
+        return None;
+    };
+    let Some(item) = props.string("item", diagnostics) else { return Some(*found) };
+    match (found, Item::ALL.iter().find(|(n, _)| *n == item.value)) {
+        (ParamType::List(_), Some((_, item))) => Some(ParamType::List(*item)),
+        (ParamType::List(_), None) => {
+            diagnostics.push(
+                Diagnostic::error("stackc::param::type", format!("unknown item type `{}`", item.value))
+                    .at(item.span, "unknown type")
+                    .with_help("list items are string, int or bool"),
+            );
+            None
+        }
+        _ => {
+            diagnostics.push(
+                Diagnostic::error("stackc::param::type", "`item=` is for lists")
+                    .at(item.span, format!("`{}` is not a list", name.value)),
+            );
+            None
+        }
+    }
+}
+
+/// A list's or map's default: the arguments or properties of its `default` child.
+fn child_default(child: &ast::Node, ty: ParamType) -> Value {
+    let span = child.span();
+    let kind = match ty {
+        ParamType::Map => {
+            let entries = child
+                .entries()
+                .iter()
+                .filter_map(|e| {
+                    let key = e.name()?;
+                    Some((key.value().to_owned(), Entry { key_span: key.span(), value: scalar(e.value(), e.span()) }))
+                })
+                .collect();
+            ValueKind::Map(Map { entries })
+        }
+        _ => ValueKind::List(child.entries().iter().map(|e| scalar(e.value(), e.span())).collect()),
+    };
+    Value::new(kind, span)
+}
+
+pub(crate) fn describe_type(param: &Param) -> String {
     match (param.ty, param.min, param.max) {
         (ParamType::Int, Some(min), Some(max)) => format!("an int from {min} to {max}"),
         (ParamType::Int, Some(min), None) => format!("an int of at least {min}"),
@@ -184,39 +270,96 @@ fn describe_type(param: &Param) -> String {
         (ParamType::String, ..) => "a string".to_owned(),
         (ParamType::Bool, ..) => "`true` or `false`".to_owned(),
         (ParamType::Version, ..) => "a version such as `2.53.1`".to_owned(),
+        (ParamType::Duration, ..) => "a duration such as `15s`, `1m30s` or `500ms`".to_owned(),
+        (ParamType::Enum, ..) => format!("one of {}", param.choices.join(", ")),
+        (ParamType::List(item), ..) => format!("a list of {}s (`a,b,c` on the command line)", item.name()),
+        (ParamType::Map, ..) => "`key=value` pairs (`a=1,b=2` on the command line)".to_owned(),
     }
 }
 
-/// Parses a `--set` value as the param's type.
-fn parse_typed(ty: ParamType, text: &str, span: Span) -> Result<Value, String> {
-    let kind = match ty {
-        ParamType::String => ValueKind::String(text.to_owned()),
-        ParamType::Int => ValueKind::Int(text.trim().parse().map_err(|_| format!("`{text}` is not an integer"))?),
-        ParamType::Bool => match text.trim() {
-            "true" => ValueKind::Bool(true),
-            "false" => ValueKind::Bool(false),
-            _ => return Err(format!("`{text}` is not `true` or `false`")),
-        },
-        ParamType::Version => {
-            check_version(text)?;
+/// Parses a `--set` value as the param's type: lists are comma-separated, maps are
+/// comma-separated `key=value` pairs.
+fn parse_typed(param: &Param, text: &str, span: Span) -> Result<Value, String> {
+    let item = |text: &str, ty: Item| -> Result<ValueKind, String> {
+        Ok(match ty {
+            Item::String => ValueKind::String(text.to_owned()),
+            Item::Int => ValueKind::Int(text.trim().parse().map_err(|_| format!("`{text}` is not an integer"))?),
+            Item::Bool => match text.trim() {
+                "true" => ValueKind::Bool(true),
+                "false" => ValueKind::Bool(false),
+                _ => return Err(format!("`{text}` is not `true` or `false`")),
+            },
+        })
+    };
+    let kind = match param.ty {
+        ParamType::String | ParamType::Version | ParamType::Duration | ParamType::Enum => {
             ValueKind::String(text.to_owned())
         }
+        ParamType::Int => item(text, Item::Int)?,
+        ParamType::Bool => item(text, Item::Bool)?,
+        ParamType::List(ty) => ValueKind::List(
+            text.split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| item(t, ty).map(|kind| Value::new(kind, span)))
+                .collect::<Result<_, _>>()?,
+        ),
+        ParamType::Map => {
+            let mut entries = Map::default();
+            for pair in text.split(',').filter(|t| !t.is_empty()) {
+                let (key, value) = pair.split_once('=').ok_or_else(|| format!("`{pair}` is not `key=value`"))?;
+                let value = Value::new(ValueKind::String(value.to_owned()), span);
+                entries.entries.insert(key.to_owned(), Entry { key_span: span, value });
+            }
+            ValueKind::Map(entries)
+        }
     };
-    Ok(Value::new(kind, span))
+    check_value(param, Value::new(kind, span))
 }
 
-/// Checks a default written in KDL against the param's type.
-fn check_type(ty: ParamType, value: Value) -> Result<Value, String> {
-    match (ty, &value.kind) {
-        (ParamType::String, ValueKind::String(_))
-        | (ParamType::Int, ValueKind::Int(_))
-        | (ParamType::Bool, ValueKind::Bool(_)) => Ok(value),
-        (ParamType::Version, ValueKind::String(v)) => check_version(v).map(|()| value),
-        _ => Err(format!("the default is a {}", value.type_name())),
+/// Checks a value (a default, an argument or a `--set`) against the param's type, bounds and
+/// choices.
+pub(crate) fn check_value(param: &Param, value: Value) -> Result<Value, String> {
+    let fits = |ty: ParamType, value: &Value| -> Result<(), String> {
+        match (ty, &value.kind) {
+            (ParamType::String, ValueKind::String(_))
+            | (ParamType::Int, ValueKind::Int(_))
+            | (ParamType::Bool, ValueKind::Bool(_)) => Ok(()),
+            (ParamType::Version, ValueKind::String(v)) => check_version(v),
+            (ParamType::Duration, ValueKind::String(v)) => check_duration(v),
+            (ParamType::Enum, ValueKind::String(v)) if param.choices.contains(v) => Ok(()),
+            (ParamType::Enum, ValueKind::String(v)) => Err(format!("`{v}` is not one of {}", param.choices.join(", "))),
+            (ParamType::Map, ValueKind::Map(map)) => {
+                match map.entries.iter().find(|(_, e)| !matches!(e.value.kind, ValueKind::String(_))) {
+                    Some((key, entry)) => {
+                        Err(format!("map values are strings, `{key}` is a {}", entry.value.type_name()))
+                    }
+                    None => Ok(()),
+                }
+            }
+            _ => Err(format!("it is a {}", value.type_name())),
+        }
+    };
+    match (param.ty, &value.kind) {
+        (ParamType::List(item), ValueKind::List(items)) => {
+            let ty = match item {
+                Item::String => ParamType::String,
+                Item::Int => ParamType::Int,
+                Item::Bool => ParamType::Bool,
+            };
+            for item in items {
+                fits(ty, item).map_err(|why| format!("an item does not fit: {why}"))?;
+                check_range(param, item)?;
+            }
+        }
+        (ty, _) => {
+            fits(ty, &value)?;
+            check_range(param, &value)?;
+        }
     }
+    Ok(value)
 }
 
-fn check_range(param: &Param, value: Value) -> Result<Value, String> {
+fn check_range(param: &Param, value: &Value) -> Result<(), String> {
     if let ValueKind::Int(n) = value.kind {
         if let Some(min) = param.min.filter(|min| n < *min) {
             return Err(format!("{n} is less than the minimum {min}"));
@@ -225,7 +368,34 @@ fn check_range(param: &Param, value: Value) -> Result<Value, String> {
             return Err(format!("{n} is more than the maximum {max}"));
         }
     }
-    Ok(value)
+    Ok(())
+}
+
+/// Accepts what Prometheus and Go accept: one or more `<number><unit>`, units `ms`, `s`, `m`,
+/// `h`, `d`, `w` and `y`, largest first (`1h30m`, `500ms`, `15s`).
+fn check_duration(text: &str) -> Result<(), String> {
+    const UNITS: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
+    let bad = || Err(format!("`{text}` is not a duration like `15s`, `1m30s` or `500ms`"));
+    let mut rest = text;
+    let mut last_unit = None;
+    if rest.is_empty() {
+        return bad();
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return bad();
+        }
+        rest = &rest[digits..];
+        let unit = if rest.starts_with("ms") { "ms" } else { &rest[..rest.chars().next().map_or(0, char::len_utf8)] };
+        let Some(position) = UNITS.iter().position(|u| *u == unit) else { return bad() };
+        if last_unit.is_some_and(|last| position <= last) {
+            return bad();
+        }
+        last_unit = Some(position);
+        rest = &rest[unit.len()..];
+    }
+    Ok(())
 }
 
 /// Accepts `1`, `1.2`, `1.2.3`, each optionally with a leading `v` and a `-pre` or `+build`
@@ -294,6 +464,16 @@ pub(crate) fn string_or_param(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        for ok in ["15s", "1m30s", "500ms", "2h", "1d12h", "1y", "1h0m5s"] {
+            assert!(check_duration(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "15", "s", "1m1h", "1.5s", "1 s", "5x", "1s1s", "-1s"] {
+            assert!(check_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn versions() {

@@ -55,12 +55,15 @@ fn invalid() {
         let (sources, _, diagnostics) = run("invalid", &name);
         assert!(!diagnostics.is_empty(), "{name} should have errors");
         let mut text = String::new();
+        let at = |s| {
+            let (line, col) = sources.line_col(s);
+            format!("{}:{line}:{col} `{}`", sources.get(s.file).name, sources.slice(s))
+        };
         for d in &diagnostics {
-            let at = d.span.map_or("-".to_owned(), |s| {
-                let (line, col) = sources.line_col(s);
-                format!("{}:{line}:{col} `{}`", sources.get(s.file).name, sources.slice(s))
-            });
-            writeln!(text, "{at}: {} [{}]", d.message, d.code).unwrap();
+            writeln!(text, "{}: {} [{}]", d.span.map_or("-".to_owned(), at), d.message, d.code).unwrap();
+            for label in &d.secondary {
+                writeln!(text, "    also {}: {}", at(label.span), label.message).unwrap();
+            }
             if let Some(help) = &d.help {
                 writeln!(text, "    help: {help}").unwrap();
             }

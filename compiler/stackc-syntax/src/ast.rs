@@ -16,35 +16,35 @@ use stackc_diag::Span;
 /// A file, or the children block of a node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
-    pub(crate) nodes: Vec<Node>,
-    pub(crate) span: Span,
+    pub nodes: Vec<Node>,
+    pub span: Span,
 }
 
 /// `(type)? name entry* { children }?`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Boxed: type annotations on nodes are rare, and most nodes are small.
-    pub(crate) ty: Option<Box<Ident>>,
-    pub(crate) name: Ident,
-    pub(crate) entries: Vec<Entry>,
-    pub(crate) children: Option<Document>,
-    pub(crate) span: Span,
+    pub ty: Option<Box<Ident>>,
+    pub name: Ident,
+    pub entries: Vec<Entry>,
+    pub children: Option<Document>,
+    pub span: Span,
 }
 
 /// A node name, property key or type name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
-    pub(crate) value: String,
-    pub(crate) span: Span,
+    pub value: String,
+    pub span: Span,
 }
 
 /// An argument (`value`) or a property (`name=value`), either with a type annotation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub(crate) name: Option<Ident>,
-    pub(crate) ty: Option<Box<Ident>>,
-    pub(crate) value: Value,
-    pub(crate) span: Span,
+    pub name: Option<Ident>,
+    pub ty: Option<Box<Ident>>,
+    pub value: Value,
+    pub span: Span,
 }
 
 /// A KDL value. Integers are `i128`, as KDL's grammar allows and `kdl` reads them.

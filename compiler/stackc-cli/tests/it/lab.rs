@@ -1,6 +1,6 @@
 //! `stacks/bookworm-lab.kdl` checked with the real programs: five etcd members started from
 //! the generated configs, on loopback addresses given with `--set`, survive losing two members
-//! (the leader among them).
+//! (the leader among them); three members (`--set etcd_members=3`) survive losing one.
 //!
 //! Only `data-dir` is moved under a temporary directory; every other line runs as generated.
 
@@ -12,15 +12,15 @@ use std::time::{Duration, Instant};
 use crate::common::{build_stack, render, tool};
 
 const STACK: &str = "stacks/bookworm-lab.kdl";
-const ETCD_MEMBERS: usize = 5;
 
-/// `--set` overrides that put the etcd members on 127.0.1.1 … 127.0.1.5.
-fn etcd_overrides() -> Vec<String> {
-    (1..=ETCD_MEMBERS).flat_map(|i| ["--set".to_owned(), format!("etcd{i}_address=127.0.1.{i}")]).collect()
+/// `--set` overrides for `members` etcd members on 127.0.1.21, 127.0.1.22, …: the stack puts
+/// member i at `<etcd_subnet>.<20 + i>`.
+fn etcd_overrides(members: usize) -> Vec<String> {
+    ["--set", "etcd_subnet=127.0.1", "--set", &format!("etcd_members={members}")].map(str::to_owned).to_vec()
 }
 
 fn client_url(member: usize) -> String {
-    format!("http://127.0.1.{member}:2379")
+    format!("http://127.0.1.{}:2379", 20 + member)
 }
 
 /// Processes killed with SIGKILL when the test ends, however it ends.
@@ -59,7 +59,7 @@ fn etcdctl(endpoints: &[usize], args: &[&str]) -> Output {
 
 fn logs(dir: &Path) -> String {
     let mut text = String::new();
-    for member in 1..=ETCD_MEMBERS {
+    for member in 1..=5 {
         let log = fs::read_to_string(dir.join(format!("etcd{member}.log"))).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(5).collect();
         text.push_str(&format!(
@@ -91,13 +91,26 @@ fn get(endpoints: &[usize], key: &str) -> Output {
 
 #[test]
 fn etcd_cluster_survives_two_failed_members_including_the_leader() {
+    etcd_cluster_survives_failures(5);
+}
+
+/// The same stack with `--set etcd_members=3`: three hosts, `tolerate` one.
+#[test]
+fn three_etcd_members_survive_one_failed_member_the_leader() {
+    etcd_cluster_survives_failures(3);
+}
+
+/// Starts `members` members, then kills the leader and, with five, another member: the
+/// survivors still take writes and serve reads.
+fn etcd_cluster_survives_failures(members: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let overrides = etcd_overrides();
+    let overrides = etcd_overrides(members);
     let extra: Vec<&str> = overrides.iter().map(String::as_str).collect();
     let bundle = build_stack(STACK, &dir.path().join("out"), &extra);
+    assert!(!bundle.join(format!("hosts/etcd{}", members + 1)).exists(), "only {members} members");
 
     let mut processes = Processes(Vec::new());
-    for member in 1..=ETCD_MEMBERS {
+    for member in 1..=members {
         let generated = bundle.join(format!("hosts/etcd{member}/etc/etcd/etcd.conf.yml"));
         let text = fs::read_to_string(&generated).expect("the generated etcd config");
         assert!(text.contains(&format!("listen-client-urls: {}\n", client_url(member))), "{text}");
@@ -129,7 +142,7 @@ fn etcd_cluster_survives_two_failed_members_including_the_leader() {
         processes.0.push((member, child));
     }
 
-    let all: Vec<usize> = (1..=ETCD_MEMBERS).collect();
+    let all: Vec<usize> = (1..=members).collect();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let output = etcdctl(&all, &["--command-timeout=2s", "endpoint", "health"]);
@@ -162,14 +175,18 @@ fn etcd_cluster_survives_two_failed_members_including_the_leader() {
             })
         })
         .unwrap_or_else(|| panic!("no leader in:\n{stdout}"));
-    let other = all.iter().copied().find(|&m| m != leader).expect("another member");
-    processes.kill(leader);
-    processes.kill(other);
-    let survivors: Vec<usize> = all.iter().copied().filter(|&m| m != leader && m != other).collect();
-    assert_eq!(survivors.len(), 3);
+    // The members the cluster can lose: the leader first.
+    let tolerated = (members - 1) / 2;
+    let mut killed = vec![leader];
+    killed.extend(all.iter().copied().filter(|&m| m != leader).take(tolerated - 1));
+    for &member in &killed {
+        processes.kill(member);
+    }
+    let survivors: Vec<usize> = all.iter().copied().filter(|m| !killed.contains(m)).collect();
+    assert_eq!(survivors.len(), members - tolerated);
 
     put_with_retries(&survivors, "lab", "after").unwrap_or_else(|e| {
-        panic!("put failed after killing etcd{leader} (leader) and etcd{other}:\n{e}\n{}", logs(dir.path()))
+        panic!("put failed after killing {killed:?} (etcd{leader} the leader):\n{e}\n{}", logs(dir.path()))
     });
     let output = get(&survivors, "lab");
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "after", "{}", render(&output, &[]));
@@ -558,18 +575,19 @@ fn probe_verification_detects_a_growing_file() {
 /// Too few members for `tolerate`, or an even number of them, is an error at the stack file.
 #[test]
 fn etcd_refuses_too_few_or_an_even_number_of_members() {
+    // Four members: `tolerate` is 4 / 2 = 2, which needs five.
     let output = crate::common::stackc()
         .current_dir(crate::common::workspace())
-        .args(["check", STACK, "--set", "etcd_tolerate=3"])
+        .args(["check", STACK, "--set", "etcd_members=4"])
         .output()
         .expect("run stackc");
     let text = render(&output, &[]);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("surviving 3 failed members needs 7 members, but the service is placed on 5 hosts"),
+        text.contains("surviving 2 failed members needs 5 members, but the service is placed on 4 hosts"),
         "{text}"
     );
-    assert!(text.contains("tolerate (param)\"etcd_tolerate\""), "the error points at `tolerate`:\n{text}");
+    assert!(text.contains("tolerate (fmt)\"{etcd_members / 2}\""), "the error points at `tolerate`:\n{text}");
 
     let scratch = crate::common::Scratch::new();
     let mut stack = String::from("stack \"even\"\n");
