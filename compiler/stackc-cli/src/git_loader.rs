@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stackc::{Loaded, SourceError, SourceLoader};
+use stackc::{Loaded, SourceError, SourceLoader, limits};
 
 use crate::loader::{name_of, normalize};
 
@@ -57,8 +57,18 @@ impl SourceLoader for GitLoader {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
         let name = name_of(path, from);
         let object = self.object(&name)?;
-        let bytes = git(&["cat-file", "blob", &object])
-            .map_err(|_| SourceError(format!("no such file in revision `{}`", self.rev)))?;
+        let missing = || SourceError(format!("no such file in revision `{}`", self.rev));
+        // The size first: a blob over the limit is refused without being read.
+        let size = git(&["cat-file", "-s", &object]).map_err(|_| missing())?;
+        let size: u64 = String::from_utf8_lossy(&size).trim().parse().unwrap_or(u64::MAX);
+        if size > limits::MAX_FILE_BYTES {
+            return Err(SourceError(format!(
+                "{size} bytes in revision `{}`, over the limit of {} for a stack file",
+                self.rev,
+                limits::MAX_FILE_BYTES
+            )));
+        }
+        let bytes = git(&["cat-file", "blob", &object]).map_err(|_| missing())?;
         let text = String::from_utf8(bytes).map_err(|_| SourceError("not valid UTF-8".to_owned()))?;
         Ok(Loaded { key: object, name: name.to_string_lossy().into_owned(), text })
     }

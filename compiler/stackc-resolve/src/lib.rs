@@ -24,6 +24,7 @@ use stackc_model::Stack;
 pub use expand::MAX_ITERATIONS;
 pub use load::{LoadError, Loaded, SourceLoader};
 pub use params::Override;
+pub use stackc_syntax::limits;
 
 /// What to resolve.
 pub struct Input<'a> {

@@ -10,11 +10,15 @@
 //! reads everything else and reports every error. The fast path returns exactly the tree
 //! `kdl`'s converts to, spans included, or nothing.
 //!
+//! Before either parser sees a text, `limits.rs` refuses one that is too large, nests too deep
+//! or holds too long a string, so that no input can crash or stall them.
+//!
 //! It knows nothing about services, plugins or the filesystem.
 
 pub mod ast;
 mod fast;
 mod from_kdl;
+pub mod limits;
 
 use kdl::KdlDocument;
 use miette::SourceSpan;
@@ -36,6 +40,9 @@ pub struct Parsed {
 /// The fast path reads almost every stack file; whatever it leaves (errors included) goes to
 /// `kdl`, so the result is `kdl`'s either way.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    if let Some(refused) = limits::check(file, text) {
+        return Parsed { file, document: None, diagnostics: vec![refused] };
+    }
     match fast::parse(file, text) {
         Some(document) => Parsed { file, document: Some(document), diagnostics: Vec::new() },
         None => parse_with_kdl(file, text),

@@ -36,7 +36,7 @@ pub use stackc_bundle as bundle;
 pub use stackc_diag as diag;
 pub use stackc_plugin_host::{CacheStore, Compiled, Reuse};
 pub use stackc_plugin_host::{Limits, LoadError, WIT_VERSION};
-pub use stackc_resolve::{LoadError as SourceError, Loaded, SourceLoader};
+pub use stackc_resolve::{LoadError as SourceError, Loaded, SourceLoader, limits};
 
 /// What to compile.
 pub struct Options<'a> {

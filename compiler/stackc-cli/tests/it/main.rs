@@ -15,6 +15,7 @@ mod build;
 mod diagnostics;
 mod diff;
 mod examples;
+mod front_end;
 mod graph;
 mod guide;
 mod hostile;
