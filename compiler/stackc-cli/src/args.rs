@@ -122,6 +122,9 @@ pub struct DiffArgs {
     /// Override a `param` for stack files on either side (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
 }
 
 /// Output formats of `stackc graph`.
@@ -146,6 +149,18 @@ pub struct StackArgs {
     /// Override a `param`: `--set name=value` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+}
+
+impl StackArgs {
+    /// What of the command line a build depends on besides the files it reads: the
+    /// `--values` files (by name; their contents are read like the stack's) and the `--set`s,
+    /// in order.
+    pub fn record_inputs(&self) -> Vec<String> {
+        self.values.iter().map(|v| format!("--values={v}")).chain(self.set.iter().cloned()).collect()
+    }
 }
 
 #[derive(Debug, clap::Args)]

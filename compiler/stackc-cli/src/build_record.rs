@@ -22,7 +22,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use stackc::{Loaded, SourceError, SourceLoader};
+use stackc::{Data, Loaded, SourceError, SourceLoader};
 use stackc_model::Sha256Digest;
 
 const MAGIC: &str = "stackc-build-record-v1";
@@ -201,6 +201,28 @@ impl SourceLoader for Recording<'_> {
         let (name, bytes) = self.inner.load_bytes(path, from)?;
         self.read.lock().expect("lock").push((name.clone(), Sha256Digest::of(&bytes)));
         Ok((name, bytes))
+    }
+
+    /// A file is noted like any other; a directory by its path and the digest of its listing
+    /// and contents. A directory never reads back as a file, so a stack reading one is always
+    /// compiled again, which also notices files added to it.
+    fn load_data(&self, path: &str, from: &str, root: &str) -> Result<Data, SourceError> {
+        let data = self.inner.load_data(path, from, root)?;
+        let name = crate::loader::name_of(path, Some(from)).to_string_lossy().into_owned();
+        let digest = match &data {
+            Data::File(bytes) => Sha256Digest::of(bytes),
+            Data::Dir(files) => {
+                let mut all = Vec::new();
+                for (file, bytes) in files {
+                    all.extend_from_slice(file.as_bytes());
+                    all.push(0);
+                    all.extend_from_slice(Sha256Digest::of(bytes).as_bytes());
+                }
+                Sha256Digest::of(&all)
+            }
+        };
+        self.read.lock().expect("lock").push((name, digest));
+        Ok(data)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stackc::{Loaded, SourceError, SourceLoader, limits};
+use stackc::{Data, Loaded, SourceError, SourceLoader, limits};
 
 use crate::loader::{name_of, normalize};
 
@@ -47,6 +47,24 @@ impl GitLoader {
 }
 
 impl GitLoader {
+    fn missing(&self) -> SourceError {
+        SourceError(format!("no such file in revision `{}`", self.rev))
+    }
+
+    /// A blob's bytes; its size is asked first, so one over the limit is refused unread.
+    fn blob(&self, object: &str) -> Result<Vec<u8>, SourceError> {
+        let size = git(&["cat-file", "-s", object]).map_err(|_| self.missing())?;
+        let size: u64 = String::from_utf8_lossy(&size).trim().parse().unwrap_or(u64::MAX);
+        if size > limits::MAX_FILE_BYTES {
+            return Err(SourceError(format!(
+                "{size} bytes in revision `{}`, over the limit of {} bytes",
+                self.rev,
+                limits::MAX_FILE_BYTES
+            )));
+        }
+        git(&["cat-file", "blob", object]).map_err(|_| self.missing())
+    }
+
     /// True when `path` (relative to the working directory, or absolute) is a file in the commit.
     pub fn exists(&self, path: &Path) -> bool {
         self.object(&normalize(path)).is_ok_and(|object| git(&["cat-file", "-e", &object]).is_ok())
@@ -57,18 +75,7 @@ impl SourceLoader for GitLoader {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
         let name = name_of(path, from);
         let object = self.object(&name)?;
-        let missing = || SourceError(format!("no such file in revision `{}`", self.rev));
-        // The size first: a blob over the limit is refused without being read.
-        let size = git(&["cat-file", "-s", &object]).map_err(|_| missing())?;
-        let size: u64 = String::from_utf8_lossy(&size).trim().parse().unwrap_or(u64::MAX);
-        if size > limits::MAX_FILE_BYTES {
-            return Err(SourceError(format!(
-                "{size} bytes in revision `{}`, over the limit of {} for a stack file",
-                self.rev,
-                limits::MAX_FILE_BYTES
-            )));
-        }
-        let bytes = git(&["cat-file", "blob", &object]).map_err(|_| missing())?;
+        let bytes = self.blob(&object)?;
         let text = String::from_utf8(bytes).map_err(|_| SourceError("not valid UTF-8".to_owned()))?;
         Ok(Loaded { key: object, name: name.to_string_lossy().into_owned(), text })
     }
@@ -77,9 +84,40 @@ impl SourceLoader for GitLoader {
     /// from the revision like any other file.
     fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), SourceError> {
         let name = name_of(path, Some(from));
-        let bytes = git(&["cat-file", "blob", &self.object(&name)?])
-            .map_err(|_| SourceError(format!("no such file in revision `{}`", self.rev)))?;
+        let bytes = git(&["cat-file", "blob", &self.object(&name)?]).map_err(|_| self.missing())?;
         Ok((name.to_string_lossy().into_owned(), bytes))
+    }
+
+    /// A file or a tree of the revision. Resolution has refused absolute paths and `..`; a
+    /// symlink stored in the tree is refused rather than followed.
+    fn load_data(&self, path: &str, from: &str, _root: &str) -> Result<Data, SourceError> {
+        let object = self.object(&name_of(path, Some(from)))?;
+        let kind = git(&["cat-file", "-t", &object]).map_err(|_| self.missing())?;
+        if String::from_utf8_lossy(&kind).trim() != "tree" {
+            return self.blob(&object).map(Data::File);
+        }
+        let listing = git(&["ls-tree", "-r", "-z", &object]).map_err(|_| self.missing())?;
+        let mut files = Vec::new();
+        let mut budget = limits::MAX_FILE_BYTES;
+        for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+            let record = String::from_utf8_lossy(record);
+            let Some((meta, file)) = record.split_once('\t') else { continue };
+            let fields: Vec<&str> = meta.split(' ').collect();
+            match fields.as_slice() {
+                ["120000", ..] => return Err(SourceError(format!("`{file}` is a symlink"))),
+                [_, "blob", id] => {
+                    let bytes = self.blob(id)?;
+                    budget = budget
+                        .checked_sub(bytes.len() as u64)
+                        .ok_or_else(|| SourceError(format!("more than {} bytes in all", limits::MAX_FILE_BYTES)))?;
+                    files.push((file.to_owned(), bytes));
+                }
+                // Submodules are not part of the revision's files.
+                _ => {}
+            }
+        }
+        files.sort();
+        Ok(Data::Dir(files))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use stackc::{Loaded, SourceError, SourceLoader, limits};
+use stackc::{Data, Loaded, SourceError, SourceLoader, limits};
 
 /// Loads files relative to the including file. Names shown to users are the paths as
 /// given, joined lexically, so diagnostics never carry absolute machine paths.
@@ -21,31 +21,92 @@ impl SourceLoader for FsLoader {
         let bytes = std::fs::read(&name).map_err(|e| SourceError(io_reason(&e)))?;
         Ok((name.to_string_lossy().into_owned(), bytes))
     }
+
+    fn load_data(&self, path: &str, from: &str, root: &str) -> Result<Data, SourceError> {
+        let io = |e: std::io::Error| SourceError(io_reason(&e));
+        let stack_dir = name_of(".", Some(root));
+        let stack_dir =
+            std::fs::canonicalize(if stack_dir.as_os_str().is_empty() { Path::new(".") } else { &stack_dir })
+                .map_err(io)?;
+        let real = std::fs::canonicalize(name_of(path, Some(from))).map_err(io)?;
+        if !real.starts_with(&stack_dir) {
+            return Err(SourceError("a symlink leads outside the stack's directory".to_owned()));
+        }
+        if real.is_dir() {
+            let mut files = Vec::new();
+            let mut budget = limits::MAX_FILE_BYTES;
+            read_dir_into(&real, "", &stack_dir, &mut budget, &mut files)?;
+            return Ok(Data::Dir(files));
+        }
+        Ok(Data::File(read_limited(&real)?))
+    }
+}
+
+/// Every regular file under `dir` (`prefix` names it relative to the directory `(file)`
+/// named), sorted by path, symlinks followed only inside `stack_dir`, at most `budget` bytes
+/// in all.
+fn read_dir_into(
+    dir: &Path,
+    prefix: &str,
+    stack_dir: &Path,
+    budget: &mut u64,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), SourceError> {
+    let io = |e: std::io::Error| SourceError(io_reason(&e));
+    let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|entry| entry.map(|e| (e.file_name().to_string_lossy().into_owned(), e.path())))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort();
+    for (name, path) in entries {
+        let relative = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let real = std::fs::canonicalize(&path).map_err(io)?;
+        if !real.starts_with(stack_dir) {
+            return Err(SourceError(format!("`{relative}` is a symlink leading outside the stack's directory")));
+        }
+        if real.is_dir() {
+            read_dir_into(&real, &relative, stack_dir, budget, files)?;
+        } else if real.is_file() {
+            let bytes = read_limited(&real)?;
+            *budget = budget
+                .checked_sub(bytes.len() as u64)
+                .ok_or_else(|| SourceError(format!("more than {} bytes in all", limits::MAX_FILE_BYTES)))?;
+            files.push((relative, bytes));
+        }
+    }
+    Ok(())
+}
+
+/// A regular file's bytes, at most [`limits::MAX_FILE_BYTES`]. What is not a regular file (a
+/// directory, `/dev/zero`, a FIFO) is refused before it is opened, and a file is never read
+/// past the limit.
+fn read_limited(path: &Path) -> Result<Vec<u8>, SourceError> {
+    use std::io::Read;
+    let io = |e: std::io::Error| SourceError(io_reason(&e));
+    let too_large =
+        |size: u64| SourceError(format!("{size} bytes or more, over the limit of {} bytes", limits::MAX_FILE_BYTES));
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if !metadata.is_file() {
+        return Err(SourceError("not a regular file (a directory, device or pipe)".to_owned()));
+    }
+    if metadata.len() > limits::MAX_FILE_BYTES {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).map_err(io)?.take(limits::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        // It grew since its size was read.
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Reads a stack file (or include, module, values file): a regular file, at most
 /// [`limits::MAX_FILE_BYTES`], UTF-8. What is not a regular file (a directory, `/dev/zero`, a
 /// FIFO) is refused before it is opened, and a file is never read past the limit.
 fn read_source(name: &Path) -> Result<String, SourceError> {
-    use std::io::Read;
-    let refuse = |why: String| Err(SourceError(why));
-    let metadata = std::fs::metadata(name).map_err(|e| SourceError(io_reason(&e)))?;
-    if !metadata.is_file() {
-        return refuse("not a regular file (a directory, device or pipe)".to_owned());
-    }
-    let too_large =
-        |size: u64| format!("{size} bytes or more, over the limit of {} for a stack file", limits::MAX_FILE_BYTES);
-    if metadata.len() > limits::MAX_FILE_BYTES {
-        return refuse(too_large(metadata.len()));
-    }
-    let file = std::fs::File::open(name).map_err(|e| SourceError(io_reason(&e)))?;
-    let mut bytes = Vec::new();
-    file.take(limits::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| SourceError(io_reason(&e)))?;
-    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
-        // It grew since its size was read.
-        return refuse(too_large(bytes.len() as u64));
-    }
-    String::from_utf8(bytes).map_err(|_| SourceError("not UTF-8 text".to_owned()))
+    String::from_utf8(read_limited(name)?).map_err(|_| SourceError("not UTF-8 text".to_owned()))
 }
 
 /// The name of `path` written in the file named `from` (`None`: given on the command line).

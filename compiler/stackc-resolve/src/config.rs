@@ -12,6 +12,7 @@
 //! | `location "/api" { proxy-pass … }`   | `{"/api": {proxy-pass: …}}` (keyed)   |
 //! | a node repeated                      | keyed maps merge; anything else lists |
 //! | `(param)"n"` / `(secret)"s"` / `(ref)"svc.export"` | the param's value / secret / reference |
+//! | `(file)"page.html"` / `(file)"site"`  | the file's text / `{path: text}` of a directory |
 
 use stackc_diag::{Diagnostic, Diagnostics, Span, Spanned, did_you_mean};
 use stackc_model::{Entry, Map, Param, Reference, Secret, Value, ValueKind};
@@ -27,6 +28,7 @@ pub(crate) struct Scope<'a> {
     pub(crate) broken_params: &'a [&'a str],
     pub(crate) secrets: &'a [Secret],
     pub(crate) services: &'a std::collections::BTreeSet<&'a str>,
+    pub(crate) files: &'a crate::files::FileReader<'a>,
 }
 
 /// Builds the config map of a service node from its properties (except `reserved` ones) and
@@ -41,6 +43,46 @@ pub(crate) fn lower_service(
     let mut lowering = Lowering { scope, diagnostics };
     let map = lowering.map(node, reserved);
     Value::new(ValueKind::Map(map), span)
+}
+
+/// `defaults plugin="k8s" { namespace "prod" }`: config keys every service of a plugin gets
+/// unless it sets them itself, by plugin name. Several blocks for one plugin add up; a key set
+/// twice is an error.
+pub(crate) fn defaults(
+    nodes: &[&ast::Node],
+    plugins: &[&str],
+    scope: &Scope<'_>,
+    diagnostics: &mut Diagnostics,
+) -> std::collections::BTreeMap<String, Map> {
+    let mut by_plugin: std::collections::BTreeMap<String, Map> = std::collections::BTreeMap::new();
+    for &node in nodes {
+        let props = crate::node::NodeProps::lenient(node);
+        let Some(plugin) = props.string("plugin", diagnostics) else {
+            if props.get("plugin").is_none() {
+                diagnostics.push(
+                    Diagnostic::error("stackc::defaults::plugin", "`defaults` names no plugin")
+                        .at(node.name().span(), "missing `plugin=`")
+                        .with_help("write `defaults plugin=\"k8s\" { namespace \"prod\" }`"),
+                );
+            }
+            continue;
+        };
+        if !plugins.contains(&plugin.value.as_str()) {
+            diagnostics.push(
+                Diagnostic::error("stackc::resolve::unknown-plugin", format!("unknown plugin `{}`", plugin.value))
+                    .at(plugin.span, "no such plugin")
+                    .with_help(crate::plugins::unknown_plugin_help(&plugin.value, plugins)),
+            );
+            continue;
+        }
+        let mut lowering = Lowering { scope, diagnostics };
+        let block = lowering.map(node, &["plugin"]);
+        let merged = by_plugin.entry(plugin.value).or_default();
+        for (key, entry) in block.entries {
+            lowering.insert(merged, &key, entry.key_span, entry.value);
+        }
+    }
+    by_plugin
 }
 
 /// Config keys whose literal string value is almost certainly a credential.
@@ -259,14 +301,14 @@ impl Lowering<'_, '_> {
                 }
             }
             "ref" => self.reference(target, span),
+            "file" => self.scope.files.read(target, span, self.diagnostics),
             other => {
                 self.diagnostics.push(
                     Diagnostic::error("stackc::config::annotation", format!("unknown annotation `({other})`"))
                         .at(span, "unknown annotation")
-                        .with_help(
-                            did_you_mean(other, ["param", "secret", "ref"])
-                                .unwrap_or_else(|| "annotations are `(param)`, `(secret)` and `(ref)`".to_owned()),
-                        ),
+                        .with_help(did_you_mean(other, ["param", "secret", "ref", "file", "fmt"]).unwrap_or_else(
+                            || "annotations are `(param)`, `(secret)`, `(ref)`, `(file)` and `(fmt)`".to_owned(),
+                        )),
                 );
                 None
             }

@@ -3,18 +3,19 @@
 use std::collections::BTreeMap;
 
 use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span, Spanned, did_you_mean};
-use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack};
+use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack, ValueKind};
 use stackc_syntax::ast;
 
 use crate::config::{self, Scope};
 use crate::expand::Expanded;
+use crate::files::FileReader;
 use crate::node::{NodeProps, check_children, check_identifier, duplicate, name_arg};
 use crate::params;
 
 /// What may stand at the top level, for the suggestion after an unknown node; `param`, `for`,
 /// `if` and `module` never reach [`resolve_stack`] (expansion consumes them).
-const TOP_LEVEL: [&str; 10] =
-    ["stack", "include", "param", "secret", "host", "service", "plugin", "for", "if", "module"];
+const TOP_LEVEL: [&str; 11] =
+    ["stack", "include", "param", "secret", "host", "service", "plugin", "defaults", "for", "if", "module"];
 
 /// Properties of a `service` node that are not config.
 const SERVICE_PROPS: [&str; 2] = ["plugin", "on"];
@@ -23,9 +24,10 @@ pub(crate) fn resolve_stack(
     root: FileId,
     expanded: &Expanded,
     plugins: &[&str],
-    sources: &Sources,
+    files: &FileReader<'_>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Stack> {
+    let sources = files.sources;
     let mut by_kind: BTreeMap<&str, Vec<&ast::Node>> = BTreeMap::new();
     for node in &expanded.nodes {
         let name = node.name().value();
@@ -33,7 +35,7 @@ pub(crate) fn resolve_stack(
             by_kind.entry(name).or_default().push(node);
         } else {
             let help = did_you_mean(name, TOP_LEVEL).unwrap_or_else(|| {
-                "top-level nodes are stack, include, param, secret, host, service, plugin, for, if and module"
+                "top-level nodes are stack, include, param, secret, host, service, plugin, defaults, for, if and module"
                     .to_owned()
             });
             diagnostics.push(
@@ -54,7 +56,8 @@ pub(crate) fn resolve_stack(
     let declared = crate::plugins::resolve_plugins(nodes("plugin"), plugins, diagnostics);
     let mut known: Vec<&str> = plugins.iter().copied().chain(declared.iter().map(|p| p.name.value.as_str())).collect();
     known.sort_unstable();
-    let services = resolve_services(nodes("service"), &hosts, &params, &broken, &secrets, &known, diagnostics);
+    let scope = Names { params: &params, broken_params: &broken, secrets: &secrets, plugins: &known };
+    let services = resolve_services(nodes("service"), nodes("defaults"), &hosts, &scope, files, diagnostics);
     Some(Stack { name, description, params, secrets, hosts, services, plugins: declared })
 }
 
@@ -205,15 +208,25 @@ fn resolve_hosts(nodes: &[&ast::Node], params: &[Param], diagnostics: &mut Diagn
     hosts
 }
 
+/// What services may name besides hosts: resolved before them.
+struct Names<'a> {
+    params: &'a [Param],
+    /// Params whose default was rejected (already reported).
+    broken_params: &'a [&'a str],
+    secrets: &'a [Secret],
+    /// Built-in and declared plugins, sorted.
+    plugins: &'a [&'a str],
+}
+
 fn resolve_services(
     nodes: &[&ast::Node],
+    defaults: &[&ast::Node],
     hosts: &[Host],
-    params: &[Param],
-    broken_params: &[&str],
-    secrets: &[Secret],
-    plugins: &[&str],
+    names_in_scope: &Names<'_>,
+    files: &FileReader<'_>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Service> {
+    let Names { params, broken_params, secrets, plugins } = *names_in_scope;
     let names: std::collections::BTreeSet<&str> = nodes
         .iter()
         .filter_map(|n| match n.entries().first().map(|e| (e.name(), e.value())) {
@@ -221,7 +234,8 @@ fn resolve_services(
             _ => None,
         })
         .collect();
-    let scope = Scope { params, broken_params, secrets, services: &names };
+    let scope = Scope { params, broken_params, secrets, services: &names, files };
+    let defaults = config::defaults(defaults, plugins, &scope, diagnostics);
     let mut group_names: Vec<&str> = hosts.iter().flat_map(|h| h.groups.iter().map(|g| g.value.as_str())).collect();
     group_names.sort_unstable();
     group_names.dedup();
@@ -286,8 +300,15 @@ fn resolve_services(
         };
         // Config is checked even when the service is already wrong, so that one run reports
         // every problem.
-        let config = config::lower_service(node, &SERVICE_PROPS, &scope, diagnostics);
+        let mut config = config::lower_service(node, &SERVICE_PROPS, &scope, diagnostics);
         let (Some(plugin), Some((placement, placed_on))) = (plugin, placed) else { continue };
+        if let (Some(defaults), ValueKind::Map(map)) = (defaults.get(&plugin.value), &mut config.kind) {
+            for (key, entry) in defaults.entries.iter() {
+                if !map.entries.contains_key(key) {
+                    map.entries.insert(key.clone(), entry.clone());
+                }
+            }
+        }
         if let Some(first) = declared.get(&name.value) {
             diagnostics.push(duplicate("service", &name, *first));
             continue;

@@ -13,23 +13,27 @@
 mod config;
 mod declarations;
 mod expand;
+mod files;
 mod load;
 mod node;
 mod params;
 mod plugins;
+mod values;
 
 use stackc_diag::{Diagnostics, Sources};
 use stackc_model::Stack;
 
 pub use expand::MAX_ITERATIONS;
-pub use load::{LoadError, Loaded, SourceLoader};
-pub use params::Override;
+pub use load::{Data, LoadError, Loaded, SourceLoader};
+pub use params::{Override, OverrideValue};
 pub use stackc_syntax::limits;
 
 /// What to resolve.
 pub struct Input<'a> {
     /// The root stack file, as the user named it.
     pub root: &'a str,
+    /// `--values` files, applied in order before `--set`.
+    pub values: &'a [String],
     /// `--set name=value` overrides, in command-line order.
     pub overrides: &'a [String],
     /// The plugin names that exist, for "unknown plugin" and its suggestion.
@@ -50,11 +54,13 @@ pub fn resolve(input: &Input<'_>, loader: &dyn SourceLoader) -> Resolved {
     let mut sources = Sources::new();
     let mut diagnostics = Diagnostics::new();
     let files = load::load_all(input.root, loader, &mut sources, &mut diagnostics);
-    let overrides = params::parse_overrides(input.overrides, &mut sources, &mut diagnostics);
+    let mut overrides = values::read(input.values, loader, &mut sources, &mut diagnostics);
+    overrides.extend(params::parse_overrides(input.overrides, &mut sources, &mut diagnostics));
     let stack = files.and_then(|files| {
         let root = files.first()?.id;
         let expanded = expand::expand(files, &overrides, loader, &mut sources, &mut diagnostics);
-        let stack = declarations::resolve_stack(root, &expanded, input.plugins, &sources, &mut diagnostics);
+        let files = files::FileReader { loader, sources: &sources, root: input.root };
+        let stack = declarations::resolve_stack(root, &expanded, input.plugins, &files, &mut diagnostics);
         expanded.annotate(&mut diagnostics);
         stack
     });

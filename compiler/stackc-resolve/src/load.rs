@@ -15,6 +15,23 @@ pub trait SourceLoader {
         let _ = (path, from);
         Err(LoadError("this source reads stack files only".to_owned()))
     }
+
+    /// Reads the file or directory at `path` relative to the file named `from`, for a
+    /// `(file)` value. It must lie inside the directory of the root stack file `root` once
+    /// symlinks are followed (resolution has already refused absolute paths and `..`).
+    /// Loaders that serve stack text only keep the default, which reads nothing.
+    fn load_data(&self, path: &str, from: &str, root: &str) -> Result<Data, LoadError> {
+        let _ = (path, from, root);
+        Err(LoadError("this source reads stack files only".to_owned()))
+    }
+}
+
+/// What a `(file)` names: a file's bytes, or every regular file under a directory by its path
+/// relative to that directory (`/`-separated), sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Data {
+    File(Vec<u8>),
+    Dir(Vec<(String, Vec<u8>)>),
 }
 
 /// A file the loader read.

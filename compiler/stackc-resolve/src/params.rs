@@ -7,11 +7,29 @@ use stackc_syntax::ast;
 use crate::node::{NodeProps, name_arg, scalar};
 
 /// One `--set name=value` from the command line, with spans into a pseudo source file that
-/// holds the command line, so that diagnostics can point at the exact override.
+/// holds the command line, so that diagnostics can point at the exact override; or one line of
+/// a `--values` file.
 #[derive(Debug, Clone)]
 pub struct Override {
     pub name: Spanned<String>,
-    pub value: Spanned<String>,
+    pub value: OverrideValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum OverrideValue {
+    /// As written after `--set name=`, read as the param's type.
+    Text(Spanned<String>),
+    /// A typed value from a `--values` file.
+    Value(Value),
+}
+
+impl OverrideValue {
+    fn span(&self) -> Span {
+        match self {
+            OverrideValue::Text(text) => text.span,
+            OverrideValue::Value(value) => value.span,
+        }
+    }
 }
 
 /// The name diagnostics give the command line.
@@ -47,7 +65,10 @@ pub(crate) fn parse_overrides(raw: &[String], sources: &mut Sources, diagnostics
         let value_start = start + name.len() + 1;
         overrides.push(Override {
             name: Spanned::new(name.trim().to_owned(), name_span),
-            value: Spanned::new(value.to_owned(), Span::new(file, value_start, value_start + value.len())),
+            value: OverrideValue::Text(Spanned::new(
+                value.to_owned(),
+                Span::new(file, value_start, value_start + value.len()),
+            )),
         });
     }
     overrides
@@ -95,13 +116,17 @@ pub(crate) fn resolve_params(nodes: &[&ast::Node], overrides: &[Override], diagn
                 }
             });
             diagnostics.push(
-                Diagnostic::error("stackc::param::unknown", format!("`--set` of unknown param `{}`", o.name.value))
+                Diagnostic::error("stackc::param::unknown", format!("value for unknown param `{}`", o.name.value))
                     .at(o.name.span, "no such param")
                     .with_help(help),
             );
             continue;
         };
-        match parse_typed(param, &o.value.value, o.value.span) {
+        let value = match &o.value {
+            OverrideValue::Text(text) => parse_typed(param, &text.value, text.span),
+            OverrideValue::Value(value) => check_value(param, value.clone()),
+        };
+        match value {
             Ok(value) => {
                 param.value = value;
                 param.overridden = true;
@@ -111,7 +136,7 @@ pub(crate) fn resolve_params(nodes: &[&ast::Node], overrides: &[Override], diagn
                     "stackc::param::bad-value",
                     format!("invalid value for param `{}`: {why}", param.name.value),
                 )
-                .at(o.value.span, format!("expected {}", describe_type(param)))
+                .at(o.value.span(), format!("expected {}", describe_type(param)))
                 .with_secondary(param.span, "param declared here"),
             ),
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use stackc_diag::Sources;
 use stackc_model::{Placement, SecretSource, Stack, Value, ValueKind};
-use stackc_resolve::{Input, LoadError, Loaded, SourceLoader, resolve};
+use stackc_resolve::{Data, Input, LoadError, Loaded, SourceLoader, resolve};
 
 /// Loads fixtures from one resources directory, by file name.
 struct Dir<'a>(&'a Path);
@@ -18,6 +18,22 @@ impl SourceLoader for Dir<'_> {
         let text =
             std::fs::read_to_string(self.0.join(path)).map_err(|_| LoadError("no such file or directory".into()))?;
         Ok(Loaded { key: path.to_owned(), name: path.to_owned(), text })
+    }
+
+    fn load_data(&self, path: &str, _from: &str, _root: &str) -> Result<Data, LoadError> {
+        let full = self.0.join(path);
+        let unreadable = |_| LoadError("no such file or directory".into());
+        if !full.is_dir() {
+            return std::fs::read(&full).map(Data::File).map_err(unreadable);
+        }
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&full).map_err(unreadable)? {
+            let entry = entry.map_err(unreadable)?;
+            let bytes = std::fs::read(entry.path()).map_err(unreadable)?;
+            files.push((entry.file_name().to_string_lossy().into_owned(), bytes));
+        }
+        files.sort();
+        Ok(Data::Dir(files))
     }
 }
 
@@ -36,7 +52,7 @@ fn fixtures(kind: &str) -> Vec<String> {
 fn run(kind: &str, name: &str) -> (Sources, Option<Stack>, Vec<stackc_diag::Diagnostic>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("resources").join(kind);
     let plugins = ["nginx"];
-    let resolved = resolve(&Input { root: name, overrides: &[], plugins: &plugins }, &Dir(&dir));
+    let resolved = resolve(&Input { root: name, values: &[], overrides: &[], plugins: &plugins }, &Dir(&dir));
     (resolved.sources, resolved.stack, resolved.diagnostics.into_sorted())
 }
 

@@ -36,12 +36,14 @@ pub use stackc_bundle as bundle;
 pub use stackc_diag as diag;
 pub use stackc_plugin_host::{CacheStore, Compiled, Reuse};
 pub use stackc_plugin_host::{Limits, LoadError, WIT_VERSION};
-pub use stackc_resolve::{LoadError as SourceError, Loaded, SourceLoader, limits};
+pub use stackc_resolve::{Data, LoadError as SourceError, Loaded, SourceLoader, limits};
 
 /// What to compile.
 pub struct Options<'a> {
     /// The root stack file, as the user named it.
     pub root: &'a str,
+    /// `--values` files, applied before `--set`.
+    pub values: &'a [String],
     /// `--set name=value` overrides.
     pub overrides: &'a [String],
     /// Where render and expose results are reused from and kept (see [`Reuse`]); `None`
@@ -100,7 +102,12 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
     let start = Instant::now();
     let names = plugins.names();
     let resolved = stackc_resolve::resolve(
-        &stackc_resolve::Input { root: options.root, overrides: options.overrides, plugins: &names },
+        &stackc_resolve::Input {
+            root: options.root,
+            values: options.values,
+            overrides: options.overrides,
+            plugins: &names,
+        },
         loader,
     );
     timings.resolve = start.elapsed();

@@ -86,7 +86,7 @@ fn every_builtin_renders_the_same_bytes_twice() {
             .map(|_| {
                 let plugins = Plugins::builtin(Limits::default()).expect("built-ins load");
                 let compilation = compile(
-                    &Options { root: stack, overrides: &[], render_cache: None, progress: None },
+                    &Options { root: stack, values: &[], overrides: &[], render_cache: None, progress: None },
                     &loader,
                     &plugins,
                 );

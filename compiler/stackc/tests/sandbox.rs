@@ -52,8 +52,11 @@ fn compile_behaviour(behaviour: &str) -> (Compilation, Duration) {
     let plugins = plugins();
     let loader = Memory(BTreeMap::from([("stack.kdl".to_owned(), stack(behaviour))]));
     let start = Instant::now();
-    let compilation =
-        compile(&Options { root: "stack.kdl", overrides: &[], render_cache: None, progress: None }, &loader, plugins);
+    let compilation = compile(
+        &Options { root: "stack.kdl", values: &[], overrides: &[], render_cache: None, progress: None },
+        &loader,
+        plugins,
+    );
     (compilation, start.elapsed())
 }
 

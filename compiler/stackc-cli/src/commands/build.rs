@@ -22,7 +22,7 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
     // `--check`, `--record` and `--verbose` want a compilation; a plain build whose inputs
     // and bundle are as the last build left them has nothing to do.
     let record_key = (!args.check && !args.record && !args.verbose)
-        .then(|| RecordKey::new(&args.stack.stack, &args.out, &args.stack.set, args.locked))
+        .then(|| RecordKey::new(&args.stack.stack, &args.out, &args.stack.record_inputs(), args.locked))
         .flatten();
     if let Some(record) = record_key.as_ref().and_then(BuildRecord::still_current) {
         if args.timings {

@@ -165,7 +165,7 @@ fn build(
         *plugins = Some(load_plugins().map_err(|_| ())?);
     }
     let plugins = plugins.as_ref().expect("loaded above");
-    let stack_args = StackArgs { stack: stack.to_path_buf(), set: args.set.clone() };
+    let stack_args = StackArgs { stack: stack.to_path_buf(), set: args.set.clone(), values: args.values.clone() };
     let compilation = compile_with(&stack_args, plugins, loader, None, None).map_err(|_| {
         let at = rev.map(|rev| format!(" as of `{rev}`")).unwrap_or_default();
         eprintln!("error: `{}` cannot be built{at}", stack.display());

@@ -63,7 +63,7 @@ fn compile_with(
     progress: Option<&stackc::Progress>,
 ) -> Result<stackc::Compilation, ExitStatus> {
     let root = args.stack.to_string_lossy();
-    let options = stackc::Options { root: &root, overrides: &args.set, render_cache, progress };
+    let options = stackc::Options { root: &root, values: &args.values, overrides: &args.set, render_cache, progress };
     let compilation = stackc::compile(&options, loader, plugins);
     let diagnostics = compilation.diagnostics.clone().into_sorted();
     if !diagnostics.is_empty() {

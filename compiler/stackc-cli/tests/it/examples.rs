@@ -25,6 +25,47 @@ fn every_example_stack_builds() {
     assert!(found >= 3, "expected the tutorial stacks, found {found}");
 }
 
+/// The language tour: `(file)` pages arrive byte for byte on every web server, `--values`
+/// applies before `--set`, and a file that leaves the stack's directory, through `..` or a
+/// symlink, is refused.
+#[test]
+fn the_language_tour_reads_its_pages_and_values() {
+    let stack = "examples/stacks/04-language/stack.kdl";
+    let out = Scratch::new();
+    let values = ["--values", "examples/stacks/04-language/values/prod.kdl"];
+    let bundle = build_stack(stack, out.path(), &[&values[..], &["--set", "web_servers=4"]].concat());
+    let pages = workspace().join("examples/stacks/04-language/pages");
+    for host in ["web1", "web4"] {
+        for page in ["index.html", "about.html"] {
+            let built = fs::read(bundle.join(format!("hosts/{host}/var/www/site/{page}"))).expect("a page");
+            assert_eq!(built, fs::read(pages.join(page)).expect("the source page"), "{host}: {page}");
+        }
+    }
+    assert!(!bundle.join("hosts/web5").exists() && bundle.join("hosts/edge2").exists());
+
+    let scratch = Scratch::new();
+    scratch.write("outside.txt", "secret\n");
+    scratch.write("stack/pages/index.html", "<h1>x</h1>\n");
+    std::os::unix::fs::symlink(scratch.path().join("outside.txt"), scratch.path().join("stack/pages/leak.html"))
+        .expect("symlink");
+    let site = |files: &str| {
+        format!(
+            "stack \"s\"\nhost \"w\" address=\"10.0.0.1\"\nservice \"site\" plugin=\"nginx\" on=\"w\" {{\n    files (file){files}\n}}\n"
+        )
+    };
+    for (files, expected) in [
+        ("\"../outside.txt\"", "`../outside.txt` is outside the stack's directory"),
+        ("\"pages\"", "`leak.html` is a symlink leading outside the stack's directory"),
+        ("\"pages/leak.html\"", "a symlink leads outside the stack's directory"),
+    ] {
+        scratch.write("stack/stack.kdl", &site(files));
+        let output = scratch.stackc(&["check", "stack/stack.kdl"]).output().expect("run stackc");
+        let text = crate::common::render(&output, &[]);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        assert!(text.contains(expected), "{files}: {text}");
+    }
+}
+
 #[test]
 fn the_hello_plugin_example_is_exactly_what_the_scaffold_writes() {
     let scratch = Scratch::new();

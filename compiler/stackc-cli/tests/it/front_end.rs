@@ -65,10 +65,10 @@ fn a_file_over_the_size_limit_is_refused_without_being_read() {
     let scratch = Scratch::new();
     let line = "host \"h\" address=\"10.0.0.1\"\n";
     scratch.write("huge.kdl", &format!("stack \"huge\"\n{}", line.repeat(50 * 1024 * 1024 / line.len())));
-    refused(scratch.path(), "huge.kdl", "over the limit of 16777216 for a stack file");
+    refused(scratch.path(), "huge.kdl", "over the limit of 16777216 bytes");
     // One 20 MB string is over the file limit too.
     scratch.write("string.kdl", &format!("stack \"s\"\nhost \"h\" address=\"{}\"\n", "x".repeat(20 << 20)));
-    refused(scratch.path(), "string.kdl", "over the limit of 16777216 for a stack file");
+    refused(scratch.path(), "string.kdl", "over the limit of 16777216 bytes");
     // Under the file limit, over the string limit.
     scratch.write("long.kdl", &format!("stack \"s\"\nhost \"h\" address=\"{}\"\n", "x".repeat(4 << 20)));
     refused(scratch.path(), "long.kdl", "a string is longer than the limit of 1048576 bytes");

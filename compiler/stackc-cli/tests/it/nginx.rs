@@ -35,10 +35,26 @@ fn nginx_accepts_the_lab_stack() {
     check_every_nginx_host("stacks/bookworm-lab.kdl", &["proxy1", "web1"]);
 }
 
+/// The language tour with its production values: hosts from a loop and a condition, a proxy
+/// from a module, pages from files.
+#[test]
+fn nginx_accepts_the_language_tour_in_production() {
+    check_every_nginx_host_with(
+        "examples/stacks/04-language/stack.kdl",
+        &["--values", "examples/stacks/04-language/values/prod.kdl"],
+        &["edge1", "edge2", "web1", "web2", "web3"],
+    );
+}
+
 /// `nginx -t` on every host of `stack` that runs nginx; `expected` names those hosts.
 fn check_every_nginx_host(stack: &str, expected: &[&str]) {
+    check_every_nginx_host_with(stack, &[], expected);
+}
+
+/// [`check_every_nginx_host`] of the stack built with `extra` arguments.
+fn check_every_nginx_host_with(stack: &str, extra: &[&str], expected: &[&str]) {
     let dir = TestDir::new();
-    let bundle = build_stack(stack, &dir.path().join("out"), &[]);
+    let bundle = build_stack(stack, &dir.path().join("out"), extra);
     let cert = Cert::new(dir.path());
     let hosts: Vec<String> = host_names(&bundle)
         .into_iter()
