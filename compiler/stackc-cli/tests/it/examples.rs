@@ -66,6 +66,42 @@ fn the_language_tour_reads_its_pages_and_values() {
     }
 }
 
+/// The language reference's examples of params, `for`, `if`, `(fmt)`, modules, `(file)` and
+/// `defaults` are excerpts of the language tour, which the tests build: each `kdl` block of the
+/// param section and of the sections from repetition to the design notes must appear in a
+/// file of the tour.
+#[test]
+fn the_language_reference_shows_what_the_tour_builds() {
+    let reference = fs::read_to_string(workspace().join("docs/language.md")).expect("docs/language.md");
+    let section = |from: &str, to: &str| {
+        let start = reference.find(from).unwrap_or_else(|| panic!("no `{from}` in docs/language.md"));
+        let end = reference[start..].find(to).unwrap_or_else(|| panic!("no `{to}` after `{from}`"));
+        &reference[start..start + end]
+    };
+    let sections = [section("## `param`", "## `secret`"), section("## Repetition", "## Why these forms")];
+    let tour_dir = workspace().join("examples/stacks/04-language");
+    let tour: Vec<String> = ["stack.kdl", "modules/proxy.kdl", "values/prod.kdl"]
+        .iter()
+        .map(|f| fs::read_to_string(tour_dir.join(f)).expect("a tour file"))
+        .collect();
+    let mut blocks = 0;
+    for block in sections.iter().flat_map(|s| s.split("```kdl\n").skip(1)) {
+        let block = block.split("```").next().expect("a closed block");
+        // The first param block shows older types, written out in the section's own words.
+        if block.contains("redis_nodes") {
+            continue;
+        }
+        let lines: Vec<&str> = block.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let found = tour.iter().any(|text| {
+            let trimmed: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            trimmed.windows(lines.len()).any(|window| window == lines.as_slice())
+        });
+        assert!(found, "this example of docs/language.md is not in examples/stacks/04-language:\n{block}");
+        blocks += 1;
+    }
+    assert!(blocks >= 7, "only {blocks} examples found: is the reference's layout changed?");
+}
+
 #[test]
 fn the_hello_plugin_example_is_exactly_what_the_scaffold_writes() {
     let scratch = Scratch::new();
