@@ -292,3 +292,25 @@ fn base_revision_reads_includes_from_git() {
     // The site listens on its host's address and the proxy reaches it there; docs is elsewhere.
     assert_eq!(services(&value), pairs(&[("docs", "unchanged"), ("proxy", "changed"), ("site", "changed")]));
 }
+
+/// `(file)` values come from the revision too: a page changed in the work tree changes only the
+/// service that reads it.
+#[test]
+fn base_revision_reads_file_values_from_git() {
+    let scratch = Scratch::new();
+    git(scratch.path(), &["init", "-q", "-b", "main"]);
+    scratch.write(
+        "stack.kdl",
+        "stack \"pages\"\nhost \"web1\" address=\"10.0.0.1\"\n\
+         service \"site\" plugin=\"nginx\" on=\"web1\" {\n    listen 80\n    files (file)\"pages\"\n}\n\
+         service \"other\" plugin=\"nginx\" on=\"web1\" {\n    listen 81\n    files {\n        \"a.html\" \"a\"\n    }\n}\n",
+    );
+    scratch.write("pages/index.html", "<h1>first</h1>\n");
+    git(scratch.path(), &["add", "."]);
+    git(scratch.path(), &["commit", "-q", "-m", "first"]);
+    scratch.write("pages/index.html", "<h1>second</h1>\n");
+    let (status, value) = json(&scratch, &["diff", "--base", "HEAD", "stack.kdl", "--format", "json", "--stat"]);
+    assert_eq!(status, 1);
+    let changed: Vec<(String, String)> = services(&value).into_iter().filter(|(_, c)| c != "unchanged").collect();
+    assert_eq!(changed, pairs(&[("site", "changed")]));
+}
