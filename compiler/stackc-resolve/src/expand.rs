@@ -81,7 +81,20 @@ pub(crate) fn expand(
         .collect();
     let mut expander =
         Expander { loader, sources, diagnostics, instances: Vec::new(), modules: Vec::new(), iterations: 0 };
-    let scope = Scope::stack(&params.params, &secrets);
+    // Facts every construct can read: the stack's name.
+    let facts: Vec<Binding> = declared("stack")
+        .take(1)
+        .filter_map(|n| match n.entries.first() {
+            Some(ast::Entry { value: ast::Value::String(name), span, .. }) => Some(Binding {
+                name: "stack".to_owned(),
+                value: Bound::Scalar(ast::Value::String(name.clone())),
+                span: *span,
+            }),
+            _ => None,
+        })
+        .collect();
+    let mut scope = Scope::stack(&params.params, &secrets);
+    scope.bindings.extend(facts);
     let mut nodes = Vec::new();
     for document in documents {
         for node in document.nodes {

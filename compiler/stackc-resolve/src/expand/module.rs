@@ -106,6 +106,8 @@ impl Expander<'_> {
             value: Bound::Scalar(ast::Value::String(name.value.clone())),
             span: name.span,
         }];
+        // The stack's facts (its name) are the module's too.
+        bindings.extend(scope.bindings.iter().filter(|b| b.name == "stack").cloned());
         let mut used = vec![false; arguments.len()];
         for param_node in document.nodes.iter().filter(|n| n.name.value == "param") {
             let Some((param, _)) = params::declare(param_node, self.diagnostics) else { continue };

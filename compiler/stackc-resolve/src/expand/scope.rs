@@ -1,5 +1,5 @@
 //! The names a construct can read: loop variables, module params and `instance` (bound while
-//! expanding), and, outside modules, the stack's params.
+//! expanding), the stack's facts (`stack`, its name), and, outside modules, the stack's params.
 
 use stackc_diag::{Span, did_you_mean};
 use stackc_model::{Param, Value, ValueKind};
