@@ -139,6 +139,12 @@ impl Expander<'_> {
                         .at(node.name.span, "declared here")
                         .with_help("declare params at the top level of a file"),
                 ),
+                // Includes are read before anything is expanded, so one here would do nothing.
+                ("include" | "stack", Level::Top) => self.diagnostics.push(
+                    Diagnostic::error("stackc::expand::nested", format!("`{}` inside `for` or `if`", node.name.value))
+                        .at(node.name.span, "not allowed here")
+                        .with_help("for a file that is there only sometimes, or many times, write a `module`"),
+                ),
                 _ => out.extend(self.substitute(node, scope)),
             }
         }
