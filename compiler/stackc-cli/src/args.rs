@@ -117,6 +117,9 @@ pub struct DiffArgs {
     /// Only the table of services, no file diffs.
     #[arg(long)]
     pub stat: bool,
+    /// List unchanged services and targets too (by default they are one count line).
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,
     /// Override a `param` for stack files on either side (repeatable).

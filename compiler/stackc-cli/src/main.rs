@@ -11,11 +11,13 @@ mod commands;
 mod git_loader;
 mod loader;
 mod lockfile;
+mod natural_order;
 mod progress_line;
 mod render_cache;
 mod report;
 mod scaffold;
 mod store;
+mod wording;
 
 fn main() -> ExitCode {
     let args = args::Cli::parse();

@@ -198,7 +198,8 @@ fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus
         println!("stack `{}` matches its digest record `{}` (root {})", bundle.stack, path.display(), bundle.root());
         return ExitStatus::Success;
     }
-    print!("{}", super::diff::text_table(&diff));
+    let listing = super::diff::Listing::new(&diff, args.verbose);
+    print!("{}", super::diff::text_table(&diff, &listing, "--verbose"));
     eprintln!(
         "error: the outputs of `{stack}` differ from its digest record `{}`\n\nhint: if the change is intended, update the record with `stackc build --record {stack}` and commit it",
         path.display()

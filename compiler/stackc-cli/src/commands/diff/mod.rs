@@ -1,13 +1,21 @@
 //! `stackc diff`: what changed between two bundles, per service, with unified diffs.
 
+mod listing;
+mod markdown;
+mod patch;
+mod text;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use stackc::Plugins;
-use stackc::bundle::{BundleDiff, Change, EntryDiff, FileChange, Kind, Manifest, Record, ServiceEntry, TargetEntry};
+use stackc::bundle::{BundleDiff, Manifest, Record, ServiceEntry, TargetEntry};
 
+pub use self::listing::Listing;
+pub use self::text::table as text_table;
 use super::{ExitStatus, compile_with, load_plugins};
 use crate::args::{DiffArgs, DiffFormat, StackArgs};
+use crate::natural_order;
 
 /// One side of the comparison.
 struct Side {
@@ -77,26 +85,36 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
     };
     let Ok((old, new)) = sides else { return ExitStatus::Error };
 
-    let diff = if old.record_only || new.record_only {
+    let mut diff = if old.record_only || new.record_only {
         Record::of(&old.manifest).diff(&Record::of(&new.manifest))
     } else {
         stackc::bundle::diff(&old.manifest, &new.manifest)
     };
-    let patches = if args.stat { Vec::new() } else { patches(&diff, &old, &new) };
+    in_natural_order(&mut diff);
+    let patches = if args.stat { Vec::new() } else { patch::patches(&diff, &old, &new) };
+    let listing = Listing::new(&diff, args.all);
     let text = match args.format {
         DiffFormat::Text => {
-            let mut out = text_table(&diff);
+            let mut out = text_table(&diff, &listing, "--all");
             for (_, patch) in &patches {
                 out.push('\n');
                 out.push_str(patch);
             }
             out
         }
-        DiffFormat::Markdown => markdown(&diff, &patches),
+        DiffFormat::Markdown => markdown::report(&diff, &listing, &patches, markdown::LIMIT),
+        // Data for programs: every entry, whatever `--all` says.
         DiffFormat::Json => json(&diff, &patches, args.stat),
     };
     print!("{text}");
     if diff.identical { ExitStatus::Success } else { ExitStatus::Failure }
+}
+
+/// Entries (services, then targets) and files in natural order of their names, so that
+/// `proxy14` comes before `proxy139` in every format.
+fn in_natural_order(diff: &mut BundleDiff) {
+    diff.entries.sort_by(listing::in_order);
+    diff.files.sort_by(|a, b| natural_order::compare(&a.path, &b.path));
 }
 
 /// Reads a side named on the command line: a bundle directory, a manifest, or a stack file.
@@ -173,166 +191,6 @@ fn build(
     let bundle = compilation.bundle.expect("no errors means a bundle");
     let files = bundle.files.into_iter().map(|f| (f.path, f.contents)).collect();
     Ok(Side { manifest: bundle.manifest, contents: Contents::Memory(files), record_only: false })
-}
-
-fn short(digest: Option<&String>) -> &str {
-    digest.map_or("-", |d| Manifest::short(d))
-}
-
-fn digests(entry: &EntryDiff) -> String {
-    match entry.change {
-        Change::Unchanged | Change::Removed => short(entry.old_digest.as_ref()).to_owned(),
-        Change::Added => short(entry.new_digest.as_ref()).to_owned(),
-        Change::Changed => format!("{} → {}", short(entry.old_digest.as_ref()), short(entry.new_digest.as_ref())),
-    }
-}
-
-fn kind(entry: &EntryDiff) -> &'static str {
-    match entry.kind {
-        Kind::Service => "service",
-        Kind::Target => "target",
-    }
-}
-
-fn counts(diff: &BundleDiff) -> String {
-    let count = |c: Change| diff.entries.iter().filter(|e| e.change == c).count();
-    format!(
-        "{} changed, {} added, {} removed, {} unchanged",
-        count(Change::Changed),
-        count(Change::Added),
-        count(Change::Removed),
-        count(Change::Unchanged)
-    )
-}
-
-fn stack_name(diff: &BundleDiff) -> String {
-    if diff.old_stack == diff.new_stack {
-        format!("`{}`", diff.new_stack)
-    } else {
-        format!("`{}` → `{}`", diff.old_stack, diff.new_stack)
-    }
-}
-
-/// A short root digest, `none` for a side without a bundle.
-fn short_root(root: &str) -> &str {
-    if root.is_empty() { "none" } else { Manifest::short(root) }
-}
-
-fn root_line(diff: &BundleDiff) -> String {
-    if diff.identical {
-        format!("{} (identical)", Manifest::short(&diff.new_root))
-    } else {
-        format!("{} → {}", short_root(&diff.old_root), short_root(&diff.new_root))
-    }
-}
-
-/// The per-service table as plain text (also used by `stackc build --check`).
-pub fn text_table(diff: &BundleDiff) -> String {
-    let mut out = format!("stack {}: {}\nroot {}\n", stack_name(diff), counts(diff), root_line(diff));
-    let name_width = diff.entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
-    let digest_width = diff.entries.iter().map(|e| digests(e).chars().count()).max().unwrap_or(0);
-    for entry in &diff.entries {
-        let files = match entry.files.len() {
-            0 => String::new(),
-            1 => "  1 file".to_owned(),
-            n => format!("  {n} files"),
-        };
-        let digest = digests(entry);
-        let pad = digest_width - digest.chars().count();
-        let line = format!(
-            "  {:<9}  {:<7}  {:<name_width$}  {digest}{:pad$}{files}",
-            entry.change.as_str(),
-            kind(entry),
-            entry.name,
-            ""
-        );
-        out.push_str(line.trim_end());
-        out.push('\n');
-        for path in &entry.files {
-            out.push_str(&format!("      {path}\n"));
-        }
-    }
-    out
-}
-
-/// Unified diffs of the files that differ, in path order: `(path, patch)`.
-fn patches(diff: &BundleDiff, old: &Side, new: &Side) -> Vec<(String, String)> {
-    diff.files.iter().map(|file| (file.path.clone(), patch(file, old, new))).collect()
-}
-
-fn patch(file: &FileChange, old: &Side, new: &Side) -> String {
-    let (a, b) = (format!("a/{}", file.path), format!("b/{}", file.path));
-    let mut header = String::new();
-    if let (Some(from), Some(to)) = (&file.old_mode, &file.new_mode) {
-        header.push_str(&format!("mode {from} → {to}: {}\n", file.path));
-    }
-    if file.old_digest == file.new_digest {
-        return header;
-    }
-    let read = |side: &Side, present: bool| -> Result<Option<Vec<u8>>, ()> {
-        if !present {
-            return Ok(None);
-        }
-        if !side.contents.available() {
-            return Err(());
-        }
-        side.contents.get(&file.path).map(Some).ok_or(())
-    };
-    let (Ok(before), Ok(after)) = (read(old, file.old_digest.is_some()), read(new, file.new_digest.is_some())) else {
-        header.push_str(&format!("{}: contents not available (only a manifest was given)\n", file.path));
-        return header;
-    };
-    let (before_text, after_text) = (
-        std::str::from_utf8(before.as_deref().unwrap_or_default()),
-        std::str::from_utf8(after.as_deref().unwrap_or_default()),
-    );
-    let (Ok(before_text), Ok(after_text)) = (before_text, after_text) else {
-        header.push_str(&format!("Binary files {} and {} differ\n", file.path, file.path));
-        return header;
-    };
-    let from = if before.is_some() { a.as_str() } else { "/dev/null" };
-    let to = if after.is_some() { b.as_str() } else { "/dev/null" };
-    let text_diff = similar::TextDiff::from_lines(before_text, after_text);
-    let mut unified = text_diff.unified_diff();
-    header.push_str(&unified.context_radius(3).header(from, to).missing_newline_hint(true).to_string());
-    header
-}
-
-fn markdown(diff: &BundleDiff, patches: &[(String, String)]) -> String {
-    let mut out = format!("### stackc diff: {}\n\n", stack_name(diff));
-    let root = if diff.identical {
-        format!("`{}` (identical)", Manifest::short(&diff.new_root))
-    } else {
-        format!("`{}` → `{}`", short_root(&diff.old_root), short_root(&diff.new_root))
-    };
-    out.push_str(&format!("{} · root {root}\n\n", counts(diff)));
-    out.push_str("| change | kind | name | digest | files |\n|---|---|---|---|---|\n");
-    for entry in &diff.entries {
-        let files = entry.files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join("<br>");
-        let digest = digests(entry).split(" → ").map(|d| format!("`{d}`")).collect::<Vec<_>>().join(" → ");
-        let change = match entry.change {
-            Change::Unchanged => "unchanged".to_owned(),
-            other => format!("**{}**", other.as_str()),
-        };
-        out.push_str(&format!("| {change} | {} | `{}` | {digest} | {files} |\n", kind(entry), entry.name));
-    }
-    for (path, patch) in patches {
-        let longest = longest_backtick_run(patch);
-        let fence = "`".repeat(longest.max(2) + 1);
-        out.push_str(&format!(
-            "\n<details><summary><code>{}</code></summary>\n\n{fence}diff\n{patch}{fence}\n\n</details>\n",
-            html_escape(path)
-        ));
-    }
-    out
-}
-
-fn longest_backtick_run(text: &str) -> usize {
-    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn json(diff: &BundleDiff, patches: &[(String, String)], stat: bool) -> String {
