@@ -13,6 +13,7 @@ mod loader;
 mod lockfile;
 mod natural_order;
 mod progress_line;
+mod prune;
 mod render_cache;
 mod report;
 mod scaffold;

@@ -17,7 +17,7 @@ use crate::lockfile::LockUpdate;
 use crate::progress_line::ProgressLine;
 use crate::render_cache::RenderPack;
 
-pub fn run(args: &BuildArgs) -> ExitStatus {
+pub fn run(args: &BuildArgs, quiet: bool) -> ExitStatus {
     let start = Instant::now();
     // `--check`, `--record` and `--verbose` want a compilation; a plain build whose inputs
     // and bundle are as the last build left them has nothing to do.
@@ -31,7 +31,9 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
                 start.elapsed()
             );
         }
-        print!("{}", record.summary);
+        if !quiet {
+            print!("{}", record.summary);
+        }
         return ExitStatus::Success;
     }
     let plugins = match load_plugins() {
@@ -44,7 +46,7 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
     let progress = Progress::default();
     let finished = AtomicBool::new(false);
     let compiled = std::thread::scope(|scope| {
-        let line = ProgressLine::show(scope, &progress, &finished, !args.quiet);
+        let line = ProgressLine::show(scope, &progress, &finished, !quiet);
         let compiled =
             compile_with(&args.stack, &plugins, &loader, render_cache.as_ref().map(|c| c as _), Some(&progress));
         line.finish();
@@ -84,7 +86,7 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
         return ExitStatus::Failure;
     }
     if args.check {
-        return check_record(args, bundle);
+        return check_record(args, bundle, quiet);
     }
     let stored = match crate::store::store(&args.out, bundle) {
         Ok(stored) => stored,
@@ -112,10 +114,12 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
             start.elapsed()
         );
     }
-    print!("{}", summary(bundle, &stored, args.verbose));
+    if !quiet {
+        print!("{}", summary(bundle, &stored, args.verbose));
+    }
     match lock.write() {
-        Ok(true) => println!("lock   {} (written)", lock.path.display()),
-        Ok(false) => {}
+        Ok(true) if !quiet => println!("lock   {} (written)", lock.path.display()),
+        Ok(_) => {}
         Err(message) => {
             eprintln!("error: {message}");
             return ExitStatus::Error;
@@ -134,8 +138,10 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
                 eprintln!("error: cannot write `{}`: {}", path.display(), crate::loader::io_reason(&error));
                 return ExitStatus::Error;
             }
-            println!("record {} (written)", path.display());
-        } else {
+            if !quiet {
+                println!("record {} (written)", path.display());
+            }
+        } else if !quiet {
             println!("record {} (unchanged)", path.display());
         }
     }
@@ -173,7 +179,7 @@ fn record_path(args: &BuildArgs) -> PathBuf {
 }
 
 /// `--check`: compares the fresh build's digests with the record; writes nothing.
-fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus {
+fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle, quiet: bool) -> ExitStatus {
     let path = record_path(args);
     let stack = args.stack.stack.display();
     let recorded = match std::fs::read_to_string(&path) {
@@ -195,11 +201,16 @@ fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus
     };
     let diff = recorded.diff(&Record::of(&bundle.manifest));
     if diff.identical {
+        if quiet {
+            return ExitStatus::Success;
+        }
         println!("stack `{}` matches its digest record `{}` (root {})", bundle.stack, path.display(), bundle.root());
         return ExitStatus::Success;
     }
-    let listing = super::diff::Listing::new(&diff, args.verbose);
-    print!("{}", super::diff::text_table(&diff, &listing, "--verbose"));
+    if !quiet {
+        let listing = super::diff::Listing::new(&diff, args.verbose);
+        print!("{}", super::diff::text_table(&diff, &listing, "--verbose"));
+    }
     eprintln!(
         "error: the outputs of `{stack}` differ from its digest record `{}`\n\nhint: if the change is intended, update the record with `stackc build --record {stack}` and commit it",
         path.display()

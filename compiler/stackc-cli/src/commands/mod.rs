@@ -3,15 +3,17 @@
 mod build;
 mod check;
 mod diff;
+mod gc;
 mod graph;
 mod plugin;
+mod render;
 
 use stackc::{Limits, Plugins};
 
 use crate::args::{Cli, Command};
 
-/// Exit statuses, as documented in `stackc --help`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Exit statuses, as documented in `stackc --help`, ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExitStatus {
     Success = 0,
     /// The stack has errors.
@@ -26,11 +28,13 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
     }
     match cli.command {
-        Command::Build(args) => build::run(&args),
-        Command::Check(args) => check::run(&args),
+        Command::Build(args) => build::run(&args, cli.quiet),
+        Command::Check(args) => check::run(&args, cli.quiet),
+        Command::Render(args) => render::run(&args),
+        Command::Gc(args) => gc::run(&args, cli.quiet),
         Command::Plugins => plugin::list::run(),
         Command::Plugin(command) => plugin::run(&command),
-        Command::Diff(args) => diff::run(&args),
+        Command::Diff(args) => diff::run(&args, cli.quiet),
         Command::Graph(args) => graph::run(&args),
     }
 }

@@ -49,7 +49,7 @@ impl Contents {
     }
 }
 
-pub fn run(args: &DiffArgs) -> ExitStatus {
+pub fn run(args: &DiffArgs, quiet: bool) -> ExitStatus {
     let mut plugins = None;
     let sides = match (&args.base, args.sides.as_slice()) {
         (Some(rev), [stack]) => {
@@ -65,7 +65,9 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
                     .and_then(|old| Ok((old, build(stack, args, &mut plugins, &crate::loader::FsLoader, None)?)))
             } else {
                 // A stack that is new since REV: everything in it is added.
-                eprintln!("note: `{}` does not exist in `{rev}`; every service is new", stack.display());
+                if !quiet {
+                    eprintln!("note: `{}` does not exist in `{rev}`; every service is new", stack.display());
+                }
                 build(stack, args, &mut plugins, &crate::loader::FsLoader, None).map(|new| (empty(&new), new))
             }
         }
@@ -106,7 +108,9 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
         // Data for programs: every entry, whatever `--all` says.
         DiffFormat::Json => json(&diff, &patches, args.stat),
     };
-    print!("{text}");
+    if !quiet {
+        print!("{text}");
+    }
     if diff.identical { ExitStatus::Success } else { ExitStatus::Failure }
 }
 
