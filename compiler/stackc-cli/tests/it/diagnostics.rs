@@ -159,3 +159,12 @@ service "c" plugin="nginx" on="web1" {
 "#;
     check("several_errors", stack, &[], &[]);
 }
+
+/// A certificate is not a key: the neighbouring secret is not suggested, the declaration is.
+#[test]
+fn unknown_secret_names_the_declaration_to_add() {
+    let stack = format!(
+        "{BASE}secret \"proxy-tls-key\" vault=\"vault_proxy_tls_key\"\nservice \"proxy\" plugin=\"nginx\" on=\"web\" {{\n    tls {{\n        certificate (secret)\"proxy-tls-cert\"\n        key (secret)\"proxy-tls-key\"\n    }}\n}}\n"
+    );
+    check("unknown_secret_names_the_declaration_to_add", &stack, &[], &[]);
+}

@@ -15,6 +15,7 @@ mod build;
 mod check;
 mod diagnostics;
 mod diff;
+mod docs;
 mod examples;
 mod gc;
 mod graph;
