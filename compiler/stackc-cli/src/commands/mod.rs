@@ -11,6 +11,7 @@ mod render;
 use stackc::{Limits, Plugins};
 
 use crate::args::{Cli, Command};
+use crate::report::Ending;
 
 /// Exit statuses, as documented in `stackc --help`, ordered from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,24 +55,25 @@ fn load_plugins() -> Result<Plugins, ExitStatus> {
 
 /// Compiles the stack named by `args` and reports its diagnostics on stderr.
 fn compile(args: &crate::args::StackArgs, plugins: &Plugins) -> Result<stackc::Compilation, ExitStatus> {
-    compile_with(args, plugins, &crate::loader::FsLoader, None, None)
+    compile_with(args, plugins, &crate::loader::FsLoader, None, None, Ending::Count)
 }
 
-/// [`compile`] with sources from `loader`, reusing render results from `render_cache` and
-/// counting in `progress`.
+/// [`compile`] with sources from `loader`, reusing render results from `render_cache`,
+/// counting in `progress`, and ending an error report with `ending`.
 fn compile_with(
     args: &crate::args::StackArgs,
     plugins: &Plugins,
     loader: &dyn stackc::SourceLoader,
     render_cache: Option<&dyn stackc::CacheStore>,
     progress: Option<&stackc::Progress>,
+    ending: Ending,
 ) -> Result<stackc::Compilation, ExitStatus> {
     let root = args.stack.to_string_lossy();
     let options = stackc::Options { root: &root, overrides: &args.set, render_cache, progress };
     let compilation = stackc::compile(&options, loader, plugins);
     let diagnostics = compilation.diagnostics.clone().into_sorted();
     if !diagnostics.is_empty() {
-        eprint!("{}", crate::report::render(&compilation.sources, &diagnostics));
+        eprint!("{}", crate::report::render(&compilation.sources, &diagnostics, ending));
     }
     if compilation.diagnostics.has_errors() { Err(ExitStatus::Failure) } else { Ok(compilation) }
 }

@@ -37,3 +37,18 @@ fn quiet_prints_only_errors() {
     assert!(text.starts_with("exit: 1\n----- stdout -----\n----- stderr -----\n"), "{text}");
     assert!(text.contains("unknown plugin `ngnix`"), "{text}");
 }
+
+/// Only `build` writes, so only `build` says that it wrote nothing.
+#[test]
+fn only_build_says_nothing_was_written() {
+    let scratch = Scratch::new();
+    scratch.write("a.kdl", GOOD);
+    scratch.write("b.kdl", &GOOD.replace("nginx", "ngnix"));
+    let build = outcome(&mut scratch.stackc(&["build", "b.kdl"]), &[]);
+    assert!(build.ends_with("error: 1 error found; nothing was written\n"), "{build}");
+    for args in [&["check", "b.kdl"][..], &["diff", "a.kdl", "b.kdl"], &["render", "b.kdl"], &["graph", "b.kdl"]] {
+        let text = outcome(&mut scratch.stackc(args), &[]);
+        assert!(text.contains("error: 1 error found\n"), "{args:?}: {text}");
+        assert!(!text.contains("nothing was written"), "{args:?}: {text}");
+    }
+}

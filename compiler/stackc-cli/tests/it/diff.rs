@@ -376,3 +376,41 @@ fn unchanged_entries_are_a_count_unless_all_is_given() {
         ]
     );
 }
+
+#[test]
+fn base_outside_a_git_repository_says_so() {
+    let scratch = Scratch::new();
+    scratch.write("stack.kdl", STACK);
+    let mut command = scratch.stackc(&["diff", "--base", "HEAD", "stack.kdl"]);
+    // No repository above the scratch directory is looked at either.
+    command.env("GIT_CEILING_DIRECTORIES", scratch.path().parent().expect("parent"));
+    let (status, _, stderr) = code(&mut command);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.starts_with(
+            "error: `--base HEAD` reads the stack from git, but the current directory is not in a git repository\n"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("fatal") && !stderr.contains("not a commit"), "{stderr}");
+}
+
+#[test]
+fn the_record_hint_keeps_the_overrides() {
+    let scratch = Scratch::new();
+    let stack = STACK.replace("stack \"shop\"\n", "stack \"shop\"\nparam \"page\" type=\"string\" default=\"hello\"\n");
+    scratch.write("stack.kdl", &stack.replace("\"index.html\" \"hello\\n\"", "\"index.html\" (param)\"page\""));
+    let set = ["--set", "page=hi there"];
+    let (status, _, stderr) = code(scratch.stackc(&["build", "stack.kdl", "--record"]).args(set));
+    assert_eq!(status, 0, "{stderr}");
+    let (status, _, stderr) = code(scratch.stackc(&["build", "stack.kdl", "--check"]).args(["--set", "page=bye"]));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("`stackc build --record stack.kdl --set page=bye` and commit it"), "{stderr}");
+    let (status, _, stderr) =
+        code(scratch.stackc(&["build", "stack.kdl", "--check", "--digests", "other.toml"]).args(set));
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains("create it with `stackc build --record stack.kdl --set 'page=hi there' --digests other.toml`"),
+        "{stderr}"
+    );
+}

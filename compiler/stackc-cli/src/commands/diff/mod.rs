@@ -188,10 +188,11 @@ fn build(
     }
     let plugins = plugins.as_ref().expect("loaded above");
     let stack_args = StackArgs { stack: stack.to_path_buf(), set: args.set.clone() };
-    let compilation = compile_with(&stack_args, plugins, loader, None, None).map_err(|_| {
-        let at = rev.map(|rev| format!(" as of `{rev}`")).unwrap_or_default();
-        eprintln!("error: `{}` cannot be built{at}", stack.display());
-    })?;
+    let compilation =
+        compile_with(&stack_args, plugins, loader, None, None, crate::report::Ending::Count).map_err(|_| {
+            let at = rev.map(|rev| format!(" as of `{rev}`")).unwrap_or_default();
+            eprintln!("error: `{}` cannot be built{at}", stack.display());
+        })?;
     let bundle = compilation.bundle.expect("no errors means a bundle");
     let files = bundle.files.into_iter().map(|f| (f.path, f.contents)).collect();
     Ok(Side { manifest: bundle.manifest, contents: Contents::Memory(files), record_only: false })
