@@ -8,6 +8,7 @@ mod args;
 mod build_record;
 mod cache;
 mod commands;
+mod fragment;
 mod git_loader;
 mod loader;
 mod lockfile;

@@ -12,6 +12,7 @@
 //! It knows nothing about services, plugins or the filesystem.
 
 mod fast;
+mod hints;
 
 use stackc_diag::{Diagnostic, FileId, Span};
 
@@ -53,6 +54,7 @@ fn parse_with_kdl(file: FileId, text: &str) -> Parsed {
                         .at(span(file, d.span), label)
                         .with_help_opt(d.help.clone())
                 })
+                .map(|d| hints::explain(text, d))
                 .collect();
             Parsed { file, document: None, diagnostics }
         }

@@ -71,7 +71,7 @@ fn compile_with(
     let root = args.stack.to_string_lossy();
     let options = stackc::Options { root: &root, overrides: &args.set, render_cache, progress };
     let compilation = stackc::compile(&options, loader, plugins);
-    let diagnostics = compilation.diagnostics.clone().into_sorted();
+    let diagnostics = crate::fragment::explain(compilation.diagnostics.clone().into_sorted(), &compilation.sources);
     if !diagnostics.is_empty() {
         eprint!("{}", crate::report::render(&compilation.sources, &diagnostics, ending));
     }
