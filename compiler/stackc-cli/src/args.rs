@@ -8,7 +8,9 @@ const EXAMPLES: &str = "\
 Examples:
   stackc build stacks/welltory.kdl
   stackc build stacks/welltory.kdl --set redis_nodes=5
-  stackc check stacks/web-tls.kdl
+  stackc check stacks/web-tls.kdl stacks/welltory.kdl
+  stackc render stacks/web-tls.kdl --service proxy
+  stackc gc --keep 3
   stackc plugins
   stackc plugin new hello && stackc plugin build hello
   stackc diff --base origin/main stacks/web-tls.kdl
@@ -33,6 +35,11 @@ pub struct Cli {
     /// Threads for rendering services (default: one per core).
     #[arg(short = 'j', long, global = true, value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Print errors only: no summaries, no progress line. `diff` prints nothing at all and
+    /// answers with its exit status, like `git diff --quiet`.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,8 +47,13 @@ pub enum Command {
     /// Compile a stack into a bundle under `out/<stack>/<digest>/`.
     #[command(after_help = "Example:\n  stackc build stacks/web-tls.kdl --set proxy_address=10.0.0.12")]
     Build(BuildArgs),
-    /// Check a stack without writing anything.
-    Check(StackArgs),
+    /// Check stacks without writing anything.
+    Check(CheckArgs),
+    /// Print a stack's rendered files, as the bundle would hold them, without writing it.
+    #[command(after_help = RENDER_HELP)]
+    Render(RenderArgs),
+    /// Remove old bundles under `out/<stack>/`, never the one `current` points at.
+    Gc(GcArgs),
     /// List the built-in plugins.
     Plugins,
     /// Write your own plugin: scaffold a crate, build it into a component.
@@ -117,6 +129,9 @@ pub struct DiffArgs {
     /// Only the table of services, no file diffs.
     #[arg(long)]
     pub stat: bool,
+    /// List unchanged services and targets too (by default they are one count line).
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,
     /// Override a `param` for stack files on either side (repeatable).
@@ -125,6 +140,51 @@ pub struct DiffArgs {
     /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The stack files; each is checked on its own.
+    #[arg(required = true, value_name = "STACK")]
+    pub stacks: Vec<PathBuf>,
+    /// Override a `param` of every stack checked: `--set name=value` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+}
+
+const RENDER_HELP: &str = "\
+Examples:
+  stackc render stacks/web-tls.kdl --service proxy
+  stackc render stacks/web-tls.kdl --file hosts/proxy1/etc/nginx/conf.d/proxy.conf
+
+One file is printed as is; several each after a `==> PATH <==` line.";
+
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// Only the files this service rendered.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// Only this file: its path in the bundle, as `manifest.toml` lists it.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GcArgs {
+    /// Stack names (as under `out/`; default: every stack there).
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Besides the bundle `current` points at, keep the N most recently written.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub keep: usize,
+    /// Where bundles are.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
 }
 
 /// Output formats of `stackc graph`.
@@ -189,7 +249,4 @@ pub struct BuildArgs {
     /// services were rendered or reused, and list every service however many there are.
     #[arg(short, long)]
     pub verbose: bool,
-    /// No progress line (one is shown on a terminal when a build takes over a second).
-    #[arg(short, long)]
-    pub quiet: bool,
 }

@@ -22,9 +22,15 @@ pub struct GitLoader {
 impl GitLoader {
     /// Resolves `rev` to a commit; the error is a one-line reason.
     pub fn new(rev: &str) -> Result<GitLoader, String> {
+        // Asked first: outside a repository, every revision would be "not a commit".
+        let toplevel = git(&["rev-parse", "--show-toplevel"]).map_err(|_| {
+            format!(
+                "`--base {rev}` reads the stack from git, but the current directory is not in a git repository\n\n\
+                 hint: run it inside the repository, or compare two bundles or stack files: `stackc diff OLD NEW`"
+            )
+        })?;
         let commit = git(&["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")])
             .map_err(|e| format!("`{rev}` is not a commit of this git repository{}", reason_suffix(&e)))?;
-        let toplevel = git(&["rev-parse", "--show-toplevel"]).map_err(|e| format!("not in a git repository: {e}"))?;
         Ok(GitLoader {
             commit: String::from_utf8_lossy(&commit).trim().to_owned(),
             rev: rev.to_owned(),

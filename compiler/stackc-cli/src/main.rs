@@ -8,14 +8,18 @@ mod args;
 mod build_record;
 mod cache;
 mod commands;
+mod fragment;
 mod git_loader;
 mod loader;
 mod lockfile;
+mod natural_order;
 mod progress_line;
+mod prune;
 mod render_cache;
 mod report;
 mod scaffold;
 mod store;
+mod wording;
 
 fn main() -> ExitCode {
     let args = args::Cli::parse();

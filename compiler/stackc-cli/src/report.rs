@@ -6,14 +6,23 @@ use std::io::IsTerminal;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use stackc::diag::{Diagnostic, Severity, Sources, Span};
 
-/// Renders diagnostics for stderr. Colour only on a terminal and when `NO_COLOR` is unset.
-#[allow(clippy::disallowed_methods, reason = "the CLI is where the environment is read; NO_COLOR is its one variable")]
-pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    render_with(sources, diagnostics, colour)
+/// What the count of errors adds: only a command that writes says that it wrote nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `build`: a stack with errors leaves the previous bundle alone, which is worth saying.
+    NothingWritten,
+    /// Commands that never write (`check`, `diff`, `render`, `graph`).
+    Count,
 }
 
-pub fn render_with(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
+/// Renders diagnostics for stderr. Colour only on a terminal and when `NO_COLOR` is unset.
+#[allow(clippy::disallowed_methods, reason = "the CLI is where the environment is read; NO_COLOR is its one variable")]
+pub fn render(sources: &Sources, diagnostics: &[Diagnostic], ending: Ending) -> String {
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    render_with(sources, diagnostics, colour, ending)
+}
+
+pub fn render_with(sources: &Sources, diagnostics: &[Diagnostic], colour: bool, ending: Ending) -> String {
     let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
@@ -24,10 +33,8 @@ pub fn render_with(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) 
     }
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if errors > 0 {
-        out.push_str(&format!(
-            "error: {errors} error{} found; nothing was written\n",
-            if errors == 1 { "" } else { "s" }
-        ));
+        let written = if ending == Ending::NothingWritten { "; nothing was written" } else { "" };
+        out.push_str(&format!("error: {} found{written}\n", crate::wording::count(errors, "error")));
     }
     out
 }

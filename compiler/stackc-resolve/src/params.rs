@@ -116,9 +116,15 @@ pub(crate) fn resolve_params(nodes: &[&ast::Node], overrides: &[Override], diagn
                 }
             });
             diagnostics.push(
-                Diagnostic::error("stackc::param::unknown", format!("value for unknown param `{}`", o.name.value))
-                    .at(o.name.span, "no such param")
-                    .with_help(help),
+                Diagnostic::error(
+                    "stackc::param::unknown",
+                    match o.value {
+                        OverrideValue::Text(_) => format!("`--set` of unknown param `{}`", o.name.value),
+                        OverrideValue::Value(_) => format!("`--values` sets unknown param `{}`", o.name.value),
+                    },
+                )
+                .at(o.name.span, "no such param")
+                .with_help(help),
             );
             continue;
         };

@@ -18,6 +18,7 @@
 pub mod ast;
 mod fast;
 mod from_kdl;
+mod hints;
 pub mod limits;
 
 use kdl::KdlDocument;
@@ -64,6 +65,7 @@ fn parse_with_kdl(file: FileId, text: &str) -> Parsed {
                         .at(span(file, d.span), label)
                         .with_help_opt(d.help.clone())
                 })
+                .map(|d| hints::explain(text, d))
                 .collect();
             Parsed { file, document: None, diagnostics }
         }

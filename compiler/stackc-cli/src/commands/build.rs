@@ -16,8 +16,10 @@ use crate::loader::FsLoader;
 use crate::lockfile::LockUpdate;
 use crate::progress_line::ProgressLine;
 use crate::render_cache::RenderPack;
+use crate::report::Ending;
+use crate::wording::count;
 
-pub fn run(args: &BuildArgs) -> ExitStatus {
+pub fn run(args: &BuildArgs, quiet: bool) -> ExitStatus {
     let start = Instant::now();
     // `--check`, `--record` and `--verbose` want a compilation; a plain build whose inputs
     // and bundle are as the last build left them has nothing to do.
@@ -31,7 +33,9 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
                 start.elapsed()
             );
         }
-        print!("{}", record.summary);
+        if !quiet {
+            print!("{}", record.summary);
+        }
         return ExitStatus::Success;
     }
     let plugins = match load_plugins() {
@@ -44,9 +48,15 @@ pub fn run(args: &BuildArgs) -> ExitStatus {
     let progress = Progress::default();
     let finished = AtomicBool::new(false);
     let compiled = std::thread::scope(|scope| {
-        let line = ProgressLine::show(scope, &progress, &finished, !args.quiet);
-        let compiled =
-            compile_with(&args.stack, &plugins, &loader, render_cache.as_ref().map(|c| c as _), Some(&progress));
+        let line = ProgressLine::show(scope, &progress, &finished, !quiet);
+        let compiled = compile_with(
+            &args.stack,
+            &plugins,
+            &loader,
+            render_cache.as_ref().map(|c| c as _),
+            Some(&progress),
+            Ending::NothingWritten,
+        );
         line.finish();
         compiled
     });
@@ -84,7 +94,7 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
         return ExitStatus::Failure;
     }
     if args.check {
-        return check_record(args, bundle);
+        return check_record(args, bundle, quiet);
     }
     let stored = match crate::store::store(&args.out, bundle) {
         Ok(stored) => stored,
@@ -112,10 +122,12 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
             start.elapsed()
         );
     }
-    print!("{}", summary(bundle, &stored, args.verbose));
+    if !quiet {
+        print!("{}", summary(bundle, &stored, args.verbose));
+    }
     match lock.write() {
-        Ok(true) => println!("lock   {} (written)", lock.path.display()),
-        Ok(false) => {}
+        Ok(true) if !quiet => println!("lock   {} (written)", lock.path.display()),
+        Ok(_) => {}
         Err(message) => {
             eprintln!("error: {message}");
             return ExitStatus::Error;
@@ -134,8 +146,10 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
                 eprintln!("error: cannot write `{}`: {}", path.display(), crate::loader::io_reason(&error));
                 return ExitStatus::Error;
             }
-            println!("record {} (written)", path.display());
-        } else {
+            if !quiet {
+                println!("record {} (written)", path.display());
+            }
+        } else if !quiet {
             println!("record {} (unchanged)", path.display());
         }
     }
@@ -173,9 +187,10 @@ fn record_path(args: &BuildArgs) -> PathBuf {
 }
 
 /// `--check`: compares the fresh build's digests with the record; writes nothing.
-fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus {
+fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle, quiet: bool) -> ExitStatus {
     let path = record_path(args);
     let stack = args.stack.stack.display();
+    let record_command = record_command(args);
     let recorded = match std::fs::read_to_string(&path) {
         Ok(text) => match Record::parse(&text) {
             Ok(record) => record,
@@ -186,7 +201,7 @@ fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus
         },
         Err(error) => {
             eprintln!(
-                "error: cannot read the digest record `{}`: {}\n\nhint: create it with `stackc build --record {stack}`",
+                "error: cannot read the digest record `{}`: {}\n\nhint: create it with `{record_command}`",
                 path.display(),
                 crate::loader::io_reason(&error)
             );
@@ -195,15 +210,41 @@ fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle) -> ExitStatus
     };
     let diff = recorded.diff(&Record::of(&bundle.manifest));
     if diff.identical {
+        if quiet {
+            return ExitStatus::Success;
+        }
         println!("stack `{}` matches its digest record `{}` (root {})", bundle.stack, path.display(), bundle.root());
         return ExitStatus::Success;
     }
-    print!("{}", super::diff::text_table(&diff));
+    if !quiet {
+        let listing = super::diff::Listing::new(&diff, args.verbose);
+        print!("{}", super::diff::text_table(&diff, &listing, "--verbose"));
+    }
     eprintln!(
-        "error: the outputs of `{stack}` differ from its digest record `{}`\n\nhint: if the change is intended, update the record with `stackc build --record {stack}` and commit it",
+        "error: the outputs of `{stack}` differ from its digest record `{}`\n\nhint: if the change is intended, update the record with `{record_command}` and commit it",
         path.display()
     );
     ExitStatus::Failure
+}
+
+/// The `stackc build --record` that writes the record `--check` compared with: the same
+/// stack, `--set` overrides and record file, or it would record other digests elsewhere.
+fn record_command(args: &BuildArgs) -> String {
+    let mut words = vec!["stackc".to_owned(), "build".to_owned(), "--record".to_owned()];
+    words.push(shell_word(&args.stack.stack.to_string_lossy()));
+    for set in &args.stack.set {
+        words.extend(["--set".to_owned(), shell_word(set)]);
+    }
+    if let Some(digests) = &args.digests {
+        words.extend(["--digests".to_owned(), shell_word(&digests.to_string_lossy())]);
+    }
+    words.join(" ")
+}
+
+/// `word` as a shell reads it back: as is when it is plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+%".contains(c));
+    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', "'\\''")) }
 }
 
 /// Services listed one per line up to this many; beyond it the summary shows the first
@@ -215,14 +256,19 @@ const SCREENFUL: usize = 40;
 fn summary(bundle: &stackc::bundle::Bundle, stored: &crate::store::Stored, all: bool) -> String {
     let manifest = &bundle.manifest;
     let width = manifest.services.keys().chain(manifest.targets.keys()).map(String::len).max().unwrap_or(0).max(6);
-    let mut out =
-        format!("stack `{}`: {} services, {} files\n", manifest.stack, manifest.services.len(), manifest.files.len());
+    let mut out = format!(
+        "stack `{}`: {}, {}\n",
+        manifest.stack,
+        count(manifest.services.len(), "service"),
+        count(manifest.files.len(), "file")
+    );
     let shown = if all || manifest.services.len() <= SCREENFUL { manifest.services.len() } else { SCREENFUL / 2 };
     for (name, service) in manifest.services.iter().take(shown) {
         out.push_str(&format!("  {name:width$}  {}  {}\n", Manifest::short(&service.digest), service.plugin));
     }
     if shown < manifest.services.len() {
         let more = manifest.services.len() - shown;
+        // Never one: a summary is cut only when it saves half a screen.
         out.push_str(&format!("  … {more} more services (`--verbose` lists every one)\n"));
     }
     for (name, target) in &manifest.targets {

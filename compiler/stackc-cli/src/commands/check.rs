@@ -1,25 +1,33 @@
-//! `stackc check`: everything `build` does but writing.
+//! `stackc check`: everything `build` does but writing, for one stack or several.
 
 use super::{ExitStatus, compile, load_plugins};
-use crate::args::StackArgs;
+use crate::args::{CheckArgs, StackArgs};
+use crate::wording::count;
 
-pub fn run(args: &StackArgs) -> ExitStatus {
+pub fn run(args: &CheckArgs, quiet: bool) -> ExitStatus {
     let plugins = match load_plugins() {
         Ok(plugins) => plugins,
         Err(status) => return status,
     };
-    match compile(args, &plugins) {
-        Ok(compilation) => {
-            let bundle = compilation.bundle.expect("no errors means a bundle");
-            println!(
-                "stack `{}` is valid: {} services, {} files, root {}",
-                bundle.stack,
-                bundle.manifest.services.len(),
-                bundle.manifest.files.len(),
-                bundle.root()
-            );
-            ExitStatus::Success
+    // Every stack is checked, whatever the earlier ones gave; the worst outcome is the status.
+    let mut status = ExitStatus::Success;
+    for stack in &args.stacks {
+        let stack_args = StackArgs { stack: stack.clone(), set: args.set.clone(), values: args.values.clone() };
+        match compile(&stack_args, &plugins) {
+            Ok(compilation) => {
+                let bundle = compilation.bundle.expect("no errors means a bundle");
+                if !quiet {
+                    println!(
+                        "stack `{}` is valid: {}, {}, root {}",
+                        bundle.stack,
+                        count(bundle.manifest.services.len(), "service"),
+                        count(bundle.manifest.files.len(), "file"),
+                        bundle.root()
+                    );
+                }
+            }
+            Err(failure) => status = status.max(failure),
         }
-        Err(status) => status,
     }
+    status
 }

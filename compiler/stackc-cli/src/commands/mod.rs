@@ -3,15 +3,18 @@
 mod build;
 mod check;
 mod diff;
+mod gc;
 mod graph;
 mod plugin;
+mod render;
 
 use stackc::{Limits, Plugins};
 
 use crate::args::{Cli, Command};
+use crate::report::Ending;
 
-/// Exit statuses, as documented in `stackc --help`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Exit statuses, as documented in `stackc --help`, ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExitStatus {
     Success = 0,
     /// The stack has errors.
@@ -26,11 +29,13 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
     }
     match cli.command {
-        Command::Build(args) => build::run(&args),
-        Command::Check(args) => check::run(&args),
+        Command::Build(args) => build::run(&args, cli.quiet),
+        Command::Check(args) => check::run(&args, cli.quiet),
+        Command::Render(args) => render::run(&args),
+        Command::Gc(args) => gc::run(&args, cli.quiet),
         Command::Plugins => plugin::list::run(),
         Command::Plugin(command) => plugin::run(&command),
-        Command::Diff(args) => diff::run(&args),
+        Command::Diff(args) => diff::run(&args, cli.quiet),
         Command::Graph(args) => graph::run(&args),
     }
 }
@@ -50,24 +55,25 @@ fn load_plugins() -> Result<Plugins, ExitStatus> {
 
 /// Compiles the stack named by `args` and reports its diagnostics on stderr.
 fn compile(args: &crate::args::StackArgs, plugins: &Plugins) -> Result<stackc::Compilation, ExitStatus> {
-    compile_with(args, plugins, &crate::loader::FsLoader, None, None)
+    compile_with(args, plugins, &crate::loader::FsLoader, None, None, Ending::Count)
 }
 
-/// [`compile`] with sources from `loader`, reusing render results from `render_cache` and
-/// counting in `progress`.
+/// [`compile`] with sources from `loader`, reusing render results from `render_cache`,
+/// counting in `progress`, and ending an error report with `ending`.
 fn compile_with(
     args: &crate::args::StackArgs,
     plugins: &Plugins,
     loader: &dyn stackc::SourceLoader,
     render_cache: Option<&dyn stackc::CacheStore>,
     progress: Option<&stackc::Progress>,
+    ending: Ending,
 ) -> Result<stackc::Compilation, ExitStatus> {
     let root = args.stack.to_string_lossy();
     let options = stackc::Options { root: &root, values: &args.values, overrides: &args.set, render_cache, progress };
     let compilation = stackc::compile(&options, loader, plugins);
-    let diagnostics = compilation.diagnostics.clone().into_sorted();
+    let diagnostics = crate::fragment::explain(compilation.diagnostics.clone().into_sorted(), &compilation.sources);
     if !diagnostics.is_empty() {
-        eprint!("{}", crate::report::render(&compilation.sources, &diagnostics));
+        eprint!("{}", crate::report::render(&compilation.sources, &diagnostics, ending));
     }
     if compilation.diagnostics.has_errors() { Err(ExitStatus::Failure) } else { Ok(compilation) }
 }

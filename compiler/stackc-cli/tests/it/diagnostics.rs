@@ -159,3 +159,32 @@ service "c" plugin="nginx" on="web1" {
 "#;
     check("several_errors", stack, &[], &[]);
 }
+
+/// A certificate is not a key: the neighbouring secret is not suggested, the declaration is.
+#[test]
+fn unknown_secret_names_the_declaration_to_add() {
+    let stack = format!(
+        "{BASE}secret \"proxy-tls-key\" vault=\"vault_proxy_tls_key\"\nservice \"proxy\" plugin=\"nginx\" on=\"web\" {{\n    tls {{\n        certificate (secret)\"proxy-tls-cert\"\n        key (secret)\"proxy-tls-key\"\n    }}\n}}\n"
+    );
+    check("unknown_secret_names_the_declaration_to_add", &stack, &[], &[]);
+}
+
+#[test]
+fn kdl_1_keywords_get_their_kdl_2_spelling() {
+    check("kdl_1_boolean", &BASE.replace("min=1", "required=true min=1"), &[], &[]);
+    let scratch = Scratch::new();
+    scratch.write("stack.kdl", &BASE.replace("default=8080", "default=null"));
+    let text = outcome(&mut scratch.stackc(&["check", "stack.kdl"]), &[]);
+    assert!(text.contains("bare `null` is not a value in KDL 2") && text.contains("write `default=#null`"), "{text}");
+}
+
+/// A file of hosts checked on its own is a fragment: no advice to add a `stack` node to it.
+#[test]
+fn a_fragment_is_named_as_one_with_its_stack() {
+    check(
+        "include_fragment",
+        &BASE.replace("host \"web1\" address=\"10.0.0.1\" {\n    groups \"web\"\n}\n", "include \"inc/hosts.kdl\"\n"),
+        &[("inc/hosts.kdl", "host \"web1\" address=\"10.0.0.1\" {\n    groups \"web\"\n}\n")],
+        &["inc/hosts.kdl"],
+    );
+}

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{Scratch, render, stackc, workspace};
+use crate::common::{Scratch, render, stackc, tool, workspace};
 
 const STACK: &str = r#"stack "shop"
 host "web1" address="10.0.0.1"
@@ -217,7 +217,7 @@ fn build_check_fails_on_a_change_until_the_record_is_updated() {
     let (status, stdout, stderr) = code(&mut scratch.stackc(&["build", "stack.kdl", "--check"]));
     assert_eq!(status, 1, "a deliberate change fails the check");
     assert!(stdout.contains("changed    service  site"), "{stdout}");
-    assert!(stdout.contains("unchanged  service  docs"), "{stdout}");
+    assert!(stdout.contains("  … 2 unchanged services and 1 unchanged target (`--verbose` lists them)"), "{stdout}");
     assert!(stderr.contains("stackc build --record stack.kdl"), "{stderr}");
 
     let (status, _, _) = code(&mut scratch.stackc(&["build", "stack.kdl", "--record"]));
@@ -313,4 +313,126 @@ fn base_revision_reads_file_values_from_git() {
     assert_eq!(status, 1);
     let changed: Vec<(String, String)> = services(&value).into_iter().filter(|(_, c)| c != "unchanged").collect();
     assert_eq!(changed, pairs(&[("site", "changed")]));
+}
+
+/// `scripts/gen_stack.py N`: static sites `siteI` and, every fifth, a TLS proxy `proxyI`.
+fn generated_stack(n: usize) -> String {
+    let output = Command::new(tool("python3"))
+        .arg(workspace().join("scripts/gen_stack.py"))
+        .arg(n.to_string())
+        .output()
+        .expect("run scripts/gen_stack.py");
+    assert!(output.status.success(), "{}", render(&output, &[]));
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// The rows of the Markdown table, header and separator left out.
+fn table_rows(markdown: &str) -> Vec<&str> {
+    markdown.lines().filter(|l| l.starts_with("| ")).skip(1).collect()
+}
+
+#[test]
+fn a_small_change_in_a_large_stack_comes_first_and_fits_a_comment() {
+    let scratch = Scratch::new();
+    let old = generated_stack(1000);
+    let mut new = old.clone();
+    for site in [996, 138, 7] {
+        let page = format!("<h1>site {site}</h1>");
+        assert_eq!(new.matches(&page).count(), 1, "{page}");
+        new = new.replace(&page, &format!("<h1>site {site}, edited</h1>"));
+    }
+    scratch.write("old.kdl", &old).write("new.kdl", &new);
+
+    let (status, markdown, stderr) = code(&mut scratch.stackc(&["diff", "old.kdl", "new.kdl", "--format", "markdown"]));
+    assert_eq!(status, 1, "{stderr}");
+    let size = markdown.chars().count();
+    assert!(size < 60_000, "{size} characters");
+    let rows = table_rows(&markdown);
+    let names: Vec<&str> = rows.iter().map(|r| r.split(" | ").nth(2).expect("a name column")).collect();
+    // Natural order: 7 before 138 before 996, where byte order puts 138 first.
+    assert_eq!(names, ["`site7`", "`site138`", "`site996`"], "{markdown}");
+    assert!(rows.iter().all(|r| r.starts_with("| **changed** | service |")), "{markdown}");
+    assert!(markdown.contains("\n997 unchanged services and 1 unchanged target: not listed (`--all` lists them).\n"));
+    assert_eq!(markdown.matches("<details>").count(), 3, "one diff per changed page");
+    assert!(!markdown.contains("Cut to stay under"), "nothing had to be cut");
+
+    // Identical bundles: a heading and a count, not a thousand lines.
+    let (status, markdown, _) = code(&mut scratch.stackc(&["diff", "old.kdl", "old.kdl", "--format", "markdown"]));
+    assert_eq!(status, 0);
+    assert!(markdown.chars().count() < 500, "{markdown}");
+
+    // Every site changed: the report is cut to the bound, and says so.
+    scratch.write("all.kdl", &old.replace("<h1>site ", "<h1>Site "));
+    let (status, markdown, _) = code(&mut scratch.stackc(&["diff", "old.kdl", "all.kdl", "--format", "markdown"]));
+    assert_eq!(status, 1);
+    assert!(markdown.chars().count() < 60_000, "{} characters", markdown.chars().count());
+    let rows = table_rows(&markdown);
+    assert!(rows[0].contains("`site0`") && rows[1].contains("`site1`") && rows[2].contains("`site2`"), "{markdown}");
+    assert!(markdown.contains("**Cut to stay under 60,000 characters:**"), "{markdown}");
+    assert!(
+        markdown.contains(" file diffs are not shown; `stackc diff` without `--format markdown` shows everything.")
+    );
+}
+
+#[test]
+fn unchanged_entries_are_a_count_unless_all_is_given() {
+    let scratch = repository();
+    let (status, stdout, _) = code(&mut scratch.stackc(&["diff", "--base", "HEAD~1", "stack.kdl", "--stat"]));
+    assert_eq!(status, 1);
+    assert!(stdout.contains("  changed    service  docs"), "{stdout}");
+    assert!(!stdout.contains("unchanged  service"), "{stdout}");
+    assert!(stdout.ends_with("  … 2 unchanged services and 1 unchanged target (`--all` lists them)\n"), "{stdout}");
+
+    let (status, stdout, _) = code(&mut scratch.stackc(&["diff", "--base", "HEAD~1", "stack.kdl", "--stat", "--all"]));
+    assert_eq!(status, 1);
+    let lines: Vec<String> =
+        stdout.lines().skip(2).map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "changed service docs",
+            "hosts/docs1/var/www/docs/index.html",
+            "unchanged service proxy",
+            "unchanged service site",
+            "unchanged target ansible"
+        ]
+    );
+}
+
+#[test]
+fn base_outside_a_git_repository_says_so() {
+    let scratch = Scratch::new();
+    scratch.write("stack.kdl", STACK);
+    let mut command = scratch.stackc(&["diff", "--base", "HEAD", "stack.kdl"]);
+    // No repository above the scratch directory is looked at either.
+    command.env("GIT_CEILING_DIRECTORIES", scratch.path().parent().expect("parent"));
+    let (status, _, stderr) = code(&mut command);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.starts_with(
+            "error: `--base HEAD` reads the stack from git, but the current directory is not in a git repository\n"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("fatal") && !stderr.contains("not a commit"), "{stderr}");
+}
+
+#[test]
+fn the_record_hint_keeps_the_overrides() {
+    let scratch = Scratch::new();
+    let stack = STACK.replace("stack \"shop\"\n", "stack \"shop\"\nparam \"page\" type=\"string\" default=\"hello\"\n");
+    scratch.write("stack.kdl", &stack.replace("\"index.html\" \"hello\\n\"", "\"index.html\" (param)\"page\""));
+    let set = ["--set", "page=hi there"];
+    let (status, _, stderr) = code(scratch.stackc(&["build", "stack.kdl", "--record"]).args(set));
+    assert_eq!(status, 0, "{stderr}");
+    let (status, _, stderr) = code(scratch.stackc(&["build", "stack.kdl", "--check"]).args(["--set", "page=bye"]));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("`stackc build --record stack.kdl --set page=bye` and commit it"), "{stderr}");
+    let (status, _, stderr) =
+        code(scratch.stackc(&["build", "stack.kdl", "--check", "--digests", "other.toml"]).args(set));
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains("create it with `stackc build --record stack.kdl --set 'page=hi there' --digests other.toml`"),
+        "{stderr}"
+    );
 }
