@@ -23,7 +23,7 @@ pub(crate) fn emit(plan: &Plan<'_>) -> Option<File> {
 fn value(example: &VaultExample<'_>) -> Yaml {
     let mut map = Map::new();
     for variable in &example.variables {
-        map.insert(variable, Scalar::quoted(""));
+        map.insert_scalar(Scalar::plain(*variable), Scalar::quoted(""));
     }
     map.into()
 }

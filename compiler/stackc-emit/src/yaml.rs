@@ -8,25 +8,54 @@
 //! first entry of a map in a sequence on the dash's line. A *spaced* sequence (plays, tasks)
 //! has a blank line between its items, and after its last item when its map goes on.
 
+use std::borrow::Cow;
+
+/// Text of a scalar. Map keys are fixed strings, borrowed rather than allocated (a large
+/// stack's playbook has hundreds of thousands of them); other text is owned.
+pub(crate) type Text = Cow<'static, str>;
+
 /// A scalar in the style it is written in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Scalar {
     /// Written bare when it reads back as the same string in YAML 1.1 (Ansible's PyYAML) and
     /// 1.2, double-quoted otherwise.
-    Plain(String),
+    Plain(Text),
     /// Always double-quoted.
-    Quoted(String),
+    Quoted(Text),
     Bool(bool),
     Int(i64),
 }
 
 impl Scalar {
-    pub(crate) fn plain(text: impl Into<String>) -> Self {
-        Scalar::Plain(text.into())
+    pub(crate) fn plain(text: impl IntoText) -> Self {
+        Scalar::Plain(text.into_text())
     }
 
-    pub(crate) fn quoted(text: impl Into<String>) -> Self {
-        Scalar::Quoted(text.into())
+    pub(crate) fn quoted(text: impl IntoText) -> Self {
+        Scalar::Quoted(text.into_text())
+    }
+}
+
+/// What scalars are made of.
+pub(crate) trait IntoText {
+    fn into_text(self) -> Text;
+}
+
+impl IntoText for &str {
+    fn into_text(self) -> Text {
+        Cow::Owned(self.to_owned())
+    }
+}
+
+impl IntoText for String {
+    fn into_text(self) -> Text {
+        Cow::Owned(self)
+    }
+}
+
+impl IntoText for &String {
+    fn into_text(self) -> Text {
+        Cow::Owned(self.clone())
     }
 }
 
@@ -38,16 +67,16 @@ pub(crate) enum Yaml {
 }
 
 impl Yaml {
-    pub(crate) fn plain(text: impl Into<String>) -> Self {
+    pub(crate) fn plain(text: impl IntoText) -> Self {
         Yaml::Scalar(Scalar::plain(text))
     }
 
-    pub(crate) fn quoted(text: impl Into<String>) -> Self {
+    pub(crate) fn quoted(text: impl IntoText) -> Self {
         Yaml::Scalar(Scalar::quoted(text))
     }
 
     /// A sequence of double-quoted strings.
-    pub(crate) fn quoted_list<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Self {
+    pub(crate) fn quoted_list<S: IntoText>(items: impl IntoIterator<Item = S>) -> Self {
         Yaml::Seq(Seq::new(items.into_iter().map(Yaml::quoted).collect()))
     }
 }
@@ -117,13 +146,13 @@ impl Map {
     }
 
     /// Adds `key: value` with a bare key.
-    pub(crate) fn with(mut self, key: &str, value: impl Into<Yaml>) -> Self {
+    pub(crate) fn with(mut self, key: &'static str, value: impl Into<Yaml>) -> Self {
         self.insert(key, value);
         self
     }
 
-    pub(crate) fn insert(&mut self, key: &str, value: impl Into<Yaml>) {
-        self.entries.push((Scalar::plain(key), value.into()));
+    pub(crate) fn insert(&mut self, key: &'static str, value: impl Into<Yaml>) {
+        self.entries.push((Scalar::Plain(Cow::Borrowed(key)), value.into()));
     }
 
     /// Adds an entry whose key is written in its own style, e.g. a quoted data key.

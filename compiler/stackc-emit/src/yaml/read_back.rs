@@ -30,7 +30,7 @@ pub(crate) fn data(value: &Yaml) -> Data {
 
 fn scalar_data(scalar: &Scalar) -> Data {
     match scalar {
-        Scalar::Plain(text) | Scalar::Quoted(text) => Data::Str(text.clone()),
+        Scalar::Plain(text) | Scalar::Quoted(text) => Data::Str(text.to_string()),
         Scalar::Bool(value) => Data::Bool(*value),
         Scalar::Int(value) => Data::Int(*value),
     }

@@ -174,8 +174,8 @@ fn any_string_reads_back() {
     for _ in 0..2000 {
         let text: String = (0..next(5)).map(|_| ALPHABET[next(ALPHABET.len())]).collect();
         if seen.insert(text.clone()) {
-            map.insert_scalar(Scalar::Plain(text.clone()), Scalar::Quoted(text.clone()));
-            map.insert_scalar(Scalar::Quoted(format!("{text}/quoted key")), Scalar::Plain(text));
+            map.insert_scalar(Scalar::plain(text.clone()), Scalar::quoted(text.clone()));
+            map.insert_scalar(Scalar::quoted(format!("{text}/quoted key")), Scalar::plain(text));
         }
     }
     let value = Yaml::Map(map);
