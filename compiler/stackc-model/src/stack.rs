@@ -89,6 +89,8 @@ pub enum ParamType {
     Version,
     /// A duration such as `15s`, `1m30s` or `500ms` (Prometheus and Go units), kept as written.
     Duration,
+    /// An IPv4 or IPv6 address or a DNS name, as a host's `address=` takes.
+    Address,
     /// One of [`Param::choices`].
     Enum,
     /// A list of values of one type.
@@ -107,12 +109,13 @@ pub enum Item {
 
 impl ParamType {
     /// The names `type=` takes; a list's item type is set with `item=`.
-    pub const ALL: [(&'static str, ParamType); 8] = [
+    pub const ALL: [(&'static str, ParamType); 9] = [
         ("string", ParamType::String),
         ("int", ParamType::Int),
         ("bool", ParamType::Bool),
         ("version", ParamType::Version),
         ("duration", ParamType::Duration),
+        ("address", ParamType::Address),
         ("enum", ParamType::Enum),
         ("list", ParamType::List(Item::String)),
         ("map", ParamType::Map),
@@ -125,6 +128,7 @@ impl ParamType {
             ParamType::Bool => "bool",
             ParamType::Version => "version",
             ParamType::Duration => "duration",
+            ParamType::Address => "address",
             ParamType::Enum => "enum",
             ParamType::List(_) => "list",
             ParamType::Map => "map",

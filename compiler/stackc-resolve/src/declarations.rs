@@ -199,6 +199,17 @@ fn resolve_hosts(nodes: &[&ast::Node], params: &[Param], diagnostics: &mut Diagn
             }
         }
         let Some(address) = address else { continue };
+        if let Err(why) = crate::address::check(&address.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "stackc::host::address",
+                    format!("host `{}` has an invalid address: {why}", name.value),
+                )
+                .at(address.span, "not an address")
+                .with_help("an address is an IPv4 address (10.0.0.11), an IPv6 address (fd00::11) or a DNS name"),
+            );
+            continue;
+        }
         if let Some(first) = hosts.iter().find(|h| h.name.value == name.value) {
             diagnostics.push(duplicate("host", &name, first.name.span));
             continue;

@@ -10,6 +10,7 @@
 //! What it cannot check is left to later phases: whether a referenced export exists needs
 //! the target plugin's `expose`, and whether a config key exists needs the plugin's schema.
 
+mod address;
 mod config;
 mod declarations;
 mod expand;

@@ -236,14 +236,15 @@ fn param_type(name: &Spanned<String>, props: &NodeProps<'_>, diagnostics: &mut D
             diagnostics.push(
                 Diagnostic::error("stackc::param::type", format!("param `{}` has no type", name.value))
                     .at(name.span, "missing `type=`")
-                    .with_help("add `type=\"int\"` (or string, bool, version, duration, enum, list, map)"),
+                    .with_help("add `type=\"int\"` (or string, bool, version, duration, address, enum, list, map)"),
             );
         }
         return None;
     };
     let Some((_, found)) = ParamType::ALL.iter().find(|(n, _)| *n == ty.value) else {
-        let help = did_you_mean(&ty.value, ParamType::ALL.iter().map(|(n, _)| *n))
-            .unwrap_or_else(|| "param types are string, int, bool, version, duration, enum, list and map".to_owned());
+        let help = did_you_mean(&ty.value, ParamType::ALL.iter().map(|(n, _)| *n)).unwrap_or_else(|| {
+            "param types are string, int, bool, version, duration, address, enum, list and map".to_owned()
+        });
         diagnostics.push(
             Diagnostic::error("stackc::param::type", format!("unknown param type `{}`", ty.value))
                 .at(ty.span, "unknown type")
@@ -302,6 +303,7 @@ pub(crate) fn describe_type(param: &Param) -> String {
         (ParamType::Bool, ..) => "`true` or `false`".to_owned(),
         (ParamType::Version, ..) => "a version such as `2.53.1`".to_owned(),
         (ParamType::Duration, ..) => "a duration such as `15s`, `1m30s` or `500ms`".to_owned(),
+        (ParamType::Address, ..) => "an IP address or a DNS name".to_owned(),
         (ParamType::Enum, ..) => format!("one of {}", param.choices.join(", ")),
         (ParamType::List(item), ..) => format!("a list of {}s (`a,b,c` on the command line)", item.name()),
         (ParamType::Map, ..) => "`key=value` pairs (`a=1,b=2` on the command line)".to_owned(),
@@ -323,7 +325,7 @@ fn parse_typed(param: &Param, text: &str, span: Span) -> Result<Value, String> {
         })
     };
     let kind = match param.ty {
-        ParamType::String | ParamType::Version | ParamType::Duration | ParamType::Enum => {
+        ParamType::String | ParamType::Version | ParamType::Duration | ParamType::Enum | ParamType::Address => {
             ValueKind::String(text.to_owned())
         }
         ParamType::Int => item(text, Item::Int)?,
@@ -357,6 +359,7 @@ pub(crate) fn check_value(param: &Param, value: Value) -> Result<Value, String> 
             | (ParamType::Bool, ValueKind::Bool(_)) => Ok(()),
             (ParamType::Version, ValueKind::String(v)) => check_version(v),
             (ParamType::Duration, ValueKind::String(v)) => check_duration(v),
+            (ParamType::Address, ValueKind::String(v)) => crate::address::check(v),
             (ParamType::Enum, ValueKind::String(v)) if param.choices.contains(v) => Ok(()),
             (ParamType::Enum, ValueKind::String(v)) => Err(format!("`{v}` is not one of {}", param.choices.join(", "))),
             (ParamType::Map, ValueKind::Map(map)) => {
