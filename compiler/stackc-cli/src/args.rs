@@ -153,6 +153,15 @@ pub struct CheckArgs {
     /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<String>,
+    /// `--deny warnings`: a warning (a param, secret or host nothing uses) fails the run.
+    #[arg(long = "deny", value_enum, value_name = "WHAT")]
+    pub deny: Vec<Deny>,
+}
+
+/// What `--deny` turns into errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    Warnings,
 }
 
 const RENDER_HELP: &str = "\
@@ -212,6 +221,9 @@ pub struct StackArgs {
     /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<String>,
+    /// `--deny warnings`: a warning (a param, secret or host nothing uses) fails the build.
+    #[arg(long = "deny", value_enum, value_name = "WHAT")]
+    pub deny: Vec<Deny>,
 }
 
 impl StackArgs {

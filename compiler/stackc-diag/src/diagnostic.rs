@@ -47,6 +47,12 @@ impl Diagnostic {
         }
     }
 
+    /// Something that is allowed but probably not meant (a declaration nothing uses): reported,
+    /// and the build goes on unless warnings are denied.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
     /// Points the diagnostic at `span` with a label.
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
         self.span = Some(span);

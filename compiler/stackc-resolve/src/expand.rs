@@ -44,6 +44,8 @@ pub(crate) struct Expanded {
     /// Top-level declarations in file order (params excluded: they are in `params`).
     pub(crate) nodes: Vec<ast::Node>,
     pub(crate) params: Params,
+    /// The names the stack's files read as params, for the unused-param warning.
+    pub(crate) params_read: std::collections::BTreeSet<String>,
     instances: Vec<Instance>,
 }
 
@@ -70,6 +72,7 @@ pub(crate) fn expand(
     diagnostics: &mut Diagnostics,
 ) -> Expanded {
     let documents: Vec<ast::Document> = files.into_iter().map(|f| f.document).collect();
+    let params_read = crate::unused::params_read(&documents);
     let declared = |kind: &'static str| documents.iter().flat_map(|d| &d.nodes).filter(move |n| n.name.value == kind);
     let param_nodes: Vec<&ast::Node> = declared("param").collect();
     let params = params::resolve_params(&param_nodes, overrides, diagnostics);
@@ -104,7 +107,7 @@ pub(crate) fn expand(
         }
     }
     let instances = expander.instances;
-    Expanded { nodes, params, instances }
+    Expanded { nodes, params, params_read, instances }
 }
 
 struct Expander<'x> {

@@ -19,6 +19,7 @@ mod load;
 mod node;
 mod params;
 mod plugins;
+mod unused;
 mod values;
 
 use stackc_diag::{Diagnostics, Sources};
@@ -62,6 +63,11 @@ pub fn resolve(input: &Input<'_>, loader: &dyn SourceLoader) -> Resolved {
         let expanded = expand::expand(files, &overrides, loader, &mut sources, &mut diagnostics);
         let files = files::FileReader { loader, sources: &sources, root: input.root };
         let stack = declarations::resolve_stack(root, &expanded, input.plugins, &files, &mut diagnostics);
+        // After an error, what looks unused may be what the broken declaration would use.
+        if let Some(stack) = stack.as_ref().filter(|_| !diagnostics.has_errors()) {
+            let secrets = unused::secrets_read(&expanded.nodes);
+            unused::warn(stack, &expanded.params_read, &secrets, &mut diagnostics);
+        }
         expanded.annotate(&mut diagnostics);
         stack
     });

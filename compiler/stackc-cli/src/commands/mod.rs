@@ -75,5 +75,14 @@ fn compile_with(
     if !diagnostics.is_empty() {
         eprint!("{}", crate::report::render(&compilation.sources, &diagnostics, ending));
     }
-    if compilation.diagnostics.has_errors() { Err(ExitStatus::Failure) } else { Ok(compilation) }
+    if compilation.diagnostics.has_errors() {
+        return Err(ExitStatus::Failure);
+    }
+    let warnings = diagnostics.iter().filter(|d| d.severity == stackc::diag::Severity::Warning).count();
+    if warnings > 0 && args.deny.contains(&crate::args::Deny::Warnings) {
+        let written = if ending == Ending::NothingWritten { "; nothing was written" } else { "" };
+        eprintln!("error: {} denied (`--deny warnings`){written}", crate::wording::count(warnings, "warning"));
+        return Err(ExitStatus::Failure);
+    }
+    Ok(compilation)
 }

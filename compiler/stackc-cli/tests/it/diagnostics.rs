@@ -188,3 +188,22 @@ fn a_fragment_is_named_as_one_with_its_stack() {
         &["inc/hosts.kdl"],
     );
 }
+
+/// A param, a secret and a host nothing uses are warnings: `check` passes and shows them;
+/// `--deny warnings` makes them fail the run.
+#[test]
+fn unused_declarations_are_warnings_unless_denied() {
+    let stack = BASE.replace(
+        "service \"site\"",
+        "param \"unused\" type=\"string\" default=\"x\"\nsecret \"db-password\" vault=\"vault_db_password\"\nhost \"idle\" address=\"10.0.0.9\"\nservice \"site\"",
+    );
+    let scratch = Scratch::new();
+    scratch.write("stack.kdl", &stack);
+    let text = outcome(&mut scratch.stackc(&["check", "stack.kdl"]), &[]);
+    assert!(text.starts_with("exit: 0\n"), "warnings alone pass:\n{text}");
+    for warning in ["param `unused` is never used", "secret `db-password` is never used", "host `idle` runs no service"]
+    {
+        assert!(text.contains(warning), "{warning}:\n{text}");
+    }
+    check("unused_declarations_denied", &stack, &[], &["--deny", "warnings"]);
+}
