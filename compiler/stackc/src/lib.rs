@@ -19,6 +19,7 @@ mod failure;
 mod plugins;
 mod progress;
 mod render;
+mod sound;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -125,38 +126,23 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
         return fail(sources, None, diagnostics, timings);
     };
     if diagnostics.has_errors() {
+        // The services resolution found sound still have their configs checked.
+        if let Some(sound) = sound::sound_part(&stack, &diagnostics) {
+            let mut checked = Diagnostics::new();
+            run_plugins(&sound, options, loader, plugins, &sources, &mut checked, &mut timings);
+            diagnostics.extend(checked);
+        }
         return fail(sources, Some(stack), diagnostics, timings);
     }
-    let declared = declared::load_declared(&stack, &sources, loader, plugins, &mut diagnostics);
-    if diagnostics.has_errors() {
+    let Some((rendered, used)) =
+        run_plugins(&stack, options, loader, plugins, &sources, &mut diagnostics, &mut timings)
+    else {
         return fail(sources, Some(stack), diagnostics, timings);
-    }
-    load_builtins(&stack, plugins, &declared, &mut diagnostics);
-    if diagnostics.has_errors() {
-        return fail(sources, Some(stack), diagnostics, timings);
-    }
-    let used = used_plugins(&stack, plugins, &declared);
-    let catalog = Catalog { builtin: plugins, declared: declared.into_iter().map(|(n, d)| (n, d.plugin)).collect() };
+    };
 
-    let unobserved = Progress::default();
-    let progress = options.progress.unwrap_or(&unobserved);
-    let cache = options.render_cache.unwrap_or(&stackc_plugin_host::NoCache);
-    let start = Instant::now();
-    let exposed = expose::expose_all(&stack, &catalog, cache, progress, &mut diagnostics, &mut timings.plugin_calls);
-    timings.expose = start.elapsed();
-    if diagnostics.has_errors() {
-        return fail(sources, Some(stack), diagnostics, timings);
+    if let Some(progress) = options.progress {
+        progress.start(Phase::Emit, 0);
     }
-
-    let start = Instant::now();
-    progress.start(Phase::Render, stack.services.len());
-    let rendered = render::render_all(&stack, &catalog, &exposed, cache, progress, &mut diagnostics, &mut timings);
-    timings.render = start.elapsed();
-    if diagnostics.has_errors() {
-        return fail(sources, Some(stack), diagnostics, timings);
-    }
-
-    progress.start(Phase::Emit, 0);
     let start = Instant::now();
     let (files, emit_diagnostics) = stackc_emit::emit(&stack, &rendered);
     diagnostics.extend(emit_diagnostics);
@@ -170,6 +156,44 @@ pub fn compile(options: &Options<'_>, loader: &dyn SourceLoader, plugins: &Plugi
     let bundle = (!diagnostics.has_errors()).then(|| Bundle::new(&stack.name.value, services, files));
     timings.emit = start.elapsed();
     Compilation { sources, stack: Some(stack), bundle, diagnostics, timings, plugins: used }
+}
+
+/// Loads the plugins `stack` uses, exposes and renders its services: the rendered services and
+/// the plugins used, or `None` after an error (in `diagnostics`).
+fn run_plugins(
+    stack: &Stack,
+    options: &Options<'_>,
+    loader: &dyn SourceLoader,
+    plugins: &Plugins,
+    sources: &Sources,
+    diagnostics: &mut Diagnostics,
+    timings: &mut Timings,
+) -> Option<(Vec<stackc_emit::Rendered>, Vec<UsedPlugin>)> {
+    let declared = declared::load_declared(stack, sources, loader, plugins, diagnostics);
+    if diagnostics.has_errors() {
+        return None;
+    }
+    load_builtins(stack, plugins, &declared, diagnostics);
+    if diagnostics.has_errors() {
+        return None;
+    }
+    let used = used_plugins(stack, plugins, &declared);
+    let catalog = Catalog { builtin: plugins, declared: declared.into_iter().map(|(n, d)| (n, d.plugin)).collect() };
+
+    let unobserved = Progress::default();
+    let progress = options.progress.unwrap_or(&unobserved);
+    let cache = options.render_cache.unwrap_or(&stackc_plugin_host::NoCache);
+    let start = Instant::now();
+    let exposed = expose::expose_all(stack, &catalog, cache, progress, diagnostics, &mut timings.plugin_calls);
+    timings.expose = start.elapsed();
+    if diagnostics.has_errors() {
+        return None;
+    }
+    let start = Instant::now();
+    progress.start(Phase::Render, stack.services.len());
+    let rendered = render::render_all(stack, &catalog, &exposed, cache, progress, diagnostics, timings);
+    timings.render = start.elapsed();
+    (!diagnostics.has_errors()).then_some((rendered, used))
 }
 
 /// Loads the built-in plugins the services use (and only those); one that cannot be loaded

@@ -207,3 +207,14 @@ fn unused_declarations_are_warnings_unless_denied() {
     }
     check("unused_declarations_denied", &stack, &[], &["--deny", "warnings"]);
 }
+
+/// A dangling reference in one service does not hide what the plugin finds wrong in another:
+/// both are reported in one run.
+#[test]
+fn resolution_errors_do_not_hide_plugin_errors_elsewhere() {
+    let stack = format!(
+        "{BASE}service \"other\" plugin=\"nginx\" on=\"web1\" {{\n    listen 99999\n}}\n\
+         service \"proxy\" plugin=\"nginx\" on=\"web1\" {{\n    listen 81\n    upstream \"s\" {{\n        servers (ref)\"sitee.http\"\n    }}\n}}\n"
+    );
+    check("resolution_errors_do_not_hide_plugin_errors_elsewhere", &stack, &[], &[]);
+}
