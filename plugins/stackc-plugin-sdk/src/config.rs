@@ -48,12 +48,23 @@ where
     }
 }
 
-/// Deserializes a config from the JSON the host passes, turning a serde error into a
-/// [`ConfigError`] with the path to the offending key.
+/// Deserializes a config from the JSON the host passes, turning serde errors into
+/// [`ConfigError`]s with the path to each offending key.
+///
+/// serde stops at the first error; to report every one in a run, the offending key is taken
+/// out and the config read again, up to [`MAX_ERRORS`] times. A key taken out that was
+/// required then shows up as missing: that is not reported, and the reading stops there.
 pub(crate) fn parse<T: DeserializeOwned>(json: &str) -> Result<T, Vec<ConfigError>> {
-    let value: serde_json::Value = serde_json::from_str(json)
+    let mut value: serde_json::Value = serde_json::from_str(json)
         .map_err(|e| vec![ConfigError::service(format!("the host passed malformed config JSON: {e}"))])?;
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
+    let mut errors: Vec<ConfigError> = Vec::new();
+    let mut removed: Vec<Vec<String>> = Vec::new();
+    loop {
+        let error = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(config) if errors.is_empty() => return Ok(config),
+            Ok(_) => return Err(errors),
+            Err(error) => error,
+        };
         let mut path: Vec<String> = error
             .path()
             .iter()
@@ -64,9 +75,51 @@ pub(crate) fn parse<T: DeserializeOwned>(json: &str) -> Result<T, Vec<ConfigErro
                 serde_path_to_error::Segment::Unknown => None,
             })
             .collect();
-        let message = error.inner().to_string();
-        vec![describe(&message, &mut path)]
-    })
+        let reported = describe(&error.inner().to_string(), &mut path);
+        let caused_by_removal = reported.message.strip_prefix("missing config key `").is_some_and(|rest| {
+            let field = rest.trim_end_matches('`');
+            removed
+                .iter()
+                .any(|r| r.split_last().is_some_and(|(last, parent)| last == field && parent == reported.path))
+        });
+        if caused_by_removal {
+            return Err(errors);
+        }
+        let again = errors.len() + 1 < MAX_ERRORS
+            && errors.iter().all(|e| e.path != reported.path)
+            && remove(&mut value, &reported.path);
+        removed.push(reported.path.clone());
+        errors.push(reported);
+        if !again {
+            return Err(errors);
+        }
+    }
+}
+
+/// The most config errors one service reports.
+const MAX_ERRORS: usize = 16;
+
+/// Takes the key at `path` out of `value`; false when there is none.
+fn remove(value: &mut serde_json::Value, path: &[String]) -> bool {
+    let Some((last, parents)) = path.split_last() else { return false };
+    let mut at = value;
+    for key in parents {
+        at = match at {
+            serde_json::Value::Object(map) => match map.get_mut(key) {
+                Some(next) => next,
+                None => return false,
+            },
+            serde_json::Value::Array(items) => match key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(next) => next,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match at {
+        serde_json::Value::Object(map) => map.remove(last).is_some(),
+        _ => false,
+    }
 }
 
 /// Turns serde's message into ours, with a suggestion for misspelled keys.
@@ -211,6 +264,23 @@ mod tests {
         assert_eq!(errors[0].path, ["listen"]);
         assert_eq!(errors[0].target, Target::Value);
         assert_eq!(errors[0].message, "expected an integer from 0 to 65535, found string \"eighty\"");
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        // A wrong type and an unknown key: both, each at its path.
+        let errors =
+            parse::<Config>(r#"{"listen": "x", "fooo": 1, "tls": {"certificate": 5, "key": {"$secret": "k"}}}"#)
+                .unwrap_err();
+        let mut paths: Vec<Vec<String>> = errors.iter().map(|e| e.path.clone()).collect();
+        paths.sort();
+        assert_eq!(paths, [vec!["fooo"], vec!["listen"], vec!["tls", "certificate"]], "{errors:?}");
+        // A required key taken out because its value was wrong is not reported again as missing.
+        assert!(errors.iter().all(|e| !e.message.starts_with("missing")), "{errors:?}");
+        // A key that is really missing still is.
+        let errors = parse::<Config>(r#"{"fooo": 1}"#).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["unknown config key `fooo`", "missing config key `listen`"]);
     }
 
     #[test]
