@@ -1,5 +1,5 @@
 //! Expose: the exports of every service something reads, then every reference checked
-//! against them.
+//! against them and every host's ports for collisions.
 
 use std::time::{Duration, Instant};
 
@@ -17,8 +17,9 @@ use crate::plugins::Catalog;
 type Call = (Result<Exports, Vec<Diagnostic>>, Duration);
 
 /// Calls `expose` (or reuses its result from `cache`), in parallel, for every service whose
-/// exports are read: the targets of references, or every service when a plugin takes the
-/// whole stack's endpoints. `None` where nothing reads them (the call is skipped: its result
+/// exports are read: the targets of references, the services placed on hosts (whose ports are
+/// checked for collisions, `ports.rs`), or every service when a plugin takes the whole stack's
+/// endpoints. `None` where nothing reads them (the call is skipped: its result
 /// could change no byte) or where the call failed (its diagnostics are in `diagnostics`).
 ///
 /// A service's config errors are reported either way: `render` parses the same config.
@@ -57,6 +58,7 @@ pub(crate) fn expose_all(
         })
         .collect();
     check_references(stack, &exports, diagnostics);
+    crate::ports::check(stack, &exports, diagnostics);
     exports
 }
 
@@ -68,7 +70,7 @@ fn exports_read(stack: &Stack, plugins: &Catalog<'_>) -> Vec<bool> {
         return vec![true; stack.services.len()];
     }
     let index = stack.service_index();
-    let mut read = vec![false; stack.services.len()];
+    let mut read: Vec<bool> = stack.services.iter().map(|s| !s.hosts.is_empty()).collect();
     for service in &stack.services {
         for reference in service.config.references() {
             if let Some(&target) = index.get(reference.service.as_str()) {

@@ -17,6 +17,7 @@ mod declared;
 mod expose;
 mod failure;
 mod plugins;
+mod ports;
 mod progress;
 mod render;
 mod sound;

@@ -218,3 +218,45 @@ fn resolution_errors_do_not_hide_plugin_errors_elsewhere() {
     );
     check("resolution_errors_do_not_hide_plugin_errors_elsewhere", &stack, &[], &[]);
 }
+
+/// Six independent mistakes in four services (and a host), all reported in one run: a wrong
+/// type and an unknown key in one service, a port out of range in another, a dangling reference
+/// and an unknown secret in the last two, and an address that is not one.
+#[test]
+fn six_mistakes_in_four_services_all_at_once() {
+    let stack = r#"stack "mistakes"
+secret "tls-key" vault="vault_tls_key"
+host "web1" address="10.0.0.1" {
+    groups "web"
+}
+host "bad" address="10.0.0.300"
+service "a" plugin="nginx" on="web1" {
+    listen "eighty"
+    fooo 1
+}
+service "b" plugin="nginx" on="web1" {
+    listen 99999
+}
+service "c" plugin="nginx" on="web1" {
+    listen 82
+    upstream "s" {
+        servers (ref)"sitee.http"
+    }
+}
+service "d" plugin="nginx" on="web1" {
+    listen 443
+    tls {
+        certificate (secret)"tls-cert"
+        key (secret)"tls-key"
+    }
+}
+"#;
+    check("six_mistakes_in_four_services_all_at_once", stack, &[], &[]);
+}
+
+/// Two services on one port of one host: an error with both services' spans.
+#[test]
+fn port_collision() {
+    let stack = BASE.to_owned() + "service \"other\" plugin=\"nginx\" on=\"web\" {\n    listen 8080\n}\n";
+    check("port_collision", &stack, &[], &[]);
+}
