@@ -295,8 +295,12 @@ fn resolve_services(
                     Some((Placement::Group(on), members))
                 } else {
                     let candidates = hosts.iter().map(|h| h.name.value.as_str()).chain(group_names.iter().copied());
-                    let help = did_you_mean(&on.value, candidates)
-                        .unwrap_or_else(|| "`on=` names a host or a group declared in the stack".to_owned());
+                    let help = did_you_mean(&on.value, candidates).unwrap_or_else(|| {
+                        format!(
+                            "declare it: `host \"{0}\" address=\"…\"`, or add `groups \"{0}\"` to the hosts it means",
+                            on.value
+                        )
+                    });
                     diagnostics.push(
                         Diagnostic::error(
                             "stackc::resolve::unknown-host",
