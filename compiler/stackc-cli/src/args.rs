@@ -134,12 +134,9 @@ pub struct DiffArgs {
     pub all: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,
-    /// Override a `param` for stack files on either side (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub set: Vec<String>,
-    /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
-    #[arg(long = "values", value_name = "FILE")]
-    pub values: Vec<String>,
+    /// Param values for stack files on either side.
+    #[command(flatten)]
+    pub params: ParamArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -147,12 +144,9 @@ pub struct CheckArgs {
     /// The stack files; each is checked on its own.
     #[arg(required = true, value_name = "STACK")]
     pub stacks: Vec<PathBuf>,
-    /// Override a `param` of every stack checked: `--set name=value` (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub set: Vec<String>,
-    /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
-    #[arg(long = "values", value_name = "FILE")]
-    pub values: Vec<String>,
+    /// Param values for every stack checked.
+    #[command(flatten)]
+    pub params: ParamArgs,
     /// `--deny warnings`: a warning (a param, secret or host nothing uses) fails the run.
     #[arg(long = "deny", value_enum, value_name = "WHAT")]
     pub deny: Vec<Deny>,
@@ -215,15 +209,22 @@ pub struct GraphArgs {
 pub struct StackArgs {
     /// The stack file.
     pub stack: PathBuf,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// `--deny warnings`: a warning (a param, secret or host nothing uses) fails the build.
+    #[arg(long = "deny", value_enum, value_name = "WHAT")]
+    pub deny: Vec<Deny>,
+}
+
+/// Param values from the command line: `--values` files, then `--set`s.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ParamArgs {
     /// Override a `param`: `--set name=value` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
     /// Read param values from a KDL file of `name value` lines, before `--set` (repeatable).
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<String>,
-    /// `--deny warnings`: a warning (a param, secret or host nothing uses) fails the build.
-    #[arg(long = "deny", value_enum, value_name = "WHAT")]
-    pub deny: Vec<Deny>,
 }
 
 impl StackArgs {
@@ -231,7 +232,8 @@ impl StackArgs {
     /// `--values` files (by name; their contents are read like the stack's) and the `--set`s,
     /// in order.
     pub fn record_inputs(&self) -> Vec<String> {
-        self.values.iter().map(|v| format!("--values={v}")).chain(self.set.iter().cloned()).collect()
+        let ParamArgs { set, values } = &self.params;
+        values.iter().map(|v| format!("--values={v}")).chain(set.iter().cloned()).collect()
     }
 }
 

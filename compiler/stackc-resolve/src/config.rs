@@ -263,12 +263,7 @@ impl Lowering<'_, '_> {
                         if self.scope.broken_params.contains(&target) {
                             return None;
                         }
-                        self.diagnostics.push(
-                            Diagnostic::error("stackc::param::unset", format!("param `{target}` has no value"))
-                                .at(span, "used here")
-                                .with_secondary(param.span, "declared without a default")
-                                .with_help(format!("give it a `default=` or pass `--set {target}=…`")),
-                        );
+                        self.diagnostics.push(params::unset(target, span, param));
                         return None;
                     }
                     Some(Value::new(param.value.kind.clone(), span))

@@ -25,11 +25,11 @@ mod interpolate;
 mod module;
 mod scope;
 
-use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
+use stackc_diag::{Diagnostic, Diagnostics, Sources, Span};
 use stackc_syntax::ast;
 
 use crate::load::{File, SourceLoader};
-use crate::node::{NodeProps, check_identifier, name_arg};
+use crate::node::{NodeProps, name_arg};
 use crate::params::{self, Override, Params};
 use interpolate::Located;
 use module::Instance;
@@ -405,12 +405,12 @@ impl Expander<'_> {
                 Some(Found::Param(param)) => {
                     let bound = Bound::of_param(&param.value);
                     if bound.is_none() {
-                        self.diagnostics.push(
-                            Diagnostic::error("stackc::param::unset", format!("param `{name}` has no value"))
-                                .at(entry.span, "used here")
-                                .with_secondary(param.span, "declared here")
-                                .with_help(format!("give it a `default=` or pass `--set {name}=…`")),
-                        );
+                        self.diagnostics.push(match param.value.kind {
+                            stackc_model::ValueKind::Null => params::unset(name, entry.span, param),
+                            _ => Diagnostic::error("stackc::expand::value", format!("`{name}` is a map"))
+                                .at(entry.span, "a map here")
+                                .with_help("loops and conditions read strings, ints, bools and lists"),
+                        });
                     }
                     bound
                 }
@@ -471,14 +471,4 @@ fn needs_expansion(node: &ast::Node, scope: &Scope<'_>) -> bool {
         || node.children.as_ref().is_some_and(|block| {
             block.nodes.iter().any(|n| matches!(n.name.value.as_str(), "for" | "if") || needs_expansion(n, scope))
         })
-}
-
-/// The file a span is in, by name, for loading files relative to it.
-fn file_name(sources: &Sources, file: FileId) -> String {
-    sources.get(file).name.clone()
-}
-
-/// Instance and loop variable names follow the rules of other names.
-fn valid_name(name: &stackc_diag::Spanned<String>, kind: &str, diagnostics: &mut Diagnostics) -> bool {
-    check_identifier(&name.value, name.span, kind, diagnostics)
 }

@@ -451,6 +451,14 @@ fn check_version(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `(param)"name"` (or `{name}`) of a param without a value: no default and no `--set`.
+pub(crate) fn unset(name: &str, used: Span, param: &Param) -> Diagnostic {
+    Diagnostic::error("stackc::param::unset", format!("param `{name}` has no value"))
+        .at(used, "used here")
+        .with_secondary(param.span, "declared without a default")
+        .with_help(format!("give it a `default=` or pass `--set {name}=…`"))
+}
+
 /// Reads a KDL value as a param reference target: `(param)"name"`.
 pub(crate) fn lookup<'p>(params: &'p [Param], name: &ast::Value) -> Result<&'p Param, Option<String>> {
     let ast::Value::String(name) = name else { return Err(None) };

@@ -84,7 +84,7 @@ pub(crate) fn warn(
         );
     }
     let placed: BTreeSet<usize> = stack.services.iter().flat_map(|s| s.hosts.iter().copied()).collect();
-    for (_, host) in stack.hosts.iter().enumerate().filter(|(i, _)| !placed.contains(i)) {
+    for host in stack.hosts.iter().enumerate().filter(|(i, _)| !placed.contains(i)).map(|(_, h)| h) {
         diagnostics.push(
             Diagnostic::warning("stackc::unused::host", format!("host `{}` runs no service", host.name.value))
                 .at(host.name.span, "declared here")

@@ -228,11 +228,15 @@ fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle, quiet: bool) 
 }
 
 /// The `stackc build --record` that writes the record `--check` compared with: the same
-/// stack, `--set` overrides and record file, or it would record other digests elsewhere.
+/// stack, `--values` files, `--set` overrides and record file, or it would record other digests
+/// elsewhere.
 fn record_command(args: &BuildArgs) -> String {
     let mut words = vec!["stackc".to_owned(), "build".to_owned(), "--record".to_owned()];
     words.push(shell_word(&args.stack.stack.to_string_lossy()));
-    for set in &args.stack.set {
+    for values in &args.stack.params.values {
+        words.extend(["--values".to_owned(), shell_word(values)]);
+    }
+    for set in &args.stack.params.set {
         words.extend(["--set".to_owned(), shell_word(set)]);
     }
     if let Some(digests) = &args.digests {

@@ -5,15 +5,11 @@ use std::collections::BTreeSet;
 
 use stackc_model::{Placement, Stack, Value, ValueKind};
 
-use super::{ExitStatus, compile, load_plugins};
+use super::{ExitStatus, load_and_compile};
 use crate::args::{GraphArgs, GraphFormat};
 
 pub fn run(args: &GraphArgs) -> ExitStatus {
-    let plugins = match load_plugins() {
-        Ok(plugins) => plugins,
-        Err(status) => return status,
-    };
-    let compilation = match compile(&args.stack, &plugins) {
+    let compilation = match load_and_compile(&args.stack) {
         Ok(c) => c,
         Err(status) => return status,
     };

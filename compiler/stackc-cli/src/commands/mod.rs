@@ -53,6 +53,12 @@ fn load_plugins() -> Result<Plugins, ExitStatus> {
     })
 }
 
+/// Loads the built-in plugins and compiles the stack named by `args`, for commands that
+/// compile one stack.
+fn load_and_compile(args: &crate::args::StackArgs) -> Result<stackc::Compilation, ExitStatus> {
+    compile(args, &load_plugins()?)
+}
+
 /// Compiles the stack named by `args` and reports its diagnostics on stderr.
 fn compile(args: &crate::args::StackArgs, plugins: &Plugins) -> Result<stackc::Compilation, ExitStatus> {
     compile_with(args, plugins, &crate::loader::FsLoader, None, None, Ending::Count)
@@ -69,7 +75,13 @@ fn compile_with(
     ending: Ending,
 ) -> Result<stackc::Compilation, ExitStatus> {
     let root = args.stack.to_string_lossy();
-    let options = stackc::Options { root: &root, values: &args.values, overrides: &args.set, render_cache, progress };
+    let options = stackc::Options {
+        root: &root,
+        values: &args.params.values,
+        overrides: &args.params.set,
+        render_cache,
+        progress,
+    };
     let compilation = stackc::compile(&options, loader, plugins);
     let diagnostics = crate::fragment::explain(compilation.diagnostics.clone().into_sorted(), &compilation.sources);
     if !diagnostics.is_empty() {

@@ -6,15 +6,11 @@ use std::io::Write as _;
 use stackc::bundle::{Bundle, File, Producer};
 use stackc::diag::did_you_mean;
 
-use super::{ExitStatus, compile, load_plugins};
+use super::{ExitStatus, load_and_compile};
 use crate::args::RenderArgs;
 
 pub fn run(args: &RenderArgs) -> ExitStatus {
-    let plugins = match load_plugins() {
-        Ok(plugins) => plugins,
-        Err(status) => return status,
-    };
-    let compilation = match compile(&args.stack, &plugins) {
+    let compilation = match load_and_compile(&args.stack) {
         Ok(c) => c,
         Err(status) => return status,
     };

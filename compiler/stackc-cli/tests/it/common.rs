@@ -183,3 +183,31 @@ pub fn with_custom_section(component: &[u8], payload: &[u8]) -> Vec<u8> {
     out.extend_from_slice(payload);
     out
 }
+
+/// The language tour (`examples/stacks/04-language`), each file as its non-blank lines,
+/// trimmed: the language reference's examples are excerpts of it.
+pub struct Tour(Vec<Vec<String>>);
+
+impl Tour {
+    pub fn read() -> Self {
+        let dir = workspace().join("examples/stacks/04-language");
+        let files = ["stack.kdl", "modules/proxy.kdl", "values/prod.kdl"]
+            .iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(dir.join(f)).expect("a tour file");
+                text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+            })
+            .collect();
+        Tour(files)
+    }
+
+    /// Whether `text`'s non-blank lines appear, in order and together, in a file of the tour.
+    pub fn contains(&self, text: &str) -> bool {
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        !lines.is_empty()
+            && self
+                .0
+                .iter()
+                .any(|file| file.windows(lines.len()).any(|window| window.iter().zip(&lines).all(|(a, b)| a == b)))
+    }
+}

@@ -7,7 +7,7 @@
 //! `examples.rs`) is checked there, in its context.
 //! `docs/plugins.md`'s tutorial is also followed step by step by `guide.rs`.
 
-use crate::common::{Scratch, render, workspace};
+use crate::common::{Scratch, Tour, render, workspace};
 
 /// A fenced `kdl` block: where it is, and its text.
 struct Block {
@@ -82,10 +82,10 @@ fn check_blocks(blocks: &[Block]) -> Vec<String> {
             scratch.write(name, &block.text);
         }
     }
-    let tour = tour_files();
+    let tour = Tour::read();
     let mut failures = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
-        if in_tour(block, &tour) {
+        if tour.contains(&block.text) {
             continue;
         }
         let form = form(block);
@@ -111,27 +111,6 @@ fn check_blocks(blocks: &[Block]) -> Vec<String> {
         }
     }
     failures
-}
-
-/// The files of the language tour, each as its non-blank lines, trimmed.
-fn tour_files() -> Vec<Vec<String>> {
-    let dir = workspace().join("examples/stacks/04-language");
-    ["stack.kdl", "modules/proxy.kdl", "values/prod.kdl"]
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(dir.join(f)).expect("a tour file");
-            text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
-        })
-        .collect()
-}
-
-/// Whether `block`'s lines appear, in order and together, in a file of the tour.
-fn in_tour(block: &Block, tour: &[Vec<String>]) -> bool {
-    let lines: Vec<&str> = block.text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    !lines.is_empty()
-        && tour
-            .iter()
-            .any(|file| file.windows(lines.len()).any(|window| window.iter().zip(&lines).all(|(a, b)| a == b)))
 }
 
 #[test]

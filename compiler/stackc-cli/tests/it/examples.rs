@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{Scratch, build_hello_plugin, build_stack, files_under, workspace};
+use crate::common::{Scratch, Tour, build_hello_plugin, build_stack, files_under, workspace};
 
 #[test]
 fn every_example_stack_builds() {
@@ -79,11 +79,7 @@ fn the_language_reference_shows_what_the_tour_builds() {
         &reference[start..start + end]
     };
     let sections = [section("## `param`", "## `secret`"), section("## Repetition", "## Why these forms")];
-    let tour_dir = workspace().join("examples/stacks/04-language");
-    let tour: Vec<String> = ["stack.kdl", "modules/proxy.kdl", "values/prod.kdl"]
-        .iter()
-        .map(|f| fs::read_to_string(tour_dir.join(f)).expect("a tour file"))
-        .collect();
+    let tour = Tour::read();
     let mut blocks = 0;
     for block in sections.iter().flat_map(|s| s.split("```kdl\n").skip(1)) {
         let block = block.split("```").next().expect("a closed block");
@@ -91,12 +87,10 @@ fn the_language_reference_shows_what_the_tour_builds() {
         if block.contains("redis_nodes") {
             continue;
         }
-        let lines: Vec<&str> = block.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        let found = tour.iter().any(|text| {
-            let trimmed: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-            trimmed.windows(lines.len()).any(|window| window == lines.as_slice())
-        });
-        assert!(found, "this example of docs/language.md is not in examples/stacks/04-language:\n{block}");
+        assert!(
+            tour.contains(block),
+            "this example of docs/language.md is not in examples/stacks/04-language:\n{block}"
+        );
         blocks += 1;
     }
     assert!(blocks >= 7, "only {blocks} examples found: is the reference's layout changed?");

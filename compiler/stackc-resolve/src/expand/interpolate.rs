@@ -25,8 +25,9 @@ pub(crate) struct Located<'t> {
 impl Located<'_> {
     /// The span of `text[start..end]`, or the whole entry's when the literal has escapes.
     fn span(&self, start: usize, end: usize) -> Span {
-        let quoted = format!("\"{}\"", self.text);
-        if !self.source.ends_with(&quoted) {
+        let verbatim =
+            self.source.strip_suffix('"').and_then(|s| s.strip_suffix(self.text)).is_some_and(|s| s.ends_with('"'));
+        if !verbatim {
             return self.span;
         }
         let content = self.span.start as usize + self.source.len() - self.text.len() - 1;
@@ -119,12 +120,7 @@ fn placeholder(inner: &str, span: Span, scope: &Scope<'_>, diagnostics: &mut Dia
         Some(Found::Param(param)) => match Bound::of_param(&param.value) {
             Some(value) => value,
             None if matches!(param.value.kind, stackc_model::ValueKind::Null) => {
-                diagnostics.push(
-                    Diagnostic::error("stackc::param::unset", format!("param `{name}` has no value"))
-                        .at(span, "used here")
-                        .with_secondary(param.span, "declared without a default")
-                        .with_help(format!("give it a `default=` or pass `--set {name}=…`")),
-                );
+                diagnostics.push(crate::params::unset(name, span, param));
                 return None;
             }
             None => return type_error(name, "a map", span, diagnostics),

@@ -15,10 +15,10 @@ use stackc_diag::{Diagnostic, Diagnostics, FileId, Span, Spanned, did_you_mean};
 use stackc_model::{ParamType, Value, ValueKind};
 use stackc_syntax::ast;
 
+use super::Expander;
 use super::scope::{Binding, Bound, Scope};
-use super::{Expander, file_name, valid_name};
 use crate::load::LoadError;
-use crate::node::{NodeProps, name_arg, scalar};
+use crate::node::{NodeProps, check_identifier, name_arg, scalar};
 use crate::params;
 
 /// How deep modules may instantiate modules.
@@ -57,7 +57,7 @@ struct Argument {
 impl Expander<'_> {
     pub(super) fn instantiate(&mut self, node: &ast::Node, scope: &Scope<'_>, out: &mut Vec<ast::Node>) {
         let Some(name) = name_arg(node, "module", self.diagnostics) else { return };
-        if !valid_name(&name, "module instance", self.diagnostics) {
+        if !check_identifier(&name.value, name.span, "module instance", self.diagnostics) {
             return;
         }
         let props = NodeProps::new(node, &["path"], self.diagnostics);
@@ -72,7 +72,7 @@ impl Expander<'_> {
             return;
         };
         let arguments = self.arguments(node, scope);
-        let from = file_name(self.sources, node.span.file);
+        let from = self.sources.get(node.span.file).name.clone();
         let loaded = match self.loader.load(&path.value, Some(&from)) {
             Ok(loaded) => loaded,
             Err(LoadError(why)) => {

@@ -33,23 +33,12 @@ impl Bound {
 
     /// "a string", "an int", …
     pub(crate) fn a_type(&self) -> &'static str {
-        match self.type_name() {
-            "int" => "an int",
-            "list" => "a list",
-            "string" => "a string",
-            "float" => "a float",
-            "bool" => "a bool",
-            _ => "null",
-        }
-    }
-
-    pub(crate) fn type_name(&self) -> &'static str {
         match self {
-            Bound::List(_) => "list",
-            Bound::Scalar(ast::Value::String(_)) => "string",
-            Bound::Scalar(ast::Value::Integer(_)) => "int",
-            Bound::Scalar(ast::Value::Float(_)) => "float",
-            Bound::Scalar(ast::Value::Bool(_)) => "bool",
+            Bound::List(_) => "a list",
+            Bound::Scalar(ast::Value::String(_)) => "a string",
+            Bound::Scalar(ast::Value::Integer(_)) => "an int",
+            Bound::Scalar(ast::Value::Float(_)) => "a float",
+            Bound::Scalar(ast::Value::Bool(_)) => "a bool",
             Bound::Scalar(ast::Value::Null) => "null",
         }
     }

@@ -187,8 +187,7 @@ fn build(
         *plugins = Some(load_plugins().map_err(|_| ())?);
     }
     let plugins = plugins.as_ref().expect("loaded above");
-    let stack_args =
-        StackArgs { stack: stack.to_path_buf(), set: args.set.clone(), values: args.values.clone(), deny: Vec::new() };
+    let stack_args = StackArgs { stack: stack.to_path_buf(), params: args.params.clone(), deny: Vec::new() };
     let compilation =
         compile_with(&stack_args, plugins, loader, None, None, crate::report::Ending::Count).map_err(|_| {
             let at = rev.map(|rev| format!(" as of `{rev}`")).unwrap_or_default();
