@@ -8,7 +8,7 @@ use std::fs;
 use std::path::PathBuf;
 
 /// The guest crates, by package name.
-const GUESTS: &[&str] = &["stackc-test-hostile"];
+const GUESTS: &[&str] = &["stackc-test-hostile", "stackc-test-wit-0-1"];
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -20,6 +20,7 @@ fn main() {
         .map_or_else(|| workspace.join("target"), PathBuf::from)
         .join("test-plugins-wasm");
     println!("cargo:rerun-if-changed={}", manifest_dir.join("guests").display());
+    // The SDK, and the WIT directories the guests without it are built from.
     println!("cargo:rerun-if-changed={}", workspace.join("plugins/stackc-plugin-sdk").display());
     println!("cargo:rerun-if-changed={}", workspace.join("Cargo.lock").display());
 

@@ -13,12 +13,14 @@
 //!    checked once; every problem is reported here;
 //! 3. emitters lay the plan out: [`hosts`] (`hosts/<host>/<path>`, exactly what lands on each
 //!    machine), [`service_files`], [`ansible`] (inventory, `site.yml`, `containers.yml`),
-//!    [`kube`] (manifests, Helm values, `kubernetes.yml`) and [`vault`] (the example Vault
-//!    layout both playbooks read). Every YAML file is a typed value written by [`yaml`].
+//!    [`kube`] (manifests, Helm values, `kubernetes.yml`), [`vault`] (the example Vault
+//!    layout both playbooks read) and [`compose`] (the Compose project). Every YAML file is a
+//!    typed value written by [`yaml`].
 //!
 //! Emitters are pure: they return bundle files and diagnostics.
 
 mod ansible;
+mod compose;
 mod host_work;
 mod hosts;
 mod kube;
@@ -58,5 +60,6 @@ pub fn emit(stack: &Stack, rendered: &[Rendered]) -> (Vec<File>, Vec<Diagnostic>
     files.extend(ansible::emit(&plan));
     files.extend(kube::emit(&plan));
     files.extend(vault::emit(&plan));
+    files.extend(compose::emit(&plan));
     (files, diagnostics)
 }

@@ -3,13 +3,16 @@
 //! lay out what the plan holds, so every problem is reported here.
 
 mod checks;
+pub(crate) mod compose;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use stackc_bundle::Producer;
 use stackc_diag::Diagnostic;
-use stackc_model::{SecretSource, Service, Stack};
-use stackc_plugin_host::{AptRepository, Artifact, CommandCheck, HelmRelease, HttpCheck, KubeObject};
+use stackc_model::{Placement, SecretSource, Service, Stack};
+use stackc_plugin_host::{
+    AptRepository, Artifact, CommandCheck, Container, HelmRelease, HttpCheck, ImageBuild, KubeObject, Network, Volume,
+};
 
 use crate::Rendered;
 use crate::host_work::{Handler, OwnedDirectory, Restart, Start};
@@ -70,6 +73,13 @@ pub(crate) struct ServicePlan<'a> {
     pub(crate) kube_objects: Vec<&'a KubeObject>,
     pub(crate) kube_secrets: Vec<KubeSecret<'a>>,
     pub(crate) helm_releases: Vec<&'a HelmRelease>,
+    /// In the plugin's order, for a service of the Compose project.
+    pub(crate) containers: Vec<&'a Container>,
+    pub(crate) image_builds: Vec<&'a ImageBuild>,
+    pub(crate) networks: Vec<&'a Network>,
+    pub(crate) volumes: Vec<&'a Volume>,
+    /// Its plugin rendered artifacts that cannot be where the service is (already reported).
+    pub(crate) misplaced: bool,
 }
 
 impl ServicePlan<'_> {
@@ -93,6 +103,7 @@ impl ServicePlan<'_> {
 pub(crate) enum Target {
     Ansible,
     Kubernetes,
+    Compose,
 }
 
 impl Target {
@@ -100,6 +111,7 @@ impl Target {
         let name = match self {
             Target::Ansible => "ansible",
             Target::Kubernetes => "kubernetes",
+            Target::Compose => "compose",
         };
         Producer::Target(name.to_owned())
     }
@@ -119,6 +131,8 @@ pub(crate) struct Plan<'a> {
     /// host → absolute path → file.
     pub(crate) host_files: BTreeMap<&'a str, BTreeMap<&'a str, HostFile<'a>>>,
     pub(crate) vault_example: Option<VaultExample<'a>>,
+    /// The Compose project, when services are placed on it.
+    pub(crate) compose: Option<compose::ComposePlan<'a>>,
 }
 
 impl<'a> Plan<'a> {
@@ -156,7 +170,8 @@ impl<'a> Plan<'a> {
             })
             .collect();
         let vault_example = target.filter(|_| !variables.is_empty()).map(|target| VaultExample { target, variables });
-        Plan { stack, services, host_files, vault_example }
+        let compose = compose::ComposePlan::new(stack, &services, diagnostics);
+        Plan { stack, services, host_files, vault_example, compose }
     }
 }
 
@@ -186,8 +201,19 @@ fn gather<'a>(
         kube_objects: Vec::new(),
         kube_secrets: Vec::new(),
         helm_releases: Vec::new(),
+        containers: Vec::new(),
+        image_builds: Vec::new(),
+        networks: Vec::new(),
+        volumes: Vec::new(),
+        misplaced: false,
     };
+    let in_compose = matches!(service.placement, Placement::Compose(_));
+    let mut misplaced_kinds = BTreeSet::new();
     for artifact in &r.artifacts {
+        if let Some(kind) = misplaced(artifact, in_compose) {
+            misplaced_kinds.insert(kind);
+            continue;
+        }
         match artifact {
             Artifact::HostFile(f) => add_file(&mut plan, f, &r.plugin, stack, host_files, diagnostics),
             // A host file can only be filled where the service has hosts.
@@ -223,13 +249,22 @@ fn gather<'a>(
                 checks::pinned_chart(service, h, diagnostics);
                 plan.helm_releases.push(h);
             }
+            Artifact::Container(c) => plan.containers.push(c),
+            Artifact::ImageBuild(b) => plan.image_builds.push(b),
+            Artifact::Network(n) => plan.networks.push(n),
+            Artifact::Volume(v) => plan.volumes.push(v),
             // A secret file goes nowhere without hosts; processes arrive as `supervision`;
             // bundle files are not the plan's.
             Artifact::SecretFile(_) | Artifact::Process(_) | Artifact::BundleFile(_) => {}
         }
     }
-    // Packaged services start before supervised processes, which may need them.
-    for s in supervision {
+    if !misplaced_kinds.is_empty() {
+        plan.misplaced = true;
+        diagnostics.push(compose::misplaced(stack, service, &r.plugin, &misplaced_kinds));
+    }
+    // Packaged services start before supervised processes, which may need them. (A Compose
+    // service's processes were refused above.)
+    for s in supervision.iter().filter(|_| !in_compose) {
         for f in &s.files {
             add_file(&mut plan, f, &r.plugin, stack, host_files, diagnostics);
         }
@@ -246,6 +281,26 @@ fn gather<'a>(
         hosts.dedup();
     }
     plan
+}
+
+/// What kind of artifact `artifact` is, if it cannot be where the service is: host and
+/// cluster artifacts of a service of the Compose project, Compose artifacts of any other.
+fn misplaced(artifact: &Artifact, in_compose: bool) -> Option<&'static str> {
+    let (kind, for_compose) = match artifact {
+        Artifact::HostFile(_) => ("host files", false),
+        Artifact::SecretFile(_) => ("host secret files", false),
+        Artifact::Package(_) | Artifact::AptRepository(_) => ("packages", false),
+        Artifact::SystemService(_) => ("system services", false),
+        Artifact::Process(_) => ("processes", false),
+        Artifact::HttpCheck(_) | Artifact::CommandCheck(_) => ("host checks", false),
+        Artifact::KubeObject(_) | Artifact::KubeSecret(_) => ("Kubernetes objects", false),
+        Artifact::HelmRelease(_) => ("Helm releases", false),
+        Artifact::Container(_) | Artifact::ImageBuild(_) | Artifact::Network(_) | Artifact::Volume(_) => {
+            ("containers", true)
+        }
+        Artifact::BundleFile(_) => return None,
+    };
+    (for_compose != in_compose).then_some(kind)
 }
 
 /// Adds a file to the service's files and to the trees of the hosts it goes to.

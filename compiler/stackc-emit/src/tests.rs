@@ -3,6 +3,7 @@
 //! stacks reach the corners real plugins do not (files on some hosts of a service, two
 //! supervisors in one service, checks of both kinds, every secret source).
 
+pub(crate) mod compose;
 pub(crate) mod fixture;
 
 use stackc_model::SecretSource;
@@ -13,15 +14,15 @@ use stackc_plugin_host::{
 
 use fixture::{Fixture, diagnostics, listing};
 
-fn vault(variable: &str) -> SecretSource {
+pub(crate) fn vault(variable: &str) -> SecretSource {
     SecretSource::Vault { variable: variable.to_owned() }
 }
 
-fn env(variable: &str) -> SecretSource {
+pub(crate) fn env(variable: &str) -> SecretSource {
     SecretSource::Env { variable: variable.to_owned() }
 }
 
-fn file(host: Option<&str>, path: &str, contents: &str, mode: u32) -> Artifact {
+pub(crate) fn file(host: Option<&str>, path: &str, contents: &str, mode: u32) -> Artifact {
     Artifact::HostFile(HostFile {
         host: host.map(str::to_owned),
         path: path.to_owned(),

@@ -15,6 +15,8 @@ pub struct Stack {
     pub params: Vec<Param>,
     pub secrets: Vec<Secret>,
     pub hosts: Vec<Host>,
+    /// The Compose project services may be placed on (`compose "name"`), if any.
+    pub compose: Option<ComposeProject>,
     pub services: Vec<Service>,
     /// Third-party plugins the stack declares, in source order.
     pub plugins: Vec<PluginDecl>,
@@ -48,6 +50,16 @@ impl Stack {
         }
         groups
     }
+}
+
+/// A Docker Compose project: services placed on it (`on="<name>"`) run as its containers,
+/// which reach each other by name on the networks they share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComposeProject {
+    /// The project name (`name:` of `compose.yml`).
+    pub name: Spanned<String>,
+    /// The whole `compose` node.
+    pub span: Span,
 }
 
 /// A machine (or container) services are placed on.
@@ -188,6 +200,8 @@ pub enum Placement {
     Cluster,
     Host(Spanned<String>),
     Group(Spanned<String>),
+    /// In the stack's Compose project, named by `on=`.
+    Compose(Spanned<String>),
 }
 
 /// One service: an instance of a plugin with its config.

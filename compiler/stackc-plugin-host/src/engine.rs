@@ -9,12 +9,26 @@ use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
 use crate::bindings;
 use crate::cache::{self, CacheStore, Compiled, PRECOMPILED};
 use crate::error::LoadError;
-use crate::plugin::Plugin;
+use crate::plugin::{Plugin, Pre};
 use crate::sandbox::{self, HostState, Limits};
 use crate::slots::{self, Slots};
+use crate::v0_1;
 
-/// The WIT package version this host implements.
-pub const WIT_VERSION: &str = "0.1.0";
+/// The WIT package version this host implements, whose records every later phase uses.
+pub const WIT_VERSION: &str = "0.2.0";
+
+/// Which bindings a component is called through: the WIT version it was built against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    Current,
+    V0_1,
+}
+
+/// Every version a plugin may be built against, newest first.
+const VERSIONS: [(&str, Version); 2] = [(WIT_VERSION, Version::Current), (v0_1::VERSION, Version::V0_1)];
+
+/// The oldest of [`VERSIONS`], for messages.
+pub(crate) const OLDEST_WIT_VERSION: &str = v0_1::VERSION;
 
 /// The one import a plugin may have.
 const HOST_INTERFACE: &str = "stackc:plugin/host";
@@ -53,6 +67,7 @@ impl Engine {
         let engine = wasmtime::Engine::new(&config).map_err(|e| LoadError::Engine(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         bindings::stackc::plugin::host::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            .and_then(|()| v0_1::add_to_linker(&mut linker))
             .map_err(|e| LoadError::Engine(e.to_string()))?;
         Ok(Engine { engine, linker, limits, slots: Arc::new(Slots::new(slots::INSTANCES)) })
     }
@@ -126,9 +141,13 @@ impl Engine {
         component: Component,
         precompiled: bool,
     ) -> Result<Plugin, LoadError> {
-        check_component_type(&self.engine, &component)?;
-        let pre = self.linker.instantiate_pre(&component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
-        let pre = bindings::PluginPre::new(pre).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let version = check_component_type(&self.engine, &component)?;
+        let invalid = |e: wasmtime::Error| LoadError::Invalid(format!("{e:#}"));
+        let pre = self.linker.instantiate_pre(&component).map_err(invalid)?;
+        let pre = match version {
+            Version::Current => Pre::Current(bindings::PluginPre::new(pre).map_err(invalid)?),
+            Version::V0_1 => Pre::V0_1(v0_1::PluginPre::new(pre).map_err(invalid)?),
+        };
         Plugin::new(self.engine.clone(), pre, self.limits, self.slots.clone(), digest, precompiled)
     }
 }
@@ -172,7 +191,7 @@ const KEEP_RESIDENT: usize = 4 << 20;
 /// Refuses a component whose imports go beyond the host interface, or that was built
 /// against another version of the WIT package. Reads only the component's type section,
 /// before anything is compiled or instantiated.
-fn check_imports_and_exports(bytes: &[u8]) -> Result<(), LoadError> {
+fn check_imports_and_exports(bytes: &[u8]) -> Result<Version, LoadError> {
     use wasmparser::{Parser, Payload};
     if !Parser::is_component(bytes) {
         return Err(LoadError::Invalid("not a WebAssembly component (a core module?)".to_owned()));
@@ -201,37 +220,50 @@ fn check_imports_and_exports(bytes: &[u8]) -> Result<(), LoadError> {
     check_names(&imports, &exports)
 }
 
-fn check_component_type(engine: &wasmtime::Engine, component: &Component) -> Result<(), LoadError> {
+fn check_component_type(engine: &wasmtime::Engine, component: &Component) -> Result<Version, LoadError> {
     let ty = component.component_type();
     let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_owned()).collect();
     let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
     check_names(&imports, &exports)
 }
 
-fn check_names(imports: &[String], exports: &[String]) -> Result<(), LoadError> {
-    let supported = format!("{HOST_INTERFACE}@{WIT_VERSION}");
+/// The version a component with these imports and exports was built against, if it is one
+/// this host supports and it imports nothing but that version's host interface.
+fn check_names(imports: &[String], exports: &[String]) -> Result<Version, LoadError> {
+    let unsupported = |found: String| LoadError::WitVersion { found, supported: WIT_VERSION.to_owned() };
+    let exported = exports.iter().find(|e| e.starts_with(&format!("{PLUGIN_INTERFACE}@")));
+    let Some(exported) = exported else {
+        // An import of our own host interface at some version is a version problem: say so.
+        return match imports.iter().find(|n| n.starts_with(&format!("{HOST_INTERFACE}@"))) {
+            Some(host) if !VERSIONS.iter().any(|(v, _)| *v == version_of(host)) => Err(unsupported(version_of(host))),
+            _ => Err(forbidden(imports, None).unwrap_or(LoadError::NotAPlugin)),
+        };
+    };
+    let found = version_of(exported);
+    let Some(&(wit, version)) = VERSIONS.iter().find(|(v, _)| *v == found) else {
+        return Err(unsupported(found));
+    };
+    match forbidden(imports, Some(wit)) {
+        Some(error) => Err(error),
+        None => Ok(version),
+    }
+}
+
+/// The error for imports beyond the host interface of `version` (and the types interface).
+fn forbidden(imports: &[String], version: Option<&str>) -> Option<LoadError> {
+    let host = version.map(|v| format!("{HOST_INTERFACE}@{v}"));
     let mut forbidden: Vec<String> = imports
         .iter()
-        .filter(|name| **name != supported && !name.starts_with("stackc:plugin/types@"))
+        .filter(|name| Some(name.as_str()) != host.as_deref() && !name.starts_with("stackc:plugin/types@"))
         .cloned()
         .collect();
-    // An import of our own host interface at another version is a version problem, not a
-    // capability problem: report it as such.
     if let Some(other) = forbidden.iter().find(|n| n.starts_with(&format!("{HOST_INTERFACE}@"))) {
-        return Err(LoadError::WitVersion { found: version_of(other), supported: WIT_VERSION.to_owned() });
+        return Some(LoadError::WitVersion { found: version_of(other), supported: WIT_VERSION.to_owned() });
     }
-    if !forbidden.is_empty() {
+    (!forbidden.is_empty()).then(|| {
         forbidden.sort();
-        return Err(LoadError::ForbiddenImports(forbidden));
-    }
-    let wanted = format!("{PLUGIN_INTERFACE}@{WIT_VERSION}");
-    if exports.contains(&wanted) {
-        return Ok(());
-    }
-    match exports.iter().find(|e| e.starts_with(&format!("{PLUGIN_INTERFACE}@"))) {
-        Some(other) => Err(LoadError::WitVersion { found: version_of(other), supported: WIT_VERSION.to_owned() }),
-        None => Err(LoadError::NotAPlugin),
-    }
+        LoadError::ForbiddenImports(forbidden)
+    })
 }
 
 fn version_of(name: &str) -> String {
@@ -247,24 +279,34 @@ mod tests {
     }
 
     #[test]
-    fn only_the_host_interface_may_be_imported() {
-        let exports = names(&["stackc:plugin/service-plugin@0.1.0"]);
-        assert!(check_names(&names(&["stackc:plugin/host@0.1.0"]), &exports).is_ok());
-        assert!(check_names(&[], &exports).is_ok());
+    fn only_the_host_interface_of_the_same_version_may_be_imported() {
+        let exports = names(&["stackc:plugin/service-plugin@0.2.0"]);
+        assert_eq!(check_names(&names(&["stackc:plugin/host@0.2.0"]), &exports).ok(), Some(Version::Current));
+        assert_eq!(check_names(&[], &exports).ok(), Some(Version::Current));
         let wasi = names(&["wasi:cli/environment@0.2.0", "wasi:filesystem/types@0.2.0"]);
         assert!(matches!(check_names(&wasi, &exports), Err(LoadError::ForbiddenImports(list)) if list.len() == 2));
+        let mixed = names(&["stackc:plugin/host@0.1.0"]);
+        assert!(matches!(check_names(&mixed, &exports), Err(LoadError::WitVersion { found, .. }) if found == "0.1.0"));
+    }
+
+    #[test]
+    fn plugins_built_against_0_1_0_still_load() {
+        let exports = names(&["stackc:plugin/service-plugin@0.1.0"]);
+        assert_eq!(check_names(&names(&["stackc:plugin/host@0.1.0"]), &exports).ok(), Some(Version::V0_1));
     }
 
     #[test]
     fn other_wit_versions_are_named() {
-        let exports = names(&["stackc:plugin/service-plugin@0.2.0"]);
+        let exports = names(&["stackc:plugin/service-plugin@0.3.0"]);
         match check_names(&[], &exports) {
             Err(LoadError::WitVersion { found, supported }) => {
-                assert_eq!(found, "0.2.0");
-                assert_eq!(supported, "0.1.0");
+                assert_eq!(found, "0.3.0");
+                assert_eq!(supported, WIT_VERSION);
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(check_names(&[], &[]), Err(LoadError::NotAPlugin)));
+        let host_only = names(&["stackc:plugin/host@0.9.0"]);
+        assert!(matches!(check_names(&host_only, &[]), Err(LoadError::WitVersion { found, .. }) if found == "0.9.0"));
     }
 }

@@ -28,7 +28,9 @@ impl fmt::Display for LoadError {
             }
             LoadError::WitVersion { found, supported } => write!(
                 f,
-                "it was built against WIT `stackc:plugin@{found}`, but this stackc supports `stackc:plugin@{supported}`"
+                "it was built against WIT `stackc:plugin@{found}`, but this stackc supports `stackc:plugin@{supported}` \
+                 and the versions before it back to {}",
+                crate::engine::OLDEST_WIT_VERSION
             ),
             LoadError::NotAPlugin => write!(f, "it does not export `stackc:plugin/service-plugin`"),
         }
@@ -130,6 +132,8 @@ pub enum PathProblem {
     Backslash,
     /// An empty, `.` or `..` segment.
     Segment,
+    /// A `/` in a name that must be one segment.
+    Separator,
 }
 
 impl fmt::Display for OutputError {
@@ -158,6 +162,7 @@ impl fmt::Display for PathProblem {
             PathProblem::Nul => "contains NUL",
             PathProblem::Backslash => "contains a backslash",
             PathProblem::Segment => "has an empty, `.` or `..` segment",
+            PathProblem::Separator => "is a name, not a path, but contains `/`",
         })
     }
 }

@@ -7,12 +7,14 @@ use stackc_model::{Exports, Sha256Digest};
 use wasmtime::Store;
 
 use crate::Artifact;
+use crate::bindings::stackc::plugin::types as wit;
 use crate::bindings::{self, PluginPre};
 use crate::cache::CacheStore;
 use crate::error::{CallError, LoadError, Trap};
 use crate::reuse::{self, Reuse};
 use crate::sandbox::{HostState, Limits};
 use crate::slots::Slots;
+use crate::v0_1;
 use crate::{convert, validate};
 
 /// What a plugin says about itself.
@@ -35,12 +37,21 @@ pub struct RenderInput<'a> {
     pub hosts: Vec<(String, String, Vec<String>)>,
     /// JSON list of every service's endpoints (or `[]`).
     pub stack_endpoints: &'a str,
+    /// The Compose project the service runs in, if it is placed on one.
+    pub compose_project: Option<&'a str>,
+}
+
+/// A component ready to be instantiated, by the bindings of the WIT version it was built
+/// against.
+pub(crate) enum Pre {
+    Current(PluginPre<HostState>),
+    V0_1(v0_1::PluginPre<HostState>),
 }
 
 /// A component ready to be instantiated, one fresh instance per call.
 pub struct Plugin {
     engine: wasmtime::Engine,
-    pre: PluginPre<HostState>,
+    pre: Pre,
     limits: Limits,
     /// The engine's instance slots, shared by all its plugins.
     slots: Arc<Slots>,
@@ -52,7 +63,7 @@ pub struct Plugin {
 impl Plugin {
     pub(crate) fn new(
         engine: wasmtime::Engine,
-        pre: PluginPre<HostState>,
+        pre: Pre,
         limits: Limits,
         slots: Arc<Slots>,
         digest: Sha256Digest,
@@ -60,7 +71,7 @@ impl Plugin {
     ) -> Result<Self, LoadError> {
         let mut plugin = Plugin { engine, pre, limits, slots, info: PluginInfo::default(), digest, precompiled };
         let info = plugin
-            .call(|bindings, store| bindings.stackc_plugin_service_plugin().call_describe(store))
+            .call_describe()
             .map_err(|e| LoadError::Invalid(format!("`describe` failed: {}", describe_error(&e))))?;
         plugin.info = convert::plugin_info(info);
         Ok(plugin)
@@ -97,11 +108,25 @@ impl Plugin {
         Ok(convert::exports(exports))
     }
 
+    fn call_describe(&self) -> Result<wit::PluginInfo, CallError> {
+        match &self.pre {
+            Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_describe(store)),
+            Pre::V0_1(pre) => self.call(|store| old_instance(pre, store)?.call_describe(store)).map(v0_1::plugin_info),
+        }
+    }
+
     /// Runs the plugin's `expose`: its exports as it returned them, or its config errors.
-    fn call_expose(&self, service: &str, config: &str) -> Result<bindings::stackc::plugin::types::Exports, CallError> {
-        let input =
-            bindings::stackc::plugin::types::ExposeInput { service: service.to_owned(), config: config.to_owned() };
-        let result = self.call(|bindings, store| bindings.stackc_plugin_service_plugin().call_expose(store, &input))?;
+    fn call_expose(&self, service: &str, config: &str) -> Result<wit::Exports, CallError> {
+        let input = wit::ExposeInput { service: service.to_owned(), config: config.to_owned() };
+        let result = match &self.pre {
+            Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_expose(store, &input))?,
+            Pre::V0_1(pre) => {
+                let input = v0_1::expose_input(&input);
+                self.call(|store| old_instance(pre, store)?.call_expose(store, &input))?
+                    .map(v0_1::exports)
+                    .map_err(v0_1::problems)
+            }
+        };
         result.map_err(|problems| CallError::Config(convert::problems(problems)))
     }
 
@@ -135,38 +160,44 @@ impl Plugin {
 
     /// Runs the plugin's `render`: its output as it returned it, or its config errors.
     fn call_render(&self, input: &RenderInput<'_>) -> Result<Vec<Artifact>, CallError> {
-        let input = bindings::stackc::plugin::types::RenderInput {
+        let input = wit::RenderInput {
             stack: input.stack.to_owned(),
             service: input.service.to_owned(),
             config: input.config.to_owned(),
             hosts: input
                 .hosts
                 .iter()
-                .map(|(name, address, groups)| bindings::stackc::plugin::types::HostInfo {
+                .map(|(name, address, groups)| wit::HostInfo {
                     name: name.clone(),
                     address: address.clone(),
                     groups: groups.clone(),
                 })
                 .collect(),
             stack_endpoints: input.stack_endpoints.to_owned(),
+            compose_project: input.compose_project.map(str::to_owned),
         };
-        let result = self.call(|bindings, store| bindings.stackc_plugin_service_plugin().call_render(store, &input))?;
+        let result = match &self.pre {
+            Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_render(store, &input))?,
+            Pre::V0_1(pre) => {
+                let input = v0_1::render_input(&input);
+                self.call(|store| old_instance(pre, store)?.call_render(store, &input))?
+                    .map(|artifacts| artifacts.into_iter().map(v0_1::artifact).collect())
+                    .map_err(v0_1::problems)
+            }
+        };
         result.map_err(|problems| CallError::Config(convert::problems(problems)))
     }
 
-    /// Runs `f` in a fresh store and instance. The store, and with it a trapped instance,
-    /// is dropped when the call returns.
-    fn call<T>(
-        &self,
-        f: impl FnOnce(&bindings::Plugin, &mut Store<HostState>) -> wasmtime::Result<T>,
-    ) -> Result<T, CallError> {
+    /// Runs `f` in a fresh store, in which `f` makes its instance. The store, and with it a
+    /// trapped instance, is dropped when the call returns.
+    fn call<T>(&self, f: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<T>) -> Result<T, CallError> {
         // Taken before the store is made, so that it is given back after the store, and with
         // it the instance in the slot, is dropped.
         let _slot = self.slots.take();
         let mut store = Store::new(&self.engine, HostState::new(&self.limits));
         store.limiter(|state| state);
         store.set_fuel(self.limits.fuel).map_err(|e| CallError::Trap(Trap::Other(e.to_string())))?;
-        let outcome = self.pre.instantiate(&mut store).and_then(|instance| f(&instance, &mut store));
+        let outcome = f(&mut store);
         outcome.map_err(|error| CallError::Trap(self.classify(&store, &error)))
     }
 
@@ -186,6 +217,22 @@ impl Plugin {
             None => Trap::Other(format!("{error:#}")),
         }
     }
+}
+
+/// A fresh instance's `service-plugin` interface.
+fn instance(
+    pre: &PluginPre<HostState>,
+    store: &mut Store<HostState>,
+) -> wasmtime::Result<bindings::exports::stackc::plugin::service_plugin::Guest> {
+    Ok(pre.instantiate(&mut *store)?.stackc_plugin_service_plugin().clone())
+}
+
+/// A fresh instance's `service-plugin` interface, of a 0.1.0 plugin.
+fn old_instance(
+    pre: &v0_1::PluginPre<HostState>,
+    store: &mut Store<HostState>,
+) -> wasmtime::Result<v0_1::ServicePlugin> {
+    Ok(pre.instantiate(&mut *store)?.stackc_plugin_service_plugin().clone())
 }
 
 /// Whether an out-of-bounds access happened deep in recursion, which for a Rust or C guest

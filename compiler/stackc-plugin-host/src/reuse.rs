@@ -55,6 +55,14 @@ pub(crate) fn key(plugin_digest: Sha256Digest, input: &RenderInput<'_>) -> Strin
         }
     }
     key.field(input.stack_endpoints.as_bytes());
+    // `None` and `Some("")` must differ: a present project is prefixed by a marker field.
+    match input.compose_project {
+        None => key.field(b"hosts or cluster"),
+        Some(project) => {
+            key.field(b"compose project");
+            key.field(project.as_bytes());
+        }
+    }
     key.finish()
 }
 
@@ -144,7 +152,7 @@ mod tests {
     }
 
     fn input<'a>(config: &'a str, hosts: Vec<(String, String, Vec<String>)>) -> RenderInput<'a> {
-        RenderInput { stack: "s", service: "web", config, hosts, stack_endpoints: "[]" }
+        RenderInput { stack: "s", service: "web", config, hosts, stack_endpoints: "[]", compose_project: None }
     }
 
     #[test]
@@ -163,6 +171,8 @@ mod tests {
             key(aa, &input("{}", vec![host("h1", &["web"]), host("h1", &[])])),
             key(aa, &RenderInput { service: "web2", ..input("{}", vec![host("h1", &["web"])]) }),
             key(aa, &RenderInput { stack_endpoints: "[ ]", ..input("{}", vec![host("h1", &["web"])]) }),
+            key(aa, &RenderInput { compose_project: Some(""), ..input("{}", vec![host("h1", &["web"])]) }),
+            key(aa, &RenderInput { compose_project: Some("shop"), ..input("{}", vec![host("h1", &["web"])]) }),
         ];
         for other in others {
             assert_ne!(base, other);

@@ -2,7 +2,7 @@
 
 use wasmtime::ResourceLimiter;
 
-use crate::bindings::stackc::plugin::host::{Host, Level};
+pub(crate) use crate::bindings::stackc::plugin::host::{Host, Level};
 
 /// Resource bounds per call.
 #[derive(Debug, Clone, Copy)]

@@ -10,10 +10,11 @@ use crate::error::{OutputError, PathProblem};
 /// The first problem with `artifacts`, in their order.
 pub(crate) fn artifacts(artifacts: &[Artifact], max_bytes: usize) -> Result<(), OutputError> {
     let mut total = 0usize;
-    // (scope, path): host files per host (`*` for every host), secret files, bundle files.
-    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
-    let mut unique = |scope, path| {
-        if seen.insert((scope, path)) { Ok(()) } else { Err(OutputError::Duplicate(path.to_owned())) }
+    // (place, scope, path): host files per host (`*` for every host) and secret files, bundle
+    // files, files per container, files per image build.
+    let mut seen: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    let mut unique = |place, scope, path| {
+        if seen.insert((place, scope, path)) { Ok(()) } else { Err(OutputError::Duplicate(path.to_owned())) }
     };
     for artifact in artifacts {
         match artifact {
@@ -21,18 +22,18 @@ pub(crate) fn artifacts(artifacts: &[Artifact], max_bytes: usize) -> Result<(), 
                 host_path(&f.path)?;
                 mode(f.mode)?;
                 total += f.contents.len();
-                unique(f.host.as_deref().unwrap_or("*"), &f.path)?;
+                unique("host", f.host.as_deref().unwrap_or("*"), f.path.as_str())?;
             }
             Artifact::SecretFile(f) => {
                 host_path(&f.path)?;
                 mode(f.mode)?;
-                unique("*", &f.path)?;
+                unique("host", "*", &f.path)?;
             }
             Artifact::BundleFile(f) => {
                 relative_path(&f.path)?;
                 mode(f.mode)?;
                 total += f.contents.len();
-                unique("bundle", &f.path)?;
+                unique("bundle", "", &f.path)?;
             }
             Artifact::KubeObject(o) => {
                 relative_path(&o.name)?;
@@ -43,6 +44,36 @@ pub(crate) fn artifacts(artifacts: &[Artifact], max_bytes: usize) -> Result<(), 
                 relative_path(&r.name)?;
                 total += r.values.len();
             }
+            Artifact::Container(c) => {
+                // Its name becomes a directory of the bundle, its files and mounts paths in it.
+                name(&c.name)?;
+                for f in &c.files {
+                    host_path(&f.path)?;
+                    mode(f.mode)?;
+                    total += f.contents.len();
+                    unique("container", &c.name, &f.path)?;
+                }
+                for f in &c.secret_files {
+                    host_path(&f.path)?;
+                    mode(f.mode)?;
+                    unique("container", &c.name, &f.path)?;
+                }
+                for v in &c.volumes {
+                    host_path(&v.target)?;
+                    unique("container", &c.name, &v.target)?;
+                }
+            }
+            Artifact::ImageBuild(b) => {
+                name(&b.name)?;
+                for f in &b.files {
+                    relative_path(&f.path)?;
+                    mode(f.mode)?;
+                    total += f.contents.len();
+                    unique("build", &b.name, &f.path)?;
+                }
+            }
+            Artifact::Network(n) => name(&n.name)?,
+            Artifact::Volume(v) => name(&v.name)?,
             Artifact::Package(_)
             | Artifact::AptRepository(_)
             | Artifact::SystemService(_)
@@ -53,6 +84,15 @@ pub(crate) fn artifacts(artifacts: &[Artifact], max_bytes: usize) -> Result<(), 
         if total > max_bytes {
             return Err(OutputError::TooLarge { limit: max_bytes });
         }
+    }
+    Ok(())
+}
+
+/// A name that becomes one segment of a bundle path.
+fn name(name: &str) -> Result<(), OutputError> {
+    relative_path(name)?;
+    if name.contains('/') {
+        return Err(OutputError::Path { path: name.to_owned(), problem: PathProblem::Separator });
     }
     Ok(())
 }

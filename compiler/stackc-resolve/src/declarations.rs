@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span, Spanned, did_you_mean};
-use stackc_model::{Host, Param, Placement, Secret, SecretSource, Service, Stack, ValueKind};
+use stackc_model::{ComposeProject, Host, Param, Placement, Secret, SecretSource, Service, Stack, ValueKind};
 use stackc_syntax::ast;
 
 use crate::config::{self, Scope};
@@ -14,8 +14,8 @@ use crate::params;
 
 /// What may stand at the top level, for the suggestion after an unknown node; `param`, `for`,
 /// `if` and `module` never reach [`resolve_stack`] (expansion consumes them).
-const TOP_LEVEL: [&str; 11] =
-    ["stack", "include", "param", "secret", "host", "service", "plugin", "defaults", "for", "if", "module"];
+const TOP_LEVEL: [&str; 12] =
+    ["stack", "include", "param", "secret", "host", "compose", "service", "plugin", "defaults", "for", "if", "module"];
 
 /// Properties of a `service` node that are not config.
 const SERVICE_PROPS: [&str; 2] = ["plugin", "on"];
@@ -35,7 +35,8 @@ pub(crate) fn resolve_stack(
             by_kind.entry(name).or_default().push(node);
         } else {
             let help = did_you_mean(name, TOP_LEVEL).unwrap_or_else(|| {
-                "top-level nodes are stack, include, param, secret, host, service, plugin, defaults, for, if and module"
+                "top-level nodes are stack, include, param, secret, host, compose, service, plugin, defaults, for, if \
+                 and module"
                     .to_owned()
             });
             diagnostics.push(
@@ -52,13 +53,15 @@ pub(crate) fn resolve_stack(
     let params = params.clone();
     let secrets = resolve_secrets(nodes("secret"), diagnostics);
     let hosts = resolve_hosts(nodes("host"), &params, diagnostics);
+    let compose = crate::compose::resolve_compose(nodes("compose"), &hosts, diagnostics);
     let broken: Vec<&str> = broken.iter().map(String::as_str).collect();
     let declared = crate::plugins::resolve_plugins(nodes("plugin"), plugins, diagnostics);
     let mut known: Vec<&str> = plugins.iter().copied().chain(declared.iter().map(|p| p.name.value.as_str())).collect();
     known.sort_unstable();
     let scope = Names { params: &params, broken_params: &broken, secrets: &secrets, plugins: &known };
-    let services = resolve_services(nodes("service"), nodes("defaults"), &hosts, &scope, files, diagnostics);
-    Some(Stack { name, description, params, secrets, hosts, services, plugins: declared })
+    let places = Places { hosts: &hosts, compose: compose.as_ref() };
+    let services = resolve_services(nodes("service"), nodes("defaults"), &places, &scope, files, diagnostics);
+    Some(Stack { name, description, params, secrets, hosts, compose, services, plugins: declared })
 }
 
 fn stack_node(
@@ -219,6 +222,12 @@ fn resolve_hosts(nodes: &[&ast::Node], params: &[Param], diagnostics: &mut Diagn
     hosts
 }
 
+/// What `on=` may name: hosts, their groups and the Compose project.
+struct Places<'a> {
+    hosts: &'a [Host],
+    compose: Option<&'a ComposeProject>,
+}
+
 /// What services may name besides hosts: resolved before them.
 struct Names<'a> {
     params: &'a [Param],
@@ -232,7 +241,7 @@ struct Names<'a> {
 fn resolve_services(
     nodes: &[&ast::Node],
     defaults: &[&ast::Node],
-    hosts: &[Host],
+    places: &Places<'_>,
     names_in_scope: &Names<'_>,
     files: &FileReader<'_>,
     diagnostics: &mut Diagnostics,
@@ -247,6 +256,7 @@ fn resolve_services(
         .collect();
     let scope = Scope { params, broken_params, secrets, services: &names, files };
     let defaults = config::defaults(defaults, plugins, &scope, diagnostics);
+    let hosts = places.hosts;
     let mut group_names: Vec<&str> = hosts.iter().flat_map(|h| h.groups.iter().map(|g| g.value.as_str())).collect();
     group_names.sort_unstable();
     group_names.dedup();
@@ -293,8 +303,12 @@ fn resolve_services(
                     Some((Placement::Host(on), vec![i]))
                 } else if !members.is_empty() {
                     Some((Placement::Group(on), members))
+                } else if places.compose.is_some_and(|c| c.name.value == on.value) {
+                    Some((Placement::Compose(on), Vec::new()))
                 } else {
-                    let candidates = hosts.iter().map(|h| h.name.value.as_str()).chain(group_names.iter().copied());
+                    let project = places.compose.map(|c| c.name.value.as_str());
+                    let candidates =
+                        hosts.iter().map(|h| h.name.value.as_str()).chain(group_names.iter().copied()).chain(project);
                     let help = did_you_mean(&on.value, candidates).unwrap_or_else(|| {
                         format!(
                             "declare it: `host \"{0}\" address=\"…\"`, or add `groups \"{0}\"` to the hosts it means",

@@ -11,6 +11,7 @@
 //! the target plugin's `expose`, and whether a config key exists needs the plugin's schema.
 
 mod address;
+mod compose;
 mod config;
 mod declarations;
 mod expand;

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde_json::Value as Json;
 use stackc_diag::{Diagnostic, Diagnostics};
 use stackc_emit::Rendered;
-use stackc_model::{Exports, PlacedEndpoint, Reference, Stack};
+use stackc_model::{Exports, PlacedEndpoint, Placement, Reference, Stack};
 use stackc_plugin_host::{CacheStore, RenderInput, Reuse};
 
 use crate::config_json::{Refs, endpoint_json, reference_json, to_json};
@@ -64,6 +64,10 @@ pub(crate) fn render_all(
                 config: &config,
                 hosts,
                 stack_endpoints: if plugin.info().wants_stack_endpoints { &all_endpoints } else { "[]" },
+                compose_project: match &service.placement {
+                    Placement::Compose(project) => Some(project.value.as_str()),
+                    _ => None,
+                },
             };
             let start = Instant::now();
             let result = plugin.render_reusing(&input, cache);
@@ -93,7 +97,8 @@ pub(crate) fn render_all(
         .collect()
 }
 
-/// Every service's endpoints on each of its hosts, in stack order.
+/// Every service's endpoints on each of its hosts, in stack order. A service of the Compose
+/// project has one place: its container, whose name is its address on the project's networks.
 fn placed_endpoints(stack: &Stack, exports: &[Option<Exports>]) -> Vec<Vec<PlacedEndpoint>> {
     stack
         .services
@@ -101,6 +106,19 @@ fn placed_endpoints(stack: &Stack, exports: &[Option<Exports>]) -> Vec<Vec<Place
         .zip(exports)
         .map(|(service, exports)| {
             let Some(exports) = exports else { return Vec::new() };
+            if let Placement::Compose(_) = service.placement {
+                let name = &service.name.value;
+                return exports
+                    .endpoints
+                    .iter()
+                    .map(|e| PlacedEndpoint {
+                        service: name.clone(),
+                        host: name.clone(),
+                        address: name.clone(),
+                        endpoint: e.clone(),
+                    })
+                    .collect();
+            }
             service
                 .hosts
                 .iter()

@@ -234,7 +234,7 @@ fn a_plugin_built_against_another_wit_version_does_not_load() {
     match plugins.add(&stackc_test_plugins::wit_version_component(), "test") {
         Err(LoadError::WitVersion { found, supported }) => {
             assert_eq!(found, OTHER_WIT_VERSION);
-            assert_eq!(supported, "0.1.0");
+            assert_eq!(supported, stackc::WIT_VERSION);
         }
         Err(other) => panic!("refused for the wrong reason: {other}"),
         Ok(loaded) => panic!("loaded `{}`", loaded.plugin.info().name),

@@ -7,8 +7,9 @@
 //! call the constructors.
 
 use crate::{
-    AptRepository, Artifact, BundleFile, CommandCheck, HelmRelease, HostFile, HttpCheck, KubeObject, KubeSecret,
-    Process, SecretFile, Supervisor, SystemService,
+    AptRepository, Artifact, BundleFile, CommandCheck, Container, ContainerFile, Healthcheck, HelmRelease, HostFile,
+    HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy, SecretFile,
+    Supervisor, SystemService, Volume, VolumeMount,
 };
 
 impl HostFile {
@@ -188,6 +189,184 @@ impl HelmRelease {
     }
 }
 
+impl Container {
+    /// A container of the service's Compose project running `image` as `user` (`uid:gid`,
+    /// never root), restarted unless stopped, with the image's entrypoint and command, on no
+    /// network yet.
+    pub fn new(name: impl Into<String>, image: impl Into<String>, user: impl Into<String>) -> Self {
+        Container {
+            name: name.into(),
+            image: image.into(),
+            build: None,
+            entrypoint: Vec::new(),
+            command: Vec::new(),
+            environment: Vec::new(),
+            secret_environment: Vec::new(),
+            files: Vec::new(),
+            secret_files: Vec::new(),
+            user: user.into(),
+            ports: Vec::new(),
+            volumes: Vec::new(),
+            networks: Vec::new(),
+            healthcheck: None,
+            restart: RestartPolicy::UnlessStopped,
+        }
+    }
+
+    /// Runs the image that the service's `image-build` named `build` makes.
+    #[must_use]
+    pub fn built_by(mut self, build: impl Into<String>) -> Self {
+        self.build = Some(build.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_entrypoint(mut self, entrypoint: Vec<String>) -> Self {
+        self.entrypoint = entrypoint;
+        self
+    }
+
+    #[must_use]
+    pub fn with_command(mut self, command: Vec<String>) -> Self {
+        self.command = command;
+        self
+    }
+
+    #[must_use]
+    pub fn with_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.environment.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets variable `name` from the stack secret `secret` when the project starts.
+    #[must_use]
+    pub fn with_secret_env(mut self, name: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.secret_environment.push((name.into(), secret.into()));
+        self
+    }
+
+    /// Mounts `file` read-only.
+    #[must_use]
+    pub fn with_file(mut self, file: ContainerFile) -> Self {
+        self.files.push(file);
+        self
+    }
+
+    /// Mounts the stack secret `secret` as a file at `path`, readable by the owner only.
+    #[must_use]
+    pub fn with_secret_file(mut self, path: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.secret_files.push(SecretFile::new(path, secret).with_mode(0o400));
+        self
+    }
+
+    #[must_use]
+    pub fn publish(mut self, port: PublishedPort) -> Self {
+        self.ports.push(port);
+        self
+    }
+
+    /// Mounts the service's named volume `volume` at `target`, writable.
+    #[must_use]
+    pub fn with_volume(mut self, volume: impl Into<String>, target: impl Into<String>) -> Self {
+        self.volumes.push(VolumeMount { volume: volume.into(), target: target.into(), read_only: false });
+        self
+    }
+
+    /// Joins `network`, declared by some service's [`Network`] artifact.
+    #[must_use]
+    pub fn on_network(mut self, network: impl Into<String>) -> Self {
+        self.networks.push(network.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_healthcheck(mut self, healthcheck: Healthcheck) -> Self {
+        self.healthcheck = Some(healthcheck);
+        self
+    }
+
+    #[must_use]
+    pub fn with_restart(mut self, restart: RestartPolicy) -> Self {
+        self.restart = restart;
+        self
+    }
+}
+
+impl ContainerFile {
+    /// A file mounted read-only at `path` inside the container, mode 0644.
+    pub fn new(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        ContainerFile { path: path.into(), contents: contents.into(), mode: 0o644 }
+    }
+
+    #[must_use]
+    pub fn with_mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+
+impl PublishedPort {
+    /// TCP `container_port` published on `host_port` of every address of the machine.
+    pub fn tcp(host_port: u16, container_port: u16) -> Self {
+        PublishedPort { host_ip: None, host_port, container_port, protocol: "tcp".to_owned() }
+    }
+
+    /// Published on `address` of the machine only.
+    #[must_use]
+    pub fn on_address(mut self, address: impl Into<String>) -> Self {
+        self.host_ip = Some(address.into());
+        self
+    }
+}
+
+impl Healthcheck {
+    /// `command` (argv, run inside the container) every 5 s, failing after 3 s, unhealthy
+    /// after 5 failures, with 10 s to start.
+    pub fn new(command: Vec<String>) -> Self {
+        Healthcheck { command, interval_seconds: 5, timeout_seconds: 3, retries: 5, start_period_seconds: 10 }
+    }
+
+    #[must_use]
+    pub fn with_timing(mut self, interval_seconds: u32, timeout_seconds: u32, retries: u32) -> Self {
+        self.interval_seconds = interval_seconds;
+        self.timeout_seconds = timeout_seconds;
+        self.retries = retries;
+        self
+    }
+
+    #[must_use]
+    pub fn with_start_period(mut self, seconds: u32) -> Self {
+        self.start_period_seconds = seconds;
+        self
+    }
+}
+
+impl ImageBuild {
+    /// An image built from `files` (paths relative to the build context, a `Dockerfile`
+    /// among them).
+    pub fn new(name: impl Into<String>, files: Vec<BundleFile>) -> Self {
+        ImageBuild { name: name.into(), files }
+    }
+}
+
+impl Network {
+    /// A network with a route out.
+    pub fn new(name: impl Into<String>) -> Self {
+        Network { name: name.into(), internal: false }
+    }
+
+    /// A network without a route out: its containers are reachable only from containers on it.
+    pub fn internal(name: impl Into<String>) -> Self {
+        Network { internal: true, ..Network::new(name) }
+    }
+}
+
+impl Volume {
+    pub fn new(name: impl Into<String>) -> Self {
+        Volume { name: name.into() }
+    }
+}
+
 macro_rules! into_artifact {
     ($($kind:ident),* $(,)?) => {
         $(
@@ -212,6 +391,10 @@ into_artifact!(
     KubeObject,
     KubeSecret,
     HelmRelease,
+    Container,
+    ImageBuild,
+    Network,
+    Volume,
 );
 
 /// Shorthands for the most common artifacts.

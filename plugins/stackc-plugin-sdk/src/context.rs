@@ -12,4 +12,14 @@ pub struct RenderContext {
     /// Every service's endpoints, when the plugin sets
     /// [`Plugin::WANTS_STACK_ENDPOINTS`](crate::Plugin::WANTS_STACK_ENDPOINTS).
     pub stack_endpoints: Vec<PlacedEndpoint>,
+    /// The Compose project the service runs in, when it is placed on one: render
+    /// [`Container`](crate::Container)s then, not host or cluster artifacts.
+    pub compose_project: Option<String>,
+}
+
+impl RenderContext {
+    /// Whether the service runs in the cluster: neither on hosts nor in a Compose project.
+    pub fn in_cluster(&self) -> bool {
+        self.hosts.is_empty() && self.compose_project.is_none()
+    }
 }

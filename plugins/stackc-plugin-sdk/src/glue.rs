@@ -40,7 +40,13 @@ pub fn render<P: Plugin>(input: wit::RenderInput) -> Result<Vec<Artifact>, Vec<C
     let config: P::Config = config::parse(&input.config)?;
     let stack_endpoints = serde_json::from_str(&input.stack_endpoints)
         .map_err(|e| ConfigError::service(format!("the host passed malformed endpoints: {e}")))?;
-    let context = RenderContext { stack: input.stack, service: input.service, hosts: input.hosts, stack_endpoints };
+    let context = RenderContext {
+        stack: input.stack,
+        service: input.service,
+        hosts: input.hosts,
+        stack_endpoints,
+        compose_project: input.compose_project,
+    };
     check_and_render::<P>(&config, &context)
 }
 

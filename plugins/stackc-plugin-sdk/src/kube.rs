@@ -47,11 +47,14 @@ pub fn check_namespace(path: &[&str], namespace: &str) -> Option<ConfigError> {
     })
 }
 
-/// An error when a service that runs in the cluster was placed on hosts. `what` says what
-/// runs, with its verb: `"a Helm release runs"`, `"Kubernetes objects run"`.
+/// An error when a service that runs in the cluster was placed on hosts or in a Compose
+/// project. `what` says what runs, with its verb: `"a Helm release runs"`, `"Kubernetes
+/// objects run"`.
 pub fn check_in_cluster(context: &RenderContext, what: &str) -> Option<ConfigError> {
-    (!context.hosts.is_empty()).then(|| {
-        ConfigError::service(format!("{what} in the cluster, not on hosts")).with_help("remove `on=` from the service")
+    let elsewhere = if context.compose_project.is_some() { "in a Compose project" } else { "on hosts" };
+    (!context.in_cluster()).then(|| {
+        ConfigError::service(format!("{what} in the cluster, not {elsewhere}"))
+            .with_help("remove `on=` from the service")
     })
 }
 
@@ -81,5 +84,8 @@ mod tests {
         let error = check_in_cluster(&context, "a Helm release runs").expect("an error");
         assert_eq!(error.message, "a Helm release runs in the cluster, not on hosts");
         assert!(error.path.is_empty());
+        context = crate::testing::compose_context("redis", "shop");
+        let error = check_in_cluster(&context, "a Helm release runs").expect("an error");
+        assert_eq!(error.message, "a Helm release runs in the cluster, not in a Compose project");
     }
 }

@@ -34,7 +34,13 @@ pub fn context(service: &str, hosts: &[(&str, &str)]) -> RenderContext {
             })
             .collect(),
         stack_endpoints: Vec::new(),
+        compose_project: None,
     }
+}
+
+/// The context of `service` placed in the Compose project `project`.
+pub fn compose_context(service: &str, project: &str) -> RenderContext {
+    RenderContext { compose_project: Some(project.to_owned()), ..context(service, &[]) }
 }
 
 /// An endpoint as the host would place it.

@@ -1,0 +1,105 @@
+//! A plugin built against `stackc:plugin@0.1.0` (before the Compose placement) still loads
+//! and works: its exports are referenced, its artifacts reach the bundle, its config errors
+//! point into the stack, and it cannot be placed where 0.1.0 has nothing to say.
+
+use std::collections::BTreeMap;
+
+use stackc::{Compilation, Limits, Loaded, Options, Plugins, SourceError, SourceLoader, compile};
+use stackc_test_plugins::WIT_0_1;
+
+struct Memory(BTreeMap<String, String>);
+
+impl SourceLoader for Memory {
+    fn load(&self, path: &str, _from: Option<&str>) -> Result<Loaded, SourceError> {
+        let text = self.0.get(path).ok_or_else(|| SourceError("no such file or directory".to_owned()))?;
+        Ok(Loaded { key: path.to_owned(), name: path.to_owned(), text: text.clone() })
+    }
+}
+
+fn compile_stack(text: &str) -> Compilation {
+    let mut plugins = Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
+    let loaded = plugins.add(WIT_0_1, "test").unwrap_or_else(|e| panic!("the 0.1.0 plugin does not load: {e}"));
+    assert_eq!(loaded.plugin.info().name, "old");
+    let loader = Memory(BTreeMap::from([("stack.kdl".to_owned(), text.to_owned())]));
+    compile(
+        &Options { root: "stack.kdl", values: &[], overrides: &[], render_cache: None, progress: None },
+        &loader,
+        &plugins,
+    )
+}
+
+fn messages(compilation: &Compilation) -> Vec<String> {
+    compilation.diagnostics.clone().into_sorted().into_iter().map(|d| d.message).collect()
+}
+
+#[test]
+fn a_0_1_0_plugin_renders_and_is_referenced() {
+    let compilation = compile_stack(
+        r#"stack "old"
+host "h1" address="10.0.0.1"
+service "app" plugin="old" on="h1" {
+    greeting "hello"
+}
+service "proxy" plugin="nginx" on="h1" {
+    listen 80
+    upstream "app" {
+        servers (ref)"app.http"
+    }
+    location "/" {
+        proxy "app"
+    }
+}
+"#,
+    );
+    let bundle = compilation.bundle.as_ref().unwrap_or_else(|| panic!("no bundle: {:?}", messages(&compilation)));
+    let file = |path: &str| {
+        let file = bundle.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no `{path}`"));
+        String::from_utf8(file.contents.clone()).expect("utf-8")
+    };
+    assert_eq!(file("hosts/h1/etc/old"), "app {\"greeting\":\"hello\"}\n");
+    // The reference reached the 0.1.0 plugin's exported endpoint.
+    let proxy = bundle
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("hosts/h1/etc/nginx/"))
+        .map(|f| String::from_utf8_lossy(&f.contents).into_owned());
+    assert!(proxy.into_iter().any(|text| text.contains("10.0.0.1:8080")), "the proxy does not reach app:8080");
+    assert!(file("ansible/site.yml").contains("old-package"), "the 0.1.0 plugin's package is not installed");
+}
+
+#[test]
+fn a_0_1_0_plugin_reports_config_errors_at_the_key() {
+    let compilation = compile_stack(
+        r#"stack "old"
+host "h1" address="10.0.0.1"
+service "app" plugin="old" on="h1" {
+    greeting "fail"
+}
+"#,
+    );
+    assert!(compilation.bundle.is_none());
+    let errors = compilation.diagnostics.clone().into_sorted();
+    let error = errors.iter().find(|d| d.message.contains("refuses this greeting")).expect("the plugin's error");
+    let span = error.span.expect("a span");
+    assert_eq!(&compilation.sources.get(span.file).text[span.start as usize..span.end as usize], "\"fail\"");
+}
+
+#[test]
+fn a_0_1_0_plugin_cannot_run_in_a_compose_project() {
+    let compilation = compile_stack(
+        r#"stack "old"
+compose "old"
+service "app" plugin="old" on="old" {
+    greeting "hello"
+}
+"#,
+    );
+    assert!(compilation.bundle.is_none());
+    let messages = messages(&compilation);
+    assert!(
+        messages.iter().any(
+            |m| m.contains("rendered host files and packages for service `app`, which runs in the Compose project")
+        ),
+        "{messages:?}"
+    );
+}
