@@ -19,6 +19,7 @@ mod value;
 pub use digest::{ParseDigestError, Sha256Digest};
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
 pub use stack::{
-    ComposeProject, Host, Item, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service, Stack,
+    ComposeNetwork, ComposeProject, Host, Item, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service,
+    Stack,
 };
 pub use value::{Entry, Map, Reference, Value, ValueKind};

@@ -58,7 +58,18 @@ impl Stack {
 pub struct ComposeProject {
     /// The project name (`name:` of `compose.yml`).
     pub name: Spanned<String>,
+    /// The networks the stack declares for it, in source order.
+    pub networks: Vec<ComposeNetwork>,
     /// The whole `compose` node.
+    pub span: Span,
+}
+
+/// A user-defined network of the Compose project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComposeNetwork {
+    pub name: Spanned<String>,
+    /// No route out: its containers are reachable only from containers on it.
+    pub internal: bool,
     pub span: Span,
 }
 

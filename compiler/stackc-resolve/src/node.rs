@@ -150,6 +150,20 @@ impl<'a> NodeProps<'a> {
         }
     }
 
+    pub(crate) fn bool(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<bool> {
+        let entry = self.get(key)?;
+        match entry.value() {
+            ast::Value::Bool(b) if entry.ty().is_none() => Some(*b),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error("stackc::resolve::property-type", format!("`{key}` must be `#true` or `#false`"))
+                        .at(entry.span(), "expected a boolean"),
+                );
+                None
+            }
+        }
+    }
+
     pub(crate) fn int(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<i64> {
         let entry = self.get(key)?;
         match entry.value() {

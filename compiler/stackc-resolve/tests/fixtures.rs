@@ -145,6 +145,14 @@ fn dump(sources: &Sources, stack: &Stack) -> String {
     let groups: BTreeMap<&str, Vec<&str>> =
         stack.groups().into_iter().map(|(g, hs)| (g, hs.iter().map(|h| h.name.value.as_str()).collect())).collect();
     writeln!(out, "groups {groups:?}").unwrap();
+    if let Some(c) = &stack.compose {
+        let networks: Vec<String> = c
+            .networks
+            .iter()
+            .map(|n| format!("{}{}", n.name.value, if n.internal { " (internal)" } else { "" }))
+            .collect();
+        writeln!(out, "compose {} networks={networks:?} @{}", c.name.value, at(c.span)).unwrap();
+    }
     for p in &stack.plugins {
         writeln!(out, "plugin {} path={} sha256={} @{}", p.name.value, p.path.value, p.sha256.value, at(p.span))
             .unwrap();
@@ -154,6 +162,7 @@ fn dump(sources: &Sources, stack: &Stack) -> String {
             Placement::Cluster => "cluster".to_owned(),
             Placement::Host(h) => format!("host {}", h.value),
             Placement::Group(g) => format!("group {}", g.value),
+            Placement::Compose(p) => format!("compose {}", p.value),
         };
         let hosts: Vec<&str> = s.hosts.iter().map(|&i| stack.hosts[i].name.value.as_str()).collect();
         writeln!(out, "service {} plugin={} on {placement} -> {hosts:?} @{}", s.name.value, s.plugin.value, at(s.span))

@@ -27,7 +27,7 @@ enum Form {
 }
 
 /// The top-level nodes of a stack file.
-const DECLARATIONS: [&str; 7] = ["stack", "include", "param", "secret", "host", "service", "plugin"];
+const DECLARATIONS: [&str; 8] = ["stack", "include", "param", "secret", "host", "compose", "service", "plugin"];
 
 fn blocks(document: &str, text: &str) -> Vec<Block> {
     let mut out = Vec::new();

@@ -111,9 +111,13 @@ impl<'a> Checks<'a, '_> {
         );
     }
 
-    /// Every declared network; the first declaration of a name wins, others must agree.
+    /// Every declared network: the stack's own, then those services declare, which must
+    /// agree with the first declaration of their name.
     fn networks(&mut self, services: &[&ServicePlan<'a>]) -> BTreeMap<&'a str, bool> {
         let mut networks: BTreeMap<&'a str, (bool, &'a str)> = BTreeMap::new();
+        for n in self.stack.compose.iter().flat_map(|c| &c.networks) {
+            networks.insert(&n.name.value, (n.internal, "the stack"));
+        }
         for s in services {
             for n in &s.networks {
                 let service = &s.service.name.value;
@@ -124,7 +128,8 @@ impl<'a> Checks<'a, '_> {
                     Some(&(internal, first)) if internal != n.internal => self.error(
                         s.service,
                         format!(
-                            "services `{first}` and `{service}` disagree on whether network `{}` is internal",
+                            "{} and `{service}` disagree on whether network `{}` is internal",
+                            if first == "the stack" { first.to_owned() } else { format!("services `{first}`") },
                             n.name
                         ),
                         "give the two networks different names, or make both internal",
@@ -210,8 +215,8 @@ impl<'a> Checks<'a, '_> {
             if !plan.networks.contains_key(network.as_str()) {
                 self.error(
                     service,
-                    format!("container `{}` joins network `{network}`, which no service declares", c.name),
-                    "declare the network with a `network` artifact",
+                    format!("container `{}` joins network `{network}`, which is not declared", c.name),
+                    format!("declare it in the stack: `compose \"{}\" {{ network \"{network}\" }}`", plan.name),
                 );
             }
         }
