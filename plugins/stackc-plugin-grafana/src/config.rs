@@ -2,7 +2,9 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use stackc_plugin_sdk::Ref;
+use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
+
+use crate::dashboard::Board;
 
 /// ```kdl
 /// service "grafana" plugin="grafana" on="mon1" {
@@ -20,6 +22,17 @@ pub struct Config {
     pub scrape_interval: Option<String>,
     /// Folder of the provisioned dashboards; `stackc` by default.
     pub folder: Option<String>,
+    /// The dashboard to provision: `hosts` (the default on hosts) or `services` (the default
+    /// in a Compose project).
+    pub dashboard: Option<Board>,
+    /// In a Compose project: the password of the `admin` user, from a secret.
+    pub admin_password: Option<SecretRef>,
+    /// In a Compose project: the networks the container joins.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub networks: Vec<String>,
+    /// In a Compose project: publish the web UI on this port of the machine's loopback
+    /// address; not published by default.
+    pub publish: Option<u16>,
 }
 
 impl Config {

@@ -35,8 +35,8 @@ impl Plugin for Grafana {
         })
     }
 
-    fn check(config: &Config, _: &RenderContext) -> Vec<ConfigError> {
-        render::check(config)
+    fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
+        render::check(config, context)
     }
 
     fn render(config: &Config, context: &RenderContext) -> Result<Vec<Artifact>, Vec<ConfigError>> {

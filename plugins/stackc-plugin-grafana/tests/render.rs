@@ -54,3 +54,47 @@ fn a_datasource_without_endpoints_is_an_error() {
     let errors = render::<Grafana>(&config, &context("grafana", &[])).expect_err("rejects");
     assert_eq!(errors[0].path, ["datasource"]);
 }
+
+#[test]
+fn in_a_compose_project_the_upstream_image_gets_the_services_dashboard() {
+    use stackc_plugin_sdk::testing::{compose_context, secret};
+    let prometheus = [endpoint("prometheus", "prometheus", "prometheus", "http", 9090, EndpointRole::Service)];
+    let config = json!({
+        "datasource": reference("prometheus.http", &prometheus),
+        "admin-password": secret("grafana-admin"),
+        "networks": "monitoring",
+    });
+    let artifacts = render::<Grafana>(&config, &compose_context("grafana", "shop")).expect("renders");
+    let container = artifacts
+        .iter()
+        .find_map(|a| match a {
+            Artifact::Container(c) => Some(c),
+            _ => None,
+        })
+        .expect("a container");
+    assert_eq!(container.user, "472");
+    assert_eq!(container.secret_environment, [("GF_SECURITY_ADMIN_PASSWORD".to_owned(), "grafana-admin".to_owned())]);
+    let paths: Vec<&str> = container.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/etc/grafana/provisioning/datasources/stackc.yaml",
+            "/etc/grafana/provisioning/dashboards/stackc.yaml",
+            "/etc/grafana/dashboards/services.json",
+        ]
+    );
+    let datasource = String::from_utf8_lossy(&container.files[0].contents);
+    assert!(datasource.contains(r#"url: "http://prometheus:9090/""#), "{datasource}");
+    let board = String::from_utf8_lossy(&container.files[2].contents);
+    assert!(board.contains("api_requests_total") && board.contains(r#""title": "Services""#), "{board}");
+}
+
+#[test]
+fn compose_settings_on_hosts_are_errors_at_their_keys() {
+    use stackc_plugin_sdk::testing::secret;
+    let prometheus = [endpoint("prometheus", "mon1", "10.0.0.5", "http", 9090, EndpointRole::Service)];
+    let config = json!({"datasource": reference("prometheus.http", &prometheus), "admin-password": secret("x"), "publish": 3000});
+    let errors = render::<Grafana>(&config, &context("grafana", &[("mon1", "10.0.0.5")])).expect_err("refused");
+    let keys: Vec<&str> = errors.iter().map(|e| e.path[0].as_str()).collect();
+    assert_eq!(keys, ["admin-password", "publish"]);
+}

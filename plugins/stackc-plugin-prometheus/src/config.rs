@@ -2,7 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use stackc_plugin_sdk::Ref;
+use stackc_plugin_sdk::{Ref, one_or_many};
 
 /// ```kdl
 /// service "prometheus" plugin="prometheus" on="mon1" {
@@ -30,6 +30,13 @@ pub struct Config {
     pub instance_down_for: Option<String>,
     /// How long the load must stay high before `HighLoad` fires; `5m` by default.
     pub high_load_for: Option<String>,
+    /// In a Compose project: the networks the container joins (those of the services it
+    /// scrapes).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub networks: Vec<String>,
+    /// In a Compose project: publish the web UI on this port of the machine's loopback
+    /// address; not published by default.
+    pub publish: Option<u16>,
 }
 
 impl Config {

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, EndpointRole, HostFile, PlacedEndpoint, RenderContext, Templates, authority,
+    Artifact, ConfigError, Container, ContainerFile, EndpointRole, Healthcheck, HostFile, PlacedEndpoint,
+    PublishedPort, RenderContext, Templates, Volume, authority,
 };
 
 use crate::config::Config;
@@ -14,6 +15,9 @@ use crate::rules;
 const PACKAGE: &str = "prometheus";
 const CONFIG: &str = "/etc/prometheus/prometheus.yml";
 const DEFAULTS: &str = "/etc/default/prometheus";
+/// The upstream image, for a Compose project; it runs as `nobody`.
+const IMAGE: &str = "prom/prometheus:v3.1.0";
+const IMAGE_USER: &str = "65534:65534";
 
 /// Parsed once, ahead of time (see `Templates`).
 pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
@@ -98,8 +102,19 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     {
         errors.push(ConfigError::at(&["alertmanager"], format!("`{}` has no endpoints", am.target)));
     }
-    if context.hosts.is_empty() {
-        errors.push(ConfigError::service("prometheus needs a host: place it with `on=`"));
+    if context.hosts.is_empty() && context.compose_project.is_none() {
+        errors.push(ConfigError::service("prometheus runs on a host or in a Compose project: place it with `on=`"));
+    }
+    if context.compose_project.is_none() {
+        for key in ["networks", "publish"] {
+            let given = if key == "networks" { !config.networks.is_empty() } else { config.publish.is_some() };
+            if given {
+                errors.push(
+                    ConfigError::at(&[key], format!("`{key}` is for a Compose project"))
+                        .with_help("remove it, or place the service on the stack's Compose project"),
+                );
+            }
+        }
     }
     errors
 }
@@ -150,15 +165,26 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     };
     let rules_path = format!("/etc/prometheus/rules/{}.yml", context.service);
     // The unit test runs from the bundle: `promtool test rules services/<service>/rules_test.yml`
-    // reads the rule file from the first host's tree.
-    let rule_file = format!("../../hosts/{}{rules_path}", context.hosts[0].name);
+    // reads the rule file from the first host's tree, or from the container's files.
+    let rule_file = match &context.hosts.first() {
+        Some(host) => format!("../../hosts/{}{rules_path}", host.name),
+        None => format!("../../compose/files/{}{rules_path}", context.service),
+    };
     let rules = rules::Rules::new(&thresholds, &rule_file);
     let retention = config.retention.as_deref().unwrap_or("15d");
+    let prometheus_yml = templates.render("prometheus.yml", &main);
+    let rules_yml = templates.render("rules.yml", &rules);
+    let rules_test = Artifact::bundle_file("rules_test.yml", templates.render("rules_test.yml", &rules));
+
+    if context.compose_project.is_some() {
+        let files = Files { prometheus_yml, rules_path, rules_yml, rules_test };
+        return in_compose(config, context, retention, files);
+    }
 
     let mut artifacts = vec![
         Artifact::package(PACKAGE),
-        Artifact::host_file(CONFIG, templates.render("prometheus.yml", &main)),
-        Artifact::host_file(&rules_path, templates.render("rules.yml", &rules)),
+        Artifact::host_file(CONFIG, prometheus_yml),
+        Artifact::host_file(&rules_path, rules_yml),
     ];
     for host in &context.hosts {
         let authority = authority(&host.address, config.port());
@@ -173,9 +199,46 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
             200,
         ));
     }
-    artifacts.push(Artifact::bundle_file("rules_test.yml", templates.render("rules_test.yml", &rules)));
+    artifacts.push(rules_test);
     artifacts.push(Artifact::restarted_service(PACKAGE));
     artifacts
+}
+
+/// What the host and Compose forms share.
+struct Files {
+    prometheus_yml: String,
+    rules_path: String,
+    rules_yml: String,
+    rules_test: Artifact,
+}
+
+/// The upstream image in a Compose project: the same configuration and rules, mounted; the
+/// samples on a volume of the service.
+fn in_compose(config: &Config, context: &RenderContext, retention: &str, files: Files) -> Vec<Artifact> {
+    let Files { prometheus_yml, rules_path, rules_yml, rules_test } = files;
+    let service = &context.service;
+    let port = config.port();
+    let data = format!("{service}-data");
+    let arguments = [
+        format!("--config.file={CONFIG}"),
+        "--storage.tsdb.path=/prometheus".to_owned(),
+        format!("--storage.tsdb.retention.time={retention}"),
+        format!("--web.listen-address=0.0.0.0:{port}"),
+    ];
+    let ready = format!("http://127.0.0.1:{port}/-/ready");
+    let mut container = Container::new(service.clone(), IMAGE, IMAGE_USER)
+        .with_command(arguments.to_vec())
+        .with_file(ContainerFile::new(CONFIG, prometheus_yml))
+        .with_file(ContainerFile::new(rules_path, rules_yml))
+        .with_volume(&data, "/prometheus")
+        .with_healthcheck(Healthcheck::new(["wget", "-q", "-O", "/dev/null", &ready].map(str::to_owned).to_vec()));
+    for network in &config.networks {
+        container = container.on_network(network);
+    }
+    if let Some(published) = config.publish {
+        container = container.publish(PublishedPort::tcp(published, port).on_address("127.0.0.1"));
+    }
+    vec![Volume::new(data).into(), container.into(), rules_test]
 }
 
 #[cfg(test)]

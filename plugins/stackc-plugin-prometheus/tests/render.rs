@@ -60,3 +60,36 @@ fn bad_durations_point_at_their_key() {
     let errors = render::<Prometheus>(&json!({"retention": "15 days"}), &monitoring_context()).expect_err("rejects");
     assert_eq!(errors[0].path, ["retention"]);
 }
+
+#[test]
+fn in_a_compose_project_the_upstream_image_mounts_the_same_files() {
+    use stackc_plugin_sdk::testing::compose_context;
+    let mut context = compose_context("prometheus", "shop");
+    context.stack_endpoints = vec![endpoint("backend", "backend", "backend", "metrics", 8000, EndpointRole::Metrics)];
+    let config = json!({"networks": ["monitoring"], "publish": 9090, "retention": "7d"});
+    let artifacts = render::<Prometheus>(&config, &context).expect("renders");
+    let container = artifacts
+        .iter()
+        .find_map(|a| match a {
+            Artifact::Container(c) => Some(c),
+            _ => None,
+        })
+        .expect("a container");
+    assert_eq!(container.name, "prometheus");
+    assert_eq!(container.user, "65534:65534");
+    assert_eq!(container.networks, ["monitoring"]);
+    assert!(container.command.contains(&"--storage.tsdb.retention.time=7d".to_owned()));
+    let config_file = container.files.iter().find(|f| f.path == "/etc/prometheus/prometheus.yml").expect("config");
+    let text = String::from_utf8_lossy(&config_file.contents);
+    assert!(text.contains(r#"- targets: ["backend:8000"]"#), "{text}");
+    let rules_test = artifacts
+        .iter()
+        .find_map(|a| match a {
+            Artifact::BundleFile(f) if f.path == "rules_test.yml" => Some(String::from_utf8_lossy(&f.contents)),
+            _ => None,
+        })
+        .expect("the rules' unit test");
+    assert!(rules_test.contains("../../compose/files/prometheus/etc/prometheus/rules/prometheus.yml"), "{rules_test}");
+    // Nothing for hosts.
+    assert!(!artifacts.iter().any(|a| matches!(a, Artifact::HostFile(_) | Artifact::Package(_))));
+}
