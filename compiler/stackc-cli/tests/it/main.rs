@@ -26,6 +26,7 @@ mod lab;
 mod locking;
 mod monitoring;
 mod nginx;
+mod octopus;
 mod render;
 mod reuse;
 mod stacks;
