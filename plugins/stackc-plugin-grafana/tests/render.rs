@@ -65,13 +65,7 @@ fn in_a_compose_project_the_upstream_image_gets_the_services_dashboard() {
         "networks": "monitoring",
     });
     let artifacts = render::<Grafana>(&config, &compose_context("grafana", "shop")).expect("renders");
-    let container = artifacts
-        .iter()
-        .find_map(|a| match a {
-            Artifact::Container(c) => Some(c),
-            _ => None,
-        })
-        .expect("a container");
+    let container = stackc_plugin_sdk::testing::container(&artifacts, "grafana");
     assert_eq!(container.user, "472");
     assert_eq!(container.secret_environment, [("GF_SECURITY_ADMIN_PASSWORD".to_owned(), "grafana-admin".to_owned())]);
     let paths: Vec<&str> = container.files.iter().map(|f| f.path.as_str()).collect();

@@ -68,19 +68,12 @@ fn in_a_compose_project_the_upstream_image_mounts_the_same_files() {
     context.stack_endpoints = vec![endpoint("backend", "backend", "backend", "metrics", 8000, EndpointRole::Metrics)];
     let config = json!({"networks": ["monitoring"], "publish": 9090, "retention": "7d"});
     let artifacts = render::<Prometheus>(&config, &context).expect("renders");
-    let container = artifacts
-        .iter()
-        .find_map(|a| match a {
-            Artifact::Container(c) => Some(c),
-            _ => None,
-        })
-        .expect("a container");
+    let container = stackc_plugin_sdk::testing::container(&artifacts, "prometheus");
     assert_eq!(container.name, "prometheus");
     assert_eq!(container.user, "65534:65534");
     assert_eq!(container.networks, ["monitoring"]);
     assert!(container.command.contains(&"--storage.tsdb.retention.time=7d".to_owned()));
-    let config_file = container.files.iter().find(|f| f.path == "/etc/prometheus/prometheus.yml").expect("config");
-    let text = String::from_utf8_lossy(&config_file.contents);
+    let text = stackc_plugin_sdk::testing::container_file(container, "/etc/prometheus/prometheus.yml");
     assert!(text.contains(r#"- targets: ["backend:8000"]"#), "{text}");
     let rules_test = artifacts
         .iter()

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::plugin::{Plugin, check_and_render};
-use crate::{Artifact, ConfigError, EndpointRole, Exports, HostInfo, PlacedEndpoint, RenderContext, config};
+use crate::{Artifact, ConfigError, Container, EndpointRole, Exports, HostInfo, PlacedEndpoint, RenderContext, config};
 
 /// Runs `expose` on a JSON config.
 pub fn expose<P: Plugin>(config: &Value) -> Result<Exports, Vec<ConfigError>> {
@@ -82,4 +82,21 @@ pub fn host_file<'a>(artifacts: &'a [Artifact], host: &str, path: &str) -> &'a s
             _ => None,
         })
         .unwrap_or_else(|| panic!("no host file `{path}`"))
+}
+
+/// The container named `name` among `artifacts`; panics when there is none.
+pub fn container<'a>(artifacts: &'a [Artifact], name: &str) -> &'a Container {
+    artifacts
+        .iter()
+        .find_map(|a| match a {
+            Artifact::Container(c) if c.name == name => Some(c),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no container `{name}`"))
+}
+
+/// The text of the file a container mounts at `path`; panics when there is none.
+pub fn container_file<'a>(container: &'a Container, path: &str) -> &'a str {
+    let file = container.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no file `{path}`"));
+    std::str::from_utf8(&file.contents).expect("UTF-8")
 }

@@ -77,11 +77,7 @@ fn compose_command(dir: &Path) -> Command {
 
 fn ok(output: &Output, what: &str) -> String {
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{what} failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     stdout
 }
 
@@ -137,8 +133,12 @@ fn compose_accepts_the_project_and_so_does_its_schema() {
 #[test]
 fn s2_1_the_gateway_routes_to_frontend_and_backend_from_environment_variables() {
     let gateway = service("gateway");
-    let published: Vec<u64> =
-        gateway["ports"].as_array().expect("ports").iter().filter_map(|p| p["published"].as_str()?.parse().ok()).collect();
+    let published: Vec<u64> = gateway["ports"]
+        .as_array()
+        .expect("ports")
+        .iter()
+        .filter_map(|p| p["published"].as_str()?.parse().ok())
+        .collect();
     assert!(published.contains(&443), "the gateway publishes HTTPS: {published:?}");
     let env = environment("gateway");
     let upstreams: BTreeSet<&str> = env.values().map(String::as_str).collect();
@@ -183,8 +183,8 @@ fn s2_4_the_worker_takes_messages_from_rabbitmq() {
 
 #[test]
 fn s2_5_prometheus_scrapes_the_backend_the_worker_and_postgres_and_grafana_has_a_dashboard() {
-    let config =
-        fs::read_to_string(octopus().bundle.join("compose/files/prometheus/etc/prometheus/prometheus.yml")).expect("config");
+    let config = fs::read_to_string(octopus().bundle.join("compose/files/prometheus/etc/prometheus/prometheus.yml"))
+        .expect("config");
     for target in ["backend:8000", "db-exporter:9187", "cache-exporter:9121"] {
         assert!(config.contains(&format!("[\"{target}\"]")), "prometheus does not scrape {target}:\n{config}");
     }
@@ -214,7 +214,10 @@ fn s2_5_prometheus_scrapes_the_backend_the_worker_and_postgres_and_grafana_has_a
     let mut rules = String::from("groups:\n  - name: dashboard\n    rules:\n");
     for (i, panel) in board["panels"].as_array().expect("panels").iter().enumerate() {
         let expr = panel["targets"][0]["expr"].as_str().expect("expr").replace("$job", ".+");
-        rules.push_str(&format!("      - record: panel_{i}\n        expr: {}\n", serde_json::to_string(&expr).expect("JSON")));
+        rules.push_str(&format!(
+            "      - record: panel_{i}\n        expr: {}\n",
+            serde_json::to_string(&expr).expect("JSON")
+        ));
     }
     let scratch = Scratch::new();
     fs::write(scratch.path().join("panels.yml"), rules).expect("rules");
@@ -226,10 +229,14 @@ fn s2_5_prometheus_scrapes_the_backend_the_worker_and_postgres_and_grafana_has_a
 
 #[test]
 fn s2_6_postgres_and_redis_keep_data_in_volumes_and_the_replica_follows_the_primary() {
-    for (name, target) in [("db", "/var/lib/postgresql/data"), ("db-replica", "/var/lib/postgresql/data"), ("cache", "/data")] {
+    for (name, target) in
+        [("db", "/var/lib/postgresql/data"), ("db-replica", "/var/lib/postgresql/data"), ("cache", "/data")]
+    {
         let volumes = service(name)["volumes"].as_array().expect("volumes");
         assert!(
-            volumes.iter().any(|v| v["type"] == "volume" && v["target"].as_str().is_some_and(|t| t.starts_with(target))),
+            volumes
+                .iter()
+                .any(|v| v["type"] == "volume" && v["target"].as_str().is_some_and(|t| t.starts_with(target))),
             "{name} keeps no data in a volume"
         );
     }
@@ -242,7 +249,11 @@ fn s2_7_images_are_multi_stage_run_as_non_root_and_pass_hadolint() {
     assert!(dockerfiles.len() >= 3, "expected the backend's, the worker's and the gateway's: {dockerfiles:?}");
     for dockerfile in &dockerfiles {
         let text = fs::read_to_string(dockerfile).expect("Dockerfile");
-        assert!(text.lines().filter(|l| l.starts_with("FROM ")).count() >= 2, "{} is single-stage", dockerfile.display());
+        assert!(
+            text.lines().filter(|l| l.starts_with("FROM ")).count() >= 2,
+            "{} is single-stage",
+            dockerfile.display()
+        );
         let user = text.lines().rfind(|l| l.starts_with("USER ")).expect("a USER line");
         assert!(!user.contains("root") && !user.ends_with(" 0") && !user.contains(" 0:"), "{user}");
         let ignore = dockerfile.with_file_name(".dockerignore");
