@@ -28,6 +28,8 @@ APT_PACKAGES=(
     # shellcheck, its unit by systemd-analyze (slim images lack systemd).
     etcd-server etcd-client daemontools shellcheck systemd
     redis-server redis-tools
+    # S1's load balancers: haproxy -c and haproxy at runtime, keepalived -t.
+    haproxy keepalived
     graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
@@ -67,7 +69,7 @@ REQUIRED_TOOLS=(
     nginx openssl sslscan shellcheck dot curl ip
     promtool amtool prometheus prometheus-node-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
-    redis-server redis-cli python3
+    redis-server redis-cli python3 haproxy keepalived
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm cargo-shear
 )

@@ -11,6 +11,7 @@
 mod common;
 
 mod ansible;
+mod balancer;
 mod build;
 mod check;
 mod diagnostics;
