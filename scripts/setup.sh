@@ -35,6 +35,8 @@ APT_PACKAGES=(
     graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
+    # envsubst, which fills in a server template as the nginx image's entrypoint does.
+    gettext-base
     # GNU time: the peak memory of stackc given hostile input.
     time
 )
@@ -69,7 +71,7 @@ HELM_VERSION=v3.17.2
 
 # Every command a test runs, wherever it comes from.
 REQUIRED_TOOLS=(
-    nginx openssl sslscan shellcheck dot curl ip
+    nginx openssl sslscan shellcheck dot curl ip envsubst nsenter unshare
     promtool amtool prometheus prometheus-node-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3 haproxy keepalived
