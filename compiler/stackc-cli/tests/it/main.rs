@@ -14,6 +14,7 @@ mod ansible;
 mod balancer;
 mod build;
 mod check;
+mod compose_data;
 mod diagnostics;
 mod diff;
 mod docs;
