@@ -70,7 +70,7 @@ REQUIRED_TOOLS=(
     promtool amtool prometheus prometheus-node-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3
-    rabbitmq-server rabbitmqctl epmd hadolint celery
+    rabbitmq-server rabbitmqctl epmd setpriv hadolint celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     helm cargo-shear
 )
