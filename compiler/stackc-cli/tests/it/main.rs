@@ -15,6 +15,7 @@ mod balancer;
 mod build;
 mod check;
 mod compose_data;
+mod compose_queue;
 mod diagnostics;
 mod diff;
 mod docs;
