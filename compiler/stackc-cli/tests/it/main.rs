@@ -13,6 +13,7 @@ mod common;
 mod ansible;
 mod build;
 mod check;
+mod compose_web;
 mod diagnostics;
 mod diff;
 mod docs;
