@@ -99,8 +99,10 @@ fn every_dollar_of_the_template_is_nginx_s_or_an_upstream_variable() {
         let rest = &template[i + 1..];
         if let Some(braced) = rest.strip_prefix('{') {
             let name = braced.split('}').next().unwrap_or_default();
-            // The comment's `${UPSTREAM_…}` names no variable the container has.
-            assert!(name.starts_with("UPSTREAM_"), "`${{{name}}}` would not be filled in");
+            assert!(
+                container.environment.iter().any(|(variable, _)| variable == name) && name.starts_with("UPSTREAM_"),
+                "`${{{name}}}` would not be filled in"
+            );
         } else {
             // nginx's own: lower case, which the filter leaves alone.
             let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();

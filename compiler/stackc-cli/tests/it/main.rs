@@ -16,6 +16,7 @@ mod build;
 mod check;
 mod compose_data;
 mod compose_queue;
+mod compose_web;
 mod diagnostics;
 mod diff;
 mod docs;
