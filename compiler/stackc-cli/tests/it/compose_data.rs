@@ -386,7 +386,13 @@ fn postgres_replica_streams_from_its_primary() {
         .env("REPLICATION_USER", "replicator")
         .env("REPLICATION_PASSWORD_FILE", &replication_password));
     assert!(output.status.success(), "the init script:\n{}", render(&output, &[]));
-    let output = psql(primary_port, "shop", DB_PASSWORD, "shop", "SELECT rolreplication, rolsuper FROM pg_roles WHERE rolname = 'replicator'");
+    let output = psql(
+        primary_port,
+        "shop",
+        DB_PASSWORD,
+        "shop",
+        "SELECT rolreplication, rolsuper FROM pg_roles WHERE rolname = 'replicator'",
+    );
     assert_eq!(stdout(&output), "t|f", "the replication role:\n{}", render(&output, &[]));
     // Passwords are checked: the owner's is not taken for another.
     let output = psql(primary_port, "shop", REPLICATION_PASSWORD, "shop", "SELECT 1");
@@ -424,7 +430,8 @@ fn postgres_replica_streams_from_its_primary() {
     assert!(replica_data.join("standby.signal").exists(), "pg_basebackup -R writes standby.signal");
 
     let state = wait_for(&mut servers, "the primary streams to the replica", 10, || {
-        let output = psql(primary_port, "shop", DB_PASSWORD, "shop", "SELECT client_addr, state FROM pg_stat_replication");
+        let output =
+            psql(primary_port, "shop", DB_PASSWORD, "shop", "SELECT client_addr, state FROM pg_stat_replication");
         let text = stdout(&output);
         if text == "127.0.0.1|streaming" { Ok(text) } else { Err(render(&output, &[])) }
     });
