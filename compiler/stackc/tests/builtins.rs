@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use stackc::{Limits, Loaded, Options, Plugins, SourceError, SourceLoader, compile};
+use stackc::{Data, Limits, Loaded, Options, Plugins, SourceError, SourceLoader, compile};
 use stackc_model::Sha256Digest;
 
 #[test]
@@ -43,6 +43,30 @@ impl SourceLoader for Repository {
         let name = name.to_string_lossy().into_owned();
         Ok(Loaded { key: name.clone(), name, text })
     }
+
+    /// `(file)` values: a file, or every file under a directory (octopus's pages).
+    fn load_data(&self, path: &str, from: &str, _root: &str) -> Result<Data, SourceError> {
+        let base = self.0.join(Path::new(from).parent().unwrap_or(Path::new(""))).join(path);
+        if base.is_file() {
+            return std::fs::read(&base).map(Data::File).map_err(|e| SourceError(e.to_string()));
+        }
+        let mut files = Vec::new();
+        let mut pending = vec![base.clone()];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|e| SourceError(e.to_string()))? {
+                let path = entry.map_err(|e| SourceError(e.to_string()))?.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    let relative =
+                        path.strip_prefix(&base).expect("under the directory").to_string_lossy().into_owned();
+                    files.push((relative, std::fs::read(&path).map_err(|e| SourceError(e.to_string()))?));
+                }
+            }
+        }
+        files.sort();
+        Ok(Data::Dir(files))
+    }
 }
 
 /// The one built-in no repository stack uses.
@@ -78,6 +102,8 @@ fn every_builtin_renders_the_same_bytes_twice() {
         .collect();
     stacks.sort();
     stacks.push("k8s.kdl".to_owned());
+    // The load balancers' test stack, the one user of `haproxy` and `keepalived`.
+    stacks.push("compiler/stackc-cli/tests/fixtures/balancer/stack.kdl".to_owned());
 
     let mut used = BTreeSet::new();
     for stack in &stacks {
