@@ -30,13 +30,13 @@ fn every_embedded_digest_is_its_components() {
     }
 }
 
-/// Reads the repository's stack files; `k8s.kdl` is the one stack written here.
+/// Reads the repository's stack files, and the stacks written here (`INLINE`).
 struct Repository(PathBuf);
 
 impl SourceLoader for Repository {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
-        if path == "k8s.kdl" {
-            return Ok(Loaded { key: path.to_owned(), name: path.to_owned(), text: K8S.to_owned() });
+        if let Some((name, text)) = INLINE.iter().find(|(name, _)| *name == path) {
+            return Ok(Loaded { key: (*name).to_owned(), name: (*name).to_owned(), text: (*text).to_owned() });
         }
         let name = from.and_then(|f| Path::new(f).parent()).unwrap_or(Path::new("")).join(path);
         let text = std::fs::read_to_string(self.0.join(&name)).map_err(|e| SourceError(e.to_string()))?;
@@ -45,7 +45,9 @@ impl SourceLoader for Repository {
     }
 }
 
-/// The one built-in no repository stack uses.
+/// Stacks for the built-ins no repository stack uses.
+const INLINE: [(&str, &str); 2] = [("k8s.kdl", K8S), ("compose-data.kdl", COMPOSE_DATA)];
+
 const K8S: &str = r#"stack "k8s"
 secret "db-password" vault="vault_db_password"
 service "api" plugin="k8s" {
@@ -66,6 +68,30 @@ service "api" plugin="k8s" {
 }
 "#;
 
+const COMPOSE_DATA: &str = r#"stack "compose-data"
+secret "db-password" env="DB_PASSWORD"
+secret "replication-password" env="REPLICATION_PASSWORD"
+secret "cache-password" env="CACHE_PASSWORD"
+compose "data" {
+    network "data" internal=#true
+}
+service "db" plugin="postgres" on="data" {
+    networks "data"
+    password (secret)"db-password"
+    replication { password (secret)"replication-password" }
+}
+service "db-replica" plugin="postgres" on="data" {
+    role "replica"
+    primary (ref)"db.postgres"
+    networks "data"
+    replication { password (secret)"replication-password" }
+}
+service "cache" plugin="redis" on="data" {
+    networks "data"
+    password (secret)"cache-password"
+}
+"#;
+
 #[test]
 fn every_builtin_renders_the_same_bytes_twice() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -77,7 +103,7 @@ fn every_builtin_renders_the_same_bytes_twice() {
         .map(|n| format!("stacks/{n}"))
         .collect();
     stacks.sort();
-    stacks.push("k8s.kdl".to_owned());
+    stacks.extend(INLINE.iter().map(|(name, _)| (*name).to_owned()));
 
     let mut used = BTreeSet::new();
     for stack in &stacks {
