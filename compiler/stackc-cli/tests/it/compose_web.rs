@@ -38,7 +38,7 @@ service "frontend" plugin="static-site" on="t" {
     networks "frontend"
 }
 
-// Stands in for an API: the gateway passes `/api/…` on unchanged.
+// Stands in for an API: the gateway passes paths under /api/ on unchanged.
 service "backend" plugin="static-site" on="t" {
     pages (file)"api"
     networks "backend"
