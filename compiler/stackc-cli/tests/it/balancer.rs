@@ -16,7 +16,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::common::{build_stack, render, tool, workspace};
+use crate::common::{build_stack, path_with, render, run, tool, workspace};
 
 const STACK: &str = "compiler/stackc-cli/tests/fixtures/balancer/stack.kdl";
 const BALANCERS: [&str; 2] = ["lb1", "lb2"];
@@ -371,15 +371,4 @@ fn loopback_lock() -> (MutexGuard<'static, ()>, fs::File) {
     let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).expect("lock file");
     file.lock().expect("lock");
     (guard, file)
-}
-
-/// PATH with the directory of `tool` first.
-fn path_with(tool: &Path) -> std::ffi::OsString {
-    let mut dirs = vec![tool.parent().expect("parent").to_owned()];
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-    std::env::join_paths(dirs).expect("PATH")
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
 }

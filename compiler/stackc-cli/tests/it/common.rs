@@ -211,3 +211,39 @@ impl Tour {
                 .any(|file| file.windows(lines.len()).any(|window| window.iter().zip(&lines).all(|(a, b)| a == b)))
     }
 }
+
+/// Runs `command` to completion, panicking when it cannot be started.
+pub fn run(command: &mut Command) -> Output {
+    command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
+}
+
+/// PATH with the directory of `tool` first.
+pub fn path_with(tool: &Path) -> std::ffi::OsString {
+    let mut dirs = vec![tool.parent().expect("parent").to_owned()];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(dirs).expect("PATH")
+}
+
+/// A self-signed certificate and key for `server_name`, made by openssl in `dir`.
+pub struct Cert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl Cert {
+    pub fn new(dir: &Path, server_name: &str) -> Self {
+        let cert = Cert { cert: dir.join("cert.pem"), key: dir.join("key.pem") };
+        let output = run(Command::new(tool("openssl"))
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+            .args(["-days", "2", "-subj"])
+            .arg(format!("/CN={server_name}"))
+            .arg("-addext")
+            .arg(format!("subjectAltName=DNS:{server_name}"))
+            .arg("-keyout")
+            .arg(&cert.key)
+            .arg("-out")
+            .arg(&cert.cert));
+        assert!(output.status.success(), "openssl req failed:\n{}", render(&output, &[]));
+        cert
+    }
+}

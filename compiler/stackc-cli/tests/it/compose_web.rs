@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Scratch, render, tool};
+use crate::common::{Cert, Scratch, path_with, render, run, tool};
 
 const SERVER_NAME: &str = "web.example.test";
 
@@ -121,7 +121,7 @@ fn compose_runs_the_gateway_built_and_the_sites_as_the_nginx_user() {
 #[test]
 fn nginx_accepts_both_server_configs() {
     let project = Project::build();
-    let cert = Cert::new(project.dir.path());
+    let cert = Cert::new(project.dir.path(), SERVER_NAME);
     for (name, _) in ADDRESSES {
         let root = Root::new(&project, name, &cert, None);
         let output = run(Command::new(tool("unshare"))
@@ -415,7 +415,7 @@ struct Deployment {
 
 impl Deployment {
     fn start(project: &Project) -> Self {
-        let cert = Cert::new(project.dir.path());
+        let cert = Cert::new(project.dir.path(), SERVER_NAME);
         let namespace = Namespace::new();
         let mut servers = Vec::new();
         for (name, address) in ADDRESSES {
@@ -504,31 +504,6 @@ impl Response {
     }
 }
 
-/// A self-signed certificate for the gateway's server name, in place of the one its image is
-/// built with.
-struct Cert {
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-impl Cert {
-    fn new(dir: &Path) -> Self {
-        let cert = Cert { cert: dir.join("cert.pem"), key: dir.join("key.pem") };
-        let output = run(Command::new(tool("openssl"))
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-            .args(["-days", "2", "-subj"])
-            .arg(format!("/CN={SERVER_NAME}"))
-            .arg("-addext")
-            .arg(format!("subjectAltName=DNS:{SERVER_NAME}"))
-            .arg("-keyout")
-            .arg(&cert.key)
-            .arg("-out")
-            .arg(&cert.cert));
-        assert!(output.status.success(), "openssl req failed:\n{}", render(&output, &[]));
-        cert
-    }
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
     for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
@@ -540,15 +515,4 @@ fn copy_tree(from: &Path, to: &Path) {
             fs::copy(entry.path(), &target).expect("copy");
         }
     }
-}
-
-/// PATH with the directory of `tool` first.
-fn path_with(tool: &Path) -> std::ffi::OsString {
-    let mut dirs = vec![tool.parent().expect("parent").to_owned()];
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-    std::env::join_paths(dirs).expect("PATH")
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
 }

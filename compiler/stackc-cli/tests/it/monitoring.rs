@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{build_stack, render, tool};
+use crate::common::{build_stack, render, run, tool};
 
 const STACK: &str = "stacks/bookworm-lab.kdl";
 const WEB1: &str = "127.0.2.1";
@@ -29,10 +29,6 @@ fn loopback_overrides() -> Vec<String> {
     // The etcd members at 127.0.2.21 … 127.0.2.25.
     args.extend(["--set", "etcd_subnet=127.0.2", "--set", "scrape_interval=1s"].map(str::to_owned));
     args
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
 }
 
 fn ok(output: &Output, what: &str) -> String {

@@ -12,11 +12,11 @@ use std::fs;
 use std::net::IpAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::common::{build_stack, render, tool};
+use crate::common::{Cert, build_stack, path_with, render, run, tool};
 
 const STACK: &str = "stacks/web-tls.kdl";
 const SERVER_NAME: &str = "www.example.org";
@@ -55,7 +55,7 @@ fn check_every_nginx_host(stack: &str, expected: &[&str]) {
 fn check_every_nginx_host_with(stack: &str, extra: &[&str], expected: &[&str]) {
     let dir = TestDir::new();
     let bundle = build_stack(stack, &dir.path().join("out"), extra);
-    let cert = Cert::new(dir.path());
+    let cert = Cert::new(dir.path(), SERVER_NAME);
     let hosts: Vec<String> = host_names(&bundle)
         .into_iter()
         .filter(|h| bundle.join("hosts").join(h).join("etc/nginx/nginx.conf").exists())
@@ -202,7 +202,7 @@ impl Deployment {
             &dir.path().join("out"),
             &["--set", &format!("web_address={WEB_ADDRESS}"), "--set", &format!("proxy_address={PROXY_ADDRESS}")],
         );
-        let cert = Cert::new(dir.path());
+        let cert = Cert::new(dir.path(), SERVER_NAME);
         let web = Root::new(&bundle, "web1", &dir.path().join("web1"), &cert).start();
         let proxy = Root::new(&bundle, "proxy1", &dir.path().join("proxy1"), &cert).start();
         Deployment { cert, proxy, _web: web }
@@ -415,30 +415,6 @@ impl Drop for Running {
     }
 }
 
-/// A self-signed certificate for the proxy's server name.
-struct Cert {
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-impl Cert {
-    fn new(dir: &Path) -> Self {
-        let cert = Cert { cert: dir.join("cert.pem"), key: dir.join("key.pem") };
-        let output = run(Command::new(tool("openssl"))
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-            .args(["-days", "2", "-subj"])
-            .arg(format!("/CN={SERVER_NAME}"))
-            .arg("-addext")
-            .arg(format!("subjectAltName=DNS:{SERVER_NAME}"))
-            .arg("-keyout")
-            .arg(&cert.key)
-            .arg("-out")
-            .arg(&cert.cert));
-        assert!(output.status.success(), "openssl req failed:\n{}", render(&output, &[]));
-        cert
-    }
-}
-
 /// A temporary directory that nginx's unprivileged workers (`user www-data;`) can read.
 struct TestDir(tempfile::TempDir);
 
@@ -545,15 +521,4 @@ fn header(head: &str, name: &str) -> Option<String> {
         let (key, value) = line.split_once(':')?;
         key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
     })
-}
-
-/// PATH with the directory of `tool` first.
-fn path_with(tool: &Path) -> std::ffi::OsString {
-    let mut dirs = vec![tool.parent().expect("parent").to_owned()];
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-    std::env::join_paths(dirs).expect("PATH")
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
 }

@@ -47,12 +47,7 @@ fn octopus() -> &'static Octopus {
         let dir = line.rsplit_once(" (").map_or(line, |(dir, _)| dir);
         let bundle = fs::canonicalize(workspace().join(dir)).expect("bundle directory");
         let compose = bundle.join("compose");
-        let env = fs::read_to_string(compose.join(".env.example")).expect(".env.example");
-        let filled: String = env
-            .lines()
-            .filter(|l| !l.starts_with('#') && l.ends_with('='))
-            .map(|l| format!("{l}test-{}\n", l.trim_end_matches('=').to_lowercase()))
-            .collect();
+        let filled = env_from_example(&compose, |variable| format!("test-{}", variable.to_lowercase()));
         fs::write(compose.join(".env"), filled).expect("write .env");
         let output = compose_command(&compose).args(["config", "--format", "json"]).output().expect("docker-compose");
         let text = ok(&output, "docker-compose config");
@@ -60,6 +55,13 @@ fn octopus() -> &'static Octopus {
         fs::remove_file(compose.join(".env")).expect("remove .env");
         Octopus { _scratch: scratch, bundle, project }
     })
+}
+
+/// A `.env` from the bundle's `.env.example`: each variable it names, with `value(variable)`.
+fn env_from_example(compose: &Path, value: impl Fn(&str) -> String) -> String {
+    let example = fs::read_to_string(compose.join(".env.example")).expect(".env.example");
+    let variables = example.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.strip_suffix('='));
+    variables.map(|variable| format!("{variable}={}\n", value(variable))).collect()
 }
 
 /// The variables the stack's secrets come from, as its `secret` declarations name them.
@@ -114,12 +116,9 @@ fn dockerfiles() -> Vec<PathBuf> {
 fn compose_accepts_the_project_and_so_does_its_schema() {
     let compose = octopus().bundle.join("compose");
     // `config -q` with the secrets' variables set, as `docker compose up` would run.
-    let env = fs::read_to_string(compose.join(".env.example")).expect(".env.example");
     let scratch = Scratch::new();
     let env_file = scratch.path().join(".env");
-    let filled: String =
-        env.lines().filter(|l| l.ends_with('=') && !l.starts_with('#')).map(|l| format!("{l}x\n")).collect();
-    fs::write(&env_file, filled).expect(".env");
+    fs::write(&env_file, env_from_example(&compose, |_| "x".to_owned())).expect(".env");
     let output = compose_command(&compose).arg("--env-file").arg(&env_file).args(["config", "-q"]).output();
     ok(&output.expect("docker-compose"), "docker-compose config -q");
     let output = Command::new(tool("check-jsonschema"))
