@@ -28,8 +28,10 @@ APT_PACKAGES=(
     # shellcheck, its unit by systemd-analyze (slim images lack systemd).
     etcd-server etcd-client daemontools shellcheck systemd
     redis-server redis-tools
-    # S1's load balancers: haproxy -c and haproxy at runtime, keepalived -t.
-    haproxy keepalived
+    # S1's load balancers: haproxy -c and haproxy at runtime, keepalived -t, socat for the
+    # runtime API the gate script drains servers through. Its administrators: visudo -c and
+    # sshd -t check the sudo rule and the SSH server's settings.
+    haproxy keepalived socat sudo openssh-server
     # The Compose queue: the generated rabbitmq.conf run by a real broker.
     rabbitmq-server
     # PostgreSQL 15, the major version of the postgres plugin's image: a primary and a
@@ -82,7 +84,7 @@ REQUIRED_TOOLS=(
     nginx openssl sslscan shellcheck dot curl ip envsubst nsenter unshare
     promtool amtool prometheus prometheus-node-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
-    redis-server redis-cli python3 setpriv haproxy keepalived
+    redis-server redis-cli python3 setpriv haproxy keepalived socat visudo sshd ssh-keygen
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm cargo-shear

@@ -10,6 +10,7 @@
 mod containers;
 mod inventory;
 pub(crate) mod playbook;
+mod rolling;
 mod site;
 
 use stackc_bundle::File;
@@ -34,7 +35,7 @@ pub(crate) fn emit(plan: &Plan<'_>) -> Vec<File> {
     let mut files = vec![
         file("ansible.cfg", ANSIBLE_CFG.to_owned()),
         file("inventory.ini", inventory::text(plan)),
-        file("site.yml", site::text(plan, &site::Plays::new(&deployed))),
+        file("site.yml", site::text(plan, &site::Plays::new(plan, &deployed))),
     ];
     if let Some(play) = containers::play(plan.stack) {
         files.push(file("containers.yml", containers::text(plan.stack, play)));

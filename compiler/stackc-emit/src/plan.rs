@@ -11,7 +11,8 @@ use stackc_bundle::Producer;
 use stackc_diag::Diagnostic;
 use stackc_model::{Placement, SecretSource, Service, Stack};
 use stackc_plugin_host::{
-    AptRepository, Artifact, CommandCheck, Container, HelmRelease, HttpCheck, ImageBuild, KubeObject, Network, Volume,
+    Account, AptRepository, Artifact, CommandCheck, Container, HelmRelease, HttpCheck, ImageBuild, KubeObject, Network,
+    TrafficGate, Volume,
 };
 
 use crate::Rendered;
@@ -23,6 +24,7 @@ use crate::supervise::Supervision;
 pub(crate) struct HostFile<'a> {
     pub(crate) contents: &'a [u8],
     pub(crate) mode: u32,
+    pub(crate) owner: Owner<'a>,
     pub(crate) services: Vec<&'a str>,
 }
 
@@ -40,7 +42,31 @@ pub(crate) enum DeploySecret<'a> {
 pub(crate) struct SecretFile<'a> {
     pub(crate) path: &'a str,
     pub(crate) mode: u32,
+    pub(crate) owner: Owner<'a>,
     pub(crate) secret: DeploySecret<'a>,
+}
+
+/// Who owns a file on a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Owner<'a> {
+    pub(crate) user: &'a str,
+    pub(crate) group: &'a str,
+}
+
+impl<'a> Owner<'a> {
+    pub(crate) const ROOT: Owner<'static> = Owner { user: "root", group: "root" };
+
+    fn of(user: &'a Option<String>, group: &'a Option<String>) -> Self {
+        Owner { user: user.as_deref().unwrap_or("root"), group: group.as_deref().unwrap_or("root") }
+    }
+}
+
+/// A file of a service, as the deploy tool installs it.
+pub(crate) struct PlannedFile<'a> {
+    pub(crate) mode: u32,
+    pub(crate) owner: Owner<'a>,
+    /// The hosts it is installed on, sorted.
+    pub(crate) hosts: Vec<&'a str>,
 }
 
 /// A Kubernetes Secret created at deploy time.
@@ -58,11 +84,15 @@ pub(crate) struct ServicePlan<'a> {
     /// Sorted, without duplicates.
     pub(crate) packages: Vec<&'a str>,
     pub(crate) repositories: Vec<&'a AptRepository>,
-    /// Host files by absolute path, with the hosts each path is installed on.
-    pub(crate) files: BTreeMap<&'a str, (u32, Vec<&'a str>)>,
+    /// Host files by absolute path.
+    pub(crate) files: BTreeMap<&'a str, PlannedFile<'a>>,
     pub(crate) secret_files: Vec<SecretFile<'a>>,
     /// System accounts to create.
     pub(crate) accounts: BTreeSet<&'a str>,
+    /// People's login accounts, in the plugin's order.
+    pub(crate) logins: Vec<&'a Account>,
+    /// How this service lets others be updated a host at a time (see [`Plan::gates`]).
+    pub(crate) gates: Vec<&'a TrafficGate>,
     pub(crate) directories: Vec<&'a OwnedDirectory>,
     /// Packaged services first, then supervised processes.
     pub(crate) starts: Vec<Start>,
@@ -89,6 +119,7 @@ impl ServicePlan<'_> {
             && (!self.files.is_empty()
                 || !self.packages.is_empty()
                 || !self.secret_files.is_empty()
+                || !self.logins.is_empty()
                 || !self.starts.is_empty())
     }
 
@@ -152,6 +183,7 @@ impl<'a> Plan<'a> {
             services.push(gather(stack, r, supervision, &mut host_files, diagnostics));
         }
         checks::kube_names(&services, diagnostics);
+        checks::traffic_gates(&services, diagnostics);
         let deploys_to_hosts = services.iter().any(ServicePlan::deploys_to_hosts);
         if deploys_to_hosts {
             checks::container_subnets(stack, diagnostics);
@@ -173,6 +205,18 @@ impl<'a> Plan<'a> {
         let compose = compose::ComposePlan::new(stack, &services, diagnostics);
         Plan { stack, services, host_files, vault_example, compose }
     }
+
+    /// The traffic gates by the service whose hosts they drain, each with the service that
+    /// declared it, whose hosts run its commands.
+    pub(crate) fn gates(&self) -> BTreeMap<&'a str, Vec<(&'a TrafficGate, &ServicePlan<'a>)>> {
+        let mut gates: BTreeMap<&'a str, Vec<_>> = BTreeMap::new();
+        for s in &self.services {
+            for &gate in &s.gates {
+                gates.entry(gate.service.as_str()).or_default().push((gate, s));
+            }
+        }
+        gates
+    }
 }
 
 /// One service's plan; its host files also go into `host_files`.
@@ -193,6 +237,8 @@ fn gather<'a>(
         files: BTreeMap::new(),
         secret_files: Vec::new(),
         accounts: BTreeSet::new(),
+        logins: Vec::new(),
+        gates: Vec::new(),
         directories: Vec::new(),
         starts: Vec::new(),
         handlers: Vec::new(),
@@ -218,8 +264,10 @@ fn gather<'a>(
             Artifact::HostFile(f) => add_file(&mut plan, f, &r.plugin, stack, host_files, diagnostics),
             // A host file can only be filled where the service has hosts.
             Artifact::SecretFile(f) if !hosts.is_empty() => {
+                checks::owner(service, &r.plugin, &f.path, &f.owner, &f.group, diagnostics);
                 if let Some(secret) = checks::host_secret(stack, service, &f.secret, diagnostics) {
-                    plan.secret_files.push(SecretFile { path: &f.path, mode: f.mode, secret });
+                    let owner = Owner::of(&f.owner, &f.group);
+                    plan.secret_files.push(SecretFile { path: &f.path, mode: f.mode, owner, secret });
                 }
             }
             Artifact::Package(p) => plan.packages.push(p),
@@ -253,6 +301,11 @@ fn gather<'a>(
             Artifact::ImageBuild(b) => plan.image_builds.push(b),
             Artifact::Network(n) => plan.networks.push(n),
             Artifact::Volume(v) => plan.volumes.push(v),
+            Artifact::Account(a) => {
+                checks::account(service, &r.plugin, a, diagnostics);
+                plan.logins.push(a);
+            }
+            Artifact::TrafficGate(g) => plan.gates.push(g),
             // A secret file goes nowhere without hosts; processes arrive as `supervision`;
             // bundle files are not the plan's.
             Artifact::SecretFile(_) | Artifact::Process(_) | Artifact::BundleFile(_) => {}
@@ -276,9 +329,9 @@ fn gather<'a>(
     }
     plan.packages.sort_unstable();
     plan.packages.dedup();
-    for (_, hosts) in plan.files.values_mut() {
-        hosts.sort_unstable();
-        hosts.dedup();
+    for file in plan.files.values_mut() {
+        file.hosts.sort_unstable();
+        file.hosts.dedup();
     }
     plan
 }
@@ -291,6 +344,8 @@ fn misplaced(artifact: &Artifact, in_compose: bool) -> Option<&'static str> {
         Artifact::SecretFile(_) => ("host secret files", false),
         Artifact::Package(_) | Artifact::AptRepository(_) => ("packages", false),
         Artifact::SystemService(_) => ("system services", false),
+        Artifact::Account(_) => ("login accounts", false),
+        Artifact::TrafficGate(_) => ("traffic gates", false),
         Artifact::Process(_) => ("processes", false),
         Artifact::HttpCheck(_) | Artifact::CommandCheck(_) => ("host checks", false),
         Artifact::KubeObject(_) | Artifact::KubeSecret(_) => ("Kubernetes objects", false),
@@ -330,8 +385,11 @@ fn add_file<'a>(
             return;
         }
     };
-    let entry = plan.files.entry(file.path.as_str()).or_insert((file.mode, Vec::new()));
-    entry.1.extend(targets.iter().copied());
+    checks::owner(service, plugin, &file.path, &file.owner, &file.group, diagnostics);
+    let owner = Owner::of(&file.owner, &file.group);
+    let entry =
+        plan.files.entry(file.path.as_str()).or_insert(PlannedFile { mode: file.mode, owner, hosts: Vec::new() });
+    entry.hosts.extend(targets.iter().copied());
     for host in targets {
         place(host_files, host, file, service, stack, diagnostics);
     }
@@ -351,10 +409,19 @@ fn place<'a>(
         None => {
             tree.insert(
                 &file.path,
-                HostFile { contents: &file.contents, mode: file.mode, services: vec![&service.name.value] },
+                HostFile {
+                    contents: &file.contents,
+                    mode: file.mode,
+                    owner: Owner::of(&file.owner, &file.group),
+                    services: vec![&service.name.value],
+                },
             );
         }
-        Some(existing) if existing.contents == file.contents.as_slice() && existing.mode == file.mode => {
+        Some(existing)
+            if existing.contents == file.contents.as_slice()
+                && existing.mode == file.mode
+                && existing.owner == Owner::of(&file.owner, &file.group) =>
+        {
             existing.services.push(&service.name.value);
         }
         Some(existing) => {

@@ -69,7 +69,7 @@ pub(crate) fn supervise(
 
 /// A file generated for a process, on every host of its service.
 fn host_file(path: String, contents: String, mode: u32) -> HostFile {
-    HostFile { host: None, path, contents: contents.into_bytes(), mode }
+    HostFile { host: None, path, contents: contents.into_bytes(), mode, owner: None, group: None }
 }
 
 /// The accounts among `users` that must be created.

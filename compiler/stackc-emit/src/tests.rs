@@ -5,6 +5,7 @@
 
 pub(crate) mod compose;
 pub(crate) mod fixture;
+pub(crate) mod hosts;
 
 use stackc_model::SecretSource;
 use stackc_plugin_host::{
@@ -28,11 +29,19 @@ pub(crate) fn file(host: Option<&str>, path: &str, contents: &str, mode: u32) ->
         path: path.to_owned(),
         contents: contents.as_bytes().to_vec(),
         mode,
+        owner: None,
+        group: None,
     })
 }
 
 fn secret_file(path: &str, secret: &str, mode: u32) -> Artifact {
-    Artifact::SecretFile(SecretFile { path: path.to_owned(), secret: secret.to_owned(), mode })
+    Artifact::SecretFile(SecretFile {
+        path: path.to_owned(),
+        secret: secret.to_owned(),
+        mode,
+        owner: None,
+        group: None,
+    })
 }
 
 fn process(name: &str, user: &str, supervisor: Supervisor) -> Artifact {

@@ -15,8 +15,9 @@
 //! - the engine is configured for determinism: NaN canonicalisation on, relaxed SIMD and
 //!   threads off.
 //!
-//! Plugins built against an older WIT version still load: `v0_1.rs` holds that version's
-//! bindings and converts its records into the current ones at the call.
+//! Plugins built against an older WIT version still load: `v0_2.rs` and `v0_1.rs` hold those
+//! versions' bindings and convert their records, a version at a time, into the current ones at
+//! the call.
 //!
 //! Failures are typed values ([`LoadError`], [`CallError`]); the driver turns them into
 //! diagnostics at the service's span.
@@ -30,13 +31,14 @@ mod reuse;
 mod sandbox;
 mod slots;
 mod v0_1;
+mod v0_2;
 mod validate;
 
 // Explicit, so that what emitters see is what is listed here.
 pub use bindings::stackc::plugin::types::{
-    AptRepository, Artifact, BundleFile, CommandCheck, Container, ContainerFile, Healthcheck, HelmRelease, HostFile,
-    HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy, SecretFile,
-    Supervisor, SystemService, Volume, VolumeMount,
+    Account, AptRepository, Artifact, BundleFile, CommandCheck, Container, ContainerFile, Healthcheck, HelmRelease,
+    HostFile, HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy,
+    SecretFile, Supervisor, SystemService, TrafficGate, Volume, VolumeMount,
 };
 pub use cache::{CacheStore, Compiled, NoCache};
 pub use engine::{Engine, WIT_VERSION, engine_config};
@@ -47,7 +49,7 @@ pub use sandbox::Limits;
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "../../plugins/stackc-plugin-sdk/wit/since_v0.2.0",
+        path: "../../plugins/stackc-plugin-sdk/wit/since_v0.3.0",
         world: "plugin",
         // Render results are kept between runs as the plugin returned them (see `reuse`).
         additional_derives: [serde::Serialize, serde::Deserialize],

@@ -14,8 +14,8 @@ use crate::error::{CallError, LoadError, Trap};
 use crate::reuse::{self, Reuse};
 use crate::sandbox::{HostState, Limits};
 use crate::slots::Slots;
-use crate::v0_1;
 use crate::{convert, validate};
+use crate::{v0_1, v0_2};
 
 /// What a plugin says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,6 +45,7 @@ pub struct RenderInput<'a> {
 /// against.
 pub(crate) enum Pre {
     Current(PluginPre<HostState>),
+    V0_2(v0_2::PluginPre<HostState>),
     V0_1(v0_1::PluginPre<HostState>),
 }
 
@@ -111,7 +112,10 @@ impl Plugin {
     fn call_describe(&self) -> Result<wit::PluginInfo, CallError> {
         match &self.pre {
             Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_describe(store)),
-            Pre::V0_1(pre) => self.call(|store| old_instance(pre, store)?.call_describe(store)).map(v0_1::plugin_info),
+            Pre::V0_2(pre) => self.call(|store| v0_2_instance(pre, store)?.call_describe(store)).map(v0_2::plugin_info),
+            Pre::V0_1(pre) => self
+                .call(|store| v0_1_instance(pre, store)?.call_describe(store))
+                .map(|info| v0_2::plugin_info(v0_1::plugin_info(info))),
         }
     }
 
@@ -120,11 +124,17 @@ impl Plugin {
         let input = wit::ExposeInput { service: service.to_owned(), config: config.to_owned() };
         let result = match &self.pre {
             Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_expose(store, &input))?,
+            Pre::V0_2(pre) => {
+                let input = v0_2::expose_input(&input);
+                self.call(|store| v0_2_instance(pre, store)?.call_expose(store, &input))?
+                    .map(v0_2::exports)
+                    .map_err(v0_2::problems)
+            }
             Pre::V0_1(pre) => {
-                let input = v0_1::expose_input(&input);
-                self.call(|store| old_instance(pre, store)?.call_expose(store, &input))?
-                    .map(v0_1::exports)
-                    .map_err(v0_1::problems)
+                let input = v0_1::expose_input(&v0_2::expose_input(&input));
+                self.call(|store| v0_1_instance(pre, store)?.call_expose(store, &input))?
+                    .map(|exports| v0_2::exports(v0_1::exports(exports)))
+                    .map_err(|problems| v0_2::problems(v0_1::problems(problems)))
             }
         };
         result.map_err(|problems| CallError::Config(convert::problems(problems)))
@@ -178,11 +188,17 @@ impl Plugin {
         };
         let result = match &self.pre {
             Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_render(store, &input))?,
+            Pre::V0_2(pre) => {
+                let input = v0_2::render_input(&input);
+                self.call(|store| v0_2_instance(pre, store)?.call_render(store, &input))?
+                    .map(|artifacts| artifacts.into_iter().map(v0_2::artifact).collect())
+                    .map_err(v0_2::problems)
+            }
             Pre::V0_1(pre) => {
-                let input = v0_1::render_input(&input);
-                self.call(|store| old_instance(pre, store)?.call_render(store, &input))?
-                    .map(|artifacts| artifacts.into_iter().map(v0_1::artifact).collect())
-                    .map_err(v0_1::problems)
+                let input = v0_1::render_input(&v0_2::render_input(&input));
+                self.call(|store| v0_1_instance(pre, store)?.call_render(store, &input))?
+                    .map(|artifacts| artifacts.into_iter().map(|a| v0_2::artifact(v0_1::artifact(a))).collect())
+                    .map_err(|problems| v0_2::problems(v0_1::problems(problems)))
             }
         };
         result.map_err(|problems| CallError::Config(convert::problems(problems)))
@@ -227,8 +243,16 @@ fn instance(
     Ok(pre.instantiate(&mut *store)?.stackc_plugin_service_plugin().clone())
 }
 
+/// A fresh instance's `service-plugin` interface, of a 0.2.0 plugin.
+fn v0_2_instance(
+    pre: &v0_2::PluginPre<HostState>,
+    store: &mut Store<HostState>,
+) -> wasmtime::Result<v0_2::ServicePlugin> {
+    Ok(pre.instantiate(&mut *store)?.stackc_plugin_service_plugin().clone())
+}
+
 /// A fresh instance's `service-plugin` interface, of a 0.1.0 plugin.
-fn old_instance(
+fn v0_1_instance(
     pre: &v0_1::PluginPre<HostState>,
     store: &mut Store<HostState>,
 ) -> wasmtime::Result<v0_1::ServicePlugin> {

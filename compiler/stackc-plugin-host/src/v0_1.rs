@@ -1,17 +1,16 @@
 //! Plugins built against `stackc:plugin@0.1.0`: their bindings, and the conversions between
-//! their records and the current ones.
+//! their records and those of 0.2.0, the next version.
 //!
 //! 0.2.0 added the Compose placement (`render-input.compose-project`) and its artifacts; every
-//! 0.1.0 record has a current one with the same fields. So a 0.1.0 plugin costs a conversion
-//! at the call, not a code path: inputs lose what 0.1.0 does not know, outputs move field by
-//! field into the current records, which is all later phases ever see. Each conversion names
-//! every field, so that a field added to a current record fails to compile here until this
-//! module says what a 0.1.0 plugin gives it.
+//! 0.1.0 record has a 0.2.0 one with the same fields. A 0.1.0 plugin's records go through
+//! this module and then `v0_2`, one version at a time, to the current ones (see `v0_2.rs`).
+//! Each conversion names every field, so that a field added to a 0.2.0 record would fail to
+//! compile here until this module says what a 0.1.0 plugin gives it.
 
 use wasmtime::component::{HasSelf, Linker};
 
-use crate::bindings::stackc::plugin::types as current;
 use crate::sandbox::HostState;
+use crate::v0_2::types as next;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -45,14 +44,14 @@ impl old_host::Host for HostState {
     }
 }
 
-pub(crate) fn expose_input(input: &current::ExposeInput) -> old::ExposeInput {
+pub(crate) fn expose_input(input: &next::ExposeInput) -> old::ExposeInput {
     old::ExposeInput { service: input.service.clone(), config: input.config.clone() }
 }
 
 /// The render input without the Compose project, which 0.1.0 plugins cannot be placed in
 /// knowingly: what such a plugin renders for a Compose service is refused by the emitters'
 /// placement checks.
-pub(crate) fn render_input(input: &current::RenderInput) -> old::RenderInput {
+pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
     old::RenderInput {
         stack: input.stack.clone(),
         service: input.service.clone(),
@@ -66,58 +65,58 @@ pub(crate) fn render_input(input: &current::RenderInput) -> old::RenderInput {
     }
 }
 
-pub(crate) fn plugin_info(info: old::PluginInfo) -> current::PluginInfo {
+pub(crate) fn plugin_info(info: old::PluginInfo) -> next::PluginInfo {
     let old::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints } = info;
-    current::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints }
+    next::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints }
 }
 
-pub(crate) fn exports(exports: old::Exports) -> current::Exports {
-    current::Exports {
+pub(crate) fn exports(exports: old::Exports) -> next::Exports {
+    next::Exports {
         endpoints: exports
             .endpoints
             .into_iter()
-            .map(|e| current::Endpoint {
+            .map(|e| next::Endpoint {
                 name: e.name,
                 port: e.port,
                 protocol: e.protocol,
                 path: e.path,
                 role: match e.role {
-                    old::EndpointRole::Service => current::EndpointRole::Service,
-                    old::EndpointRole::Metrics => current::EndpointRole::Metrics,
-                    old::EndpointRole::Status => current::EndpointRole::Status,
-                    old::EndpointRole::Peer => current::EndpointRole::Peer,
+                    old::EndpointRole::Service => next::EndpointRole::Service,
+                    old::EndpointRole::Metrics => next::EndpointRole::Metrics,
+                    old::EndpointRole::Status => next::EndpointRole::Status,
+                    old::EndpointRole::Peer => next::EndpointRole::Peer,
                 },
             })
             .collect(),
-        facts: exports.facts.into_iter().map(|f| current::Fact { name: f.name, value: f.value }).collect(),
+        facts: exports.facts.into_iter().map(|f| next::Fact { name: f.name, value: f.value }).collect(),
     }
 }
 
-pub(crate) fn problems(problems: Vec<old::ConfigDiagnostic>) -> Vec<current::ConfigDiagnostic> {
+pub(crate) fn problems(problems: Vec<old::ConfigDiagnostic>) -> Vec<next::ConfigDiagnostic> {
     problems
         .into_iter()
-        .map(|p| current::ConfigDiagnostic {
+        .map(|p| next::ConfigDiagnostic {
             message: p.message,
             path: p.path,
             target: match p.target {
-                old::DiagnosticTarget::Key => current::DiagnosticTarget::Key,
-                old::DiagnosticTarget::Value => current::DiagnosticTarget::Value,
+                old::DiagnosticTarget::Key => next::DiagnosticTarget::Key,
+                old::DiagnosticTarget::Value => next::DiagnosticTarget::Value,
             },
             help: p.help,
         })
         .collect()
 }
 
-/// Moves every named field of a 0.1.0 record into the current record of the same name.
+/// Moves every named field of a 0.1.0 record into the 0.2.0 record of the same name.
 macro_rules! same_fields {
     ($record:ident, $value:expr, { $($field:ident),* $(,)? }) => {{
         let old::$record { $($field),* } = $value;
-        current::$record { $($field),* }
+        next::$record { $($field),* }
     }};
 }
 
-pub(crate) fn artifact(artifact: old::Artifact) -> current::Artifact {
-    use current::Artifact as A;
+pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {
+    use next::Artifact as A;
     match artifact {
         old::Artifact::HostFile(f) => A::HostFile(same_fields!(HostFile, f, { host, path, contents, mode })),
         old::Artifact::SecretFile(f) => A::SecretFile(same_fields!(SecretFile, f, { path, secret, mode })),
@@ -138,10 +137,10 @@ pub(crate) fn artifact(artifact: old::Artifact) -> current::Artifact {
                 log_max_bytes,
             } = p;
             let supervisor = match supervisor {
-                old::Supervisor::Systemd => current::Supervisor::Systemd,
-                old::Supervisor::Daemontools => current::Supervisor::Daemontools,
+                old::Supervisor::Systemd => next::Supervisor::Systemd,
+                old::Supervisor::Daemontools => next::Supervisor::Daemontools,
             };
-            A::Process(current::Process {
+            A::Process(next::Process {
                 name,
                 command,
                 user,

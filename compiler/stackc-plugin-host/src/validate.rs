@@ -74,12 +74,15 @@ pub(crate) fn artifacts(artifacts: &[Artifact], max_bytes: usize) -> Result<(), 
             }
             Artifact::Network(n) => name(&n.name)?,
             Artifact::Volume(v) => name(&v.name)?,
+            // Its name becomes a home directory: `/home/<name>`.
+            Artifact::Account(a) => name(&a.name)?,
             Artifact::Package(_)
             | Artifact::AptRepository(_)
             | Artifact::SystemService(_)
             | Artifact::Process(_)
             | Artifact::HttpCheck(_)
-            | Artifact::CommandCheck(_) => {}
+            | Artifact::CommandCheck(_)
+            | Artifact::TrafficGate(_) => {}
         }
         if total > max_bytes {
             return Err(OutputError::TooLarge { limit: max_bytes });
@@ -136,7 +139,14 @@ mod tests {
     use crate::{BundleFile, HostFile};
 
     fn file(path: &str, bytes: usize) -> Artifact {
-        Artifact::HostFile(HostFile { host: None, path: path.to_owned(), contents: vec![b'x'; bytes], mode: 0o644 })
+        Artifact::HostFile(HostFile {
+            host: None,
+            path: path.to_owned(),
+            contents: vec![b'x'; bytes],
+            mode: 0o644,
+            owner: None,
+            group: None,
+        })
     }
 
     fn file_on(host: &str, path: &str) -> Artifact {
@@ -145,6 +155,8 @@ mod tests {
             path: path.to_owned(),
             contents: Vec::new(),
             mode: 0,
+            owner: None,
+            group: None,
         })
     }
 

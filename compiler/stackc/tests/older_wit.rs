@@ -1,11 +1,13 @@
-//! A plugin built against `stackc:plugin@0.1.0` (before the Compose placement) still loads
-//! and works: its exports are referenced, its artifacts reach the bundle, its config errors
-//! point into the stack, and it cannot be placed where 0.1.0 has nothing to say.
+//! Plugins built against older WIT versions still load and work: one built against
+//! `stackc:plugin@0.1.0` (before the Compose placement) has its exports referenced, its
+//! artifacts reach the bundle, its config errors point into the stack, and it cannot be
+//! placed where 0.1.0 has nothing to say; one built against `@0.2.0` (before file owners)
+//! renders for hosts and for a Compose project, its files owned by root.
 
 use std::collections::BTreeMap;
 
 use stackc::{Compilation, Limits, Loaded, Options, Plugins, SourceError, SourceLoader, compile};
-use stackc_test_plugins::WIT_0_1;
+use stackc_test_plugins::{WIT_0_1, WIT_0_2};
 
 struct Memory(BTreeMap<String, String>);
 
@@ -20,6 +22,8 @@ fn compile_stack(text: &str) -> Compilation {
     let mut plugins = Plugins::builtin(Limits::default()).unwrap_or_else(|(name, e)| panic!("{name}: {e}"));
     let loaded = plugins.add(WIT_0_1, "test").unwrap_or_else(|e| panic!("the 0.1.0 plugin does not load: {e}"));
     assert_eq!(loaded.plugin.info().name, "old");
+    let loaded = plugins.add(WIT_0_2, "test").unwrap_or_else(|e| panic!("the 0.2.0 plugin does not load: {e}"));
+    assert_eq!(loaded.plugin.info().name, "older");
     let loader = Memory(BTreeMap::from([("stack.kdl".to_owned(), text.to_owned())]));
     compile(
         &Options { root: "stack.kdl", values: &[], overrides: &[], render_cache: None, progress: None },
@@ -102,4 +106,61 @@ service "app" plugin="old" on="old" {
         ),
         "{messages:?}"
     );
+}
+
+fn bundle_file(compilation: &Compilation, path: &str) -> String {
+    let bundle = compilation.bundle.as_ref().unwrap_or_else(|| panic!("no bundle: {:?}", messages(compilation)));
+    let file = bundle.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no `{path}`"));
+    String::from_utf8(file.contents.clone()).expect("utf-8")
+}
+
+#[test]
+fn a_0_2_0_plugin_renders_for_hosts_with_files_owned_by_root() {
+    let compilation = compile_stack(
+        r#"stack "older"
+secret "key" vault="older_key"
+host "h1" address="10.0.0.1"
+service "app" plugin="older" on="h1" {
+    greeting "hello"
+}
+"#,
+    );
+    assert_eq!(bundle_file(&compilation, "hosts/h1/etc/older"), "app {\"greeting\":\"hello\"}\n");
+    let site = bundle_file(&compilation, "ansible/site.yml");
+    assert!(site.contains("path: \"/etc/older\"\n") && site.contains("mode: \"0640\""), "{site}");
+    assert!(site.contains("owner: root\n") && !site.contains("item.owner"), "{site}");
+    assert!(site.contains("{{ older_key }}"), "the secret file is not filled from Vault:\n{site}");
+}
+
+#[test]
+fn a_0_2_0_plugin_renders_for_a_compose_project() {
+    let compilation = compile_stack(
+        r#"stack "older"
+secret "key" env="OLDER_KEY"
+compose "older"
+service "app" plugin="older" on="older" {
+    greeting "hello"
+}
+"#,
+    );
+    let project = bundle_file(&compilation, "compose/compose.yml");
+    assert!(project.contains("image: \"busybox:1.36\"") || project.contains("image: busybox:1.36"), "{project}");
+    assert!(project.contains("OLDER_KEY"), "{project}");
+}
+
+#[test]
+fn a_0_2_0_plugin_reports_config_errors_at_the_key() {
+    let compilation = compile_stack(
+        r#"stack "older"
+host "h1" address="10.0.0.1"
+service "app" plugin="older" on="h1" {
+    greeting "fail"
+}
+"#,
+    );
+    assert!(compilation.bundle.is_none());
+    let errors = compilation.diagnostics.clone().into_sorted();
+    let error = errors.iter().find(|d| d.message.contains("refuses this greeting")).expect("the plugin's error");
+    let span = error.span.expect("a span");
+    assert_eq!(&compilation.sources.get(span.file).text[span.start as usize..span.end as usize], "\"fail\"");
 }

@@ -5,11 +5,15 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use serde::Serialize;
-use stackc_plugin_sdk::{Artifact, ConfigError, HostFile, HttpCheck, RenderContext, Templates, authority};
+use stackc_plugin_sdk::{Artifact, ConfigError, HostFile, HttpCheck, RenderContext, Templates, TrafficGate, authority};
 
 use crate::config::{Backend, Config};
 
 const CONFIG_FILE: &str = "/etc/haproxy/haproxy.cfg";
+
+/// Drains a server and puts it back through the runtime API (see the script's header).
+pub const GATE: &str = "/usr/local/sbin/haproxy-gate";
+const GATE_SCRIPT: &str = include_str!("../files/haproxy-gate");
 
 /// The name of the exporter's frontend and of its endpoint.
 pub const METRICS: &str = "metrics";
@@ -40,7 +44,8 @@ pub(crate) static TEMPLATES: Templates =
     Templates::embedded(&[("haproxy.cfg", include_str!("../templates/haproxy.cfg.hbs"))]);
 
 pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
-    let mut artifacts = vec![Artifact::package("haproxy")];
+    // socat speaks to the runtime API for the gate script.
+    let mut artifacts = vec![Artifact::package("haproxy"), Artifact::package("socat")];
     for host in &context.hosts {
         let file = HaproxyCfg::new(config, context, &host.name, &host.address);
         artifacts.push(HostFile::new(CONFIG_FILE, TEMPLATES.render("haproxy.cfg", &file)).on_host(&host.name).into());
@@ -50,7 +55,24 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
             .push(HttpCheck::new(format!("{} exports metrics on {}", context.service, host.name), url, 200).into());
     }
     artifacts.push(Artifact::reloaded_service("haproxy"));
+    artifacts.push(HostFile::new(GATE, GATE_SCRIPT).with_mode(0o755).into());
+    artifacts.extend(gates(config));
     artifacts
+}
+
+/// A traffic gate for every server of every backend: a deployment that updates the server's
+/// host drains it from the backend on each balancer first and puts it back afterwards.
+fn gates(config: &Config) -> impl Iterator<Item = Artifact> + '_ {
+    config.backend.iter().flat_map(move |(backend, b)| {
+        b.servers.iter().flat_map(|s| &s.endpoints).map(move |e| {
+            let argv = |action: &str| {
+                [GATE, &config.stats_socket, action, backend, &server_name(&e.service, &e.host)]
+                    .map(str::to_owned)
+                    .to_vec()
+            };
+            TrafficGate::new(&e.service, &e.host, argv("drain"), argv("enable")).into()
+        })
+    })
 }
 
 /// Everything that would make HAProxy refuse the file, or make it mean something else.

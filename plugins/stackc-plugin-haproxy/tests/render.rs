@@ -3,7 +3,7 @@
 use stackc_plugin_haproxy::Haproxy;
 use stackc_plugin_sdk::serde_json::{Value, json};
 use stackc_plugin_sdk::testing::{context, endpoint, expose, host_file, reference, render};
-use stackc_plugin_sdk::{Artifact, EndpointRole};
+use stackc_plugin_sdk::{Artifact, EndpointRole, TrafficGate};
 
 const CONFIG: &str = "/etc/haproxy/haproxy.cfg";
 
@@ -42,6 +42,31 @@ fn balancer_with_health_checks_retries_and_metrics() {
         })
         .collect();
     assert_eq!(checks, ["http://10.30.0.11:8405/metrics", "http://10.30.0.12:8405/metrics"]);
+}
+
+#[test]
+fn every_server_has_a_traffic_gate_through_the_runtime_api() {
+    let artifacts = render::<Haproxy>(&balancer_config(), &two_balancers()).expect("renders");
+    let gates: Vec<&TrafficGate> = artifacts
+        .iter()
+        .filter_map(|a| match a {
+            Artifact::TrafficGate(g) => Some(g),
+            _ => None,
+        })
+        .collect();
+    let argv = |action: &str, server: &str| {
+        ["/usr/local/sbin/haproxy-gate", "/run/haproxy/admin.sock", action, "api", server].map(str::to_owned).to_vec()
+    };
+    assert_eq!(
+        gates,
+        [
+            &TrafficGate::new("api", "api1", argv("drain", "api-api1"), argv("enable", "api-api1")),
+            &TrafficGate::new("api", "api2", argv("drain", "api-api2"), argv("enable", "api-api2")),
+        ]
+    );
+    let script = host_file(&artifacts, "lb2", "/usr/local/sbin/haproxy-gate");
+    assert!(script.starts_with("#!/bin/sh\n") && script.contains("state drain"), "{script}");
+    assert!(artifacts.contains(&Artifact::package("socat")), "the script speaks to the socket through socat");
 }
 
 #[test]

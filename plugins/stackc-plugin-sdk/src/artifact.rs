@@ -7,15 +7,15 @@
 //! call the constructors.
 
 use crate::{
-    AptRepository, Artifact, BundleFile, CommandCheck, Container, ContainerFile, Healthcheck, HelmRelease, HostFile,
-    HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy, SecretFile,
-    Supervisor, SystemService, Volume, VolumeMount,
+    Account, AptRepository, Artifact, BundleFile, CommandCheck, Container, ContainerFile, Healthcheck, HelmRelease,
+    HostFile, HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy,
+    SecretFile, Supervisor, SystemService, TrafficGate, Volume, VolumeMount,
 };
 
 impl HostFile {
     /// A file on every host of the service, with mode 0644.
     pub fn new(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
-        HostFile { host: None, path: path.into(), contents: contents.into(), mode: 0o644 }
+        HostFile { host: None, path: path.into(), contents: contents.into(), mode: 0o644, owner: None, group: None }
     }
 
     /// Only on `host`, a name from [`RenderContext::hosts`](crate::RenderContext::hosts).
@@ -30,18 +30,71 @@ impl HostFile {
         self.mode = mode;
         self
     }
+
+    /// Owned by `owner` and `group` rather than root.
+    #[must_use]
+    pub fn owned_by(mut self, owner: impl Into<String>, group: impl Into<String>) -> Self {
+        self.owner = Some(owner.into());
+        self.group = Some(group.into());
+        self
+    }
 }
 
 impl SecretFile {
-    /// A host file holding the secret named `secret`, readable by its owner only (0600).
+    /// A host file holding the secret named `secret`, owned by root and readable by its owner
+    /// only (0600).
     pub fn new(path: impl Into<String>, secret: impl Into<String>) -> Self {
-        SecretFile { path: path.into(), secret: secret.into(), mode: 0o600 }
+        SecretFile { path: path.into(), secret: secret.into(), mode: 0o600, owner: None, group: None }
     }
 
     #[must_use]
     pub fn with_mode(mut self, mode: u32) -> Self {
         self.mode = mode;
         self
+    }
+
+    /// Owned by `owner` and `group` rather than root (on hosts only: Compose ignores it).
+    #[must_use]
+    pub fn owned_by(mut self, owner: impl Into<String>, group: impl Into<String>) -> Self {
+        self.owner = Some(owner.into());
+        self.group = Some(group.into());
+        self
+    }
+}
+
+impl Account {
+    /// A login account with `/bin/bash` as its shell, in no group but its own and with no
+    /// key yet.
+    pub fn new(name: impl Into<String>) -> Self {
+        Account { name: name.into(), groups: Vec::new(), authorized_keys: Vec::new(), shell: "/bin/bash".to_owned() }
+    }
+
+    /// Also a member of `group`.
+    #[must_use]
+    pub fn in_group(mut self, group: impl Into<String>) -> Self {
+        self.groups.push(group.into());
+        self
+    }
+
+    /// Allows logging in with the OpenSSH public key `key`.
+    #[must_use]
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.authorized_keys.push(key.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_shell(mut self, shell: impl Into<String>) -> Self {
+        self.shell = shell.into();
+        self
+    }
+}
+
+impl TrafficGate {
+    /// `host` of `service` is drained by running `drain` on this service's hosts and put back
+    /// by running `enable` (argv, the first element an absolute path).
+    pub fn new(service: impl Into<String>, host: impl Into<String>, drain: Vec<String>, enable: Vec<String>) -> Self {
+        TrafficGate { service: service.into(), host: host.into(), drain, enable }
     }
 }
 
@@ -395,6 +448,8 @@ into_artifact!(
     ImageBuild,
     Network,
     Volume,
+    Account,
+    TrafficGate,
 );
 
 /// Shorthands for the most common artifacts.

@@ -77,10 +77,10 @@ pub mod testing;
 
 // Explicit, so that the API is what is listed here and not whatever the WIT generates.
 pub use bindings::stackc::plugin::types::{
-    AptRepository, Artifact, BundleFile, CommandCheck, ConfigDiagnostic as ConfigError, Container, ContainerFile,
-    DiagnosticTarget as Target, Endpoint, EndpointRole, Exports, Fact, Healthcheck, HelmRelease, HostFile, HostInfo,
-    HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy, SecretFile,
-    Supervisor, SystemService, Volume, VolumeMount,
+    Account, AptRepository, Artifact, BundleFile, CommandCheck, ConfigDiagnostic as ConfigError, Container,
+    ContainerFile, DiagnosticTarget as Target, Endpoint, EndpointRole, Exports, Fact, Healthcheck, HelmRelease,
+    HostFile, HostInfo, HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy,
+    SecretFile, Supervisor, SystemService, TrafficGate, Volume, VolumeMount,
 };
 pub use config::{Ref, SecretRef, one_or_many};
 pub use context::RenderContext;
@@ -92,45 +92,47 @@ pub use templates::Templates;
 pub use serde_json;
 
 /// The WIT package version this SDK implements.
-pub const WIT_VERSION: &str = "0.2.0";
+pub const WIT_VERSION: &str = "0.3.0";
 
 /// Generated bindings. Not part of the API: use the types re-exported above.
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "wit/since_v0.2.0",
+        path: "wit/since_v0.3.0",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin",
         default_bindings_module: "stackc_plugin_sdk::bindings",
         additional_derives: [PartialEq, Eq],
         additional_type_attributes: {
-            "stackc:plugin/types@0.2.0/exports": [#[derive(Default)]],
+            "stackc:plugin/types@0.3.0/exports": [#[derive(Default)]],
             // Placed endpoints reach plugins as JSON, roles by their WIT names.
-            "stackc:plugin/types@0.2.0/endpoint-role": [
+            "stackc:plugin/types@0.3.0/endpoint-role": [
                 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
                 #[serde(rename_all = "kebab-case")]
             ],
-            "stackc:plugin/types@0.2.0/artifact": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/host-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/secret-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/apt-repository": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/system-service": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/process": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/http-check": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/command-check": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/bundle-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/kube-object": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/kube-secret": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/helm-release": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/container": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/container-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/published-port": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/volume-mount": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/healthcheck": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/image-build": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/network": [#[non_exhaustive]],
-            "stackc:plugin/types@0.2.0/volume": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/artifact": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/host-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/secret-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/apt-repository": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/system-service": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/process": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/http-check": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/command-check": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/bundle-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/kube-object": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/kube-secret": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/helm-release": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/container": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/container-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/published-port": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/volume-mount": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/healthcheck": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/image-build": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/network": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/volume": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/account": [#[non_exhaustive]],
+            "stackc:plugin/types@0.3.0/traffic-gate": [#[non_exhaustive]],
         },
     });
 }

@@ -17,8 +17,19 @@ pub(crate) struct Play {
     /// `local` for plays on the control node.
     pub(crate) connection: Option<&'static str>,
     pub(crate) become_root: bool,
+    /// `serial`: the play runs on this many hosts at a time, all its tasks on one batch
+    /// before the next.
+    pub(crate) serial: Option<u32>,
     pub(crate) tasks: Vec<Task>,
     pub(crate) handlers: Vec<Task>,
+}
+
+/// A task that is retried once a second until it succeeds or `times` runs failed.
+#[derive(Clone, Copy)]
+pub(crate) struct Retry {
+    /// The variable the result is registered as.
+    pub(crate) register: &'static str,
+    pub(crate) times: u32,
 }
 
 #[derive(Clone)]
@@ -26,12 +37,17 @@ pub(crate) struct Task {
     pub(crate) name: Scalar,
     /// The module's fully qualified name, e.g. `ansible.builtin.copy`.
     pub(crate) module: &'static str,
-    pub(crate) args: Map,
+    /// A map of arguments, or the one word a free-form module such as `meta` takes.
+    pub(crate) args: Yaml,
     /// `loop`: the task runs once per item.
     pub(crate) items: Option<Vec<Yaml>>,
     /// `loop_control.loop_var`, when `item` is not the name to use.
     pub(crate) loop_var: Option<&'static str>,
     pub(crate) when: Option<&'static str>,
+    /// `delegate_to`: the host the task runs on instead of the play's, a Jinja expression.
+    pub(crate) delegate_to: Option<&'static str>,
+    /// Retried until it succeeds (`register`, `until`, `retries`, `delay`).
+    pub(crate) retry: Option<Retry>,
     /// Keeps the task's values (secrets) out of Ansible's output.
     pub(crate) no_log: bool,
     /// The handlers to run when the task changes something.
@@ -41,6 +57,15 @@ pub(crate) struct Task {
 
 impl Task {
     pub(crate) fn new(name: Scalar, module: &'static str, args: Map) -> Self {
+        Task::with_args(name, module, args.into())
+    }
+
+    /// `ansible.builtin.meta: <action>`, e.g. `flush_handlers`.
+    pub(crate) fn meta(name: Scalar, action: &'static str) -> Self {
+        Task::with_args(name, "ansible.builtin.meta", Scalar::plain(action).into())
+    }
+
+    fn with_args(name: Scalar, module: &'static str, args: Yaml) -> Self {
         Task {
             name,
             module,
@@ -48,6 +73,8 @@ impl Task {
             items: None,
             loop_var: None,
             when: None,
+            delegate_to: None,
+            retry: None,
             no_log: false,
             notify: Vec::new(),
             changed_when: None,
@@ -75,6 +102,15 @@ impl Task {
         if let Some(condition) = self.when {
             map.insert("when", Scalar::plain(condition));
         }
+        if let Some(host) = self.delegate_to {
+            map.insert("delegate_to", Scalar::quoted(host));
+        }
+        if let Some(retry) = self.retry {
+            map.insert("register", Scalar::plain(retry.register));
+            map.insert("until", Scalar::plain(format!("{} is succeeded", retry.register)));
+            map.insert("retries", i64::from(retry.times));
+            map.insert("delay", 1_i64);
+        }
         if self.no_log {
             map.insert("no_log", true);
         }
@@ -96,6 +132,7 @@ impl Play {
             hosts: "localhost".to_owned(),
             connection: Some("local"),
             become_root: false,
+            serial: None,
             tasks,
             handlers: Vec::new(),
         }
@@ -108,6 +145,9 @@ impl Play {
         }
         if self.become_root {
             map.insert("become", true);
+        }
+        if let Some(serial) = self.serial {
+            map.insert("serial", i64::from(serial));
         }
         // No task reads facts, so gathering them would only cost time.
         map.insert("gather_facts", false);

@@ -3,28 +3,32 @@
 //! make them, and command checks on the service's own hosts. A service with both gets a play
 //! for each.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::inventory::group_name;
 use super::playbook::{self, Play, Task};
+use super::rolling::{self, Gate};
 use crate::host_work::{Handler, Restart, Start};
-use crate::plan::{Plan, ServicePlan};
+use crate::plan::{Owner, Plan, ServicePlan};
 use crate::yaml::{Map, Scalar, Seq, Yaml};
 
 /// The plays of `site.yml`, each made when it is written: deploy plays, then HTTP and then
 /// command verification plays.
 pub(crate) struct Plays<'a, 'p> {
+    plan: &'a Plan<'p>,
     /// The services that deploy to hosts.
     deployed: &'a [&'a ServicePlan<'p>],
     http: Vec<&'a ServicePlan<'p>>,
     command: Vec<&'a ServicePlan<'p>>,
+    /// By the service whose hosts they drain (see `rolling.rs`).
+    gates: BTreeMap<&'p str, Vec<Gate<'a, 'p>>>,
 }
 
 impl<'a, 'p> Plays<'a, 'p> {
-    pub(crate) fn new(deployed: &'a [&'a ServicePlan<'p>]) -> Self {
+    pub(crate) fn new(plan: &'a Plan<'p>, deployed: &'a [&'a ServicePlan<'p>]) -> Self {
         let http = deployed.iter().copied().filter(|s| !s.http_checks.is_empty()).collect();
         let command = deployed.iter().copied().filter(|s| !s.command_checks.is_empty()).collect();
-        Plays { deployed, http, command }
+        Plays { plan, deployed, http, command, gates: plan.gates() }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -36,7 +40,12 @@ impl<'a, 'p> Plays<'a, 'p> {
         let step = format!("Step {}/{}", index + 1, self.len());
         let (http_from, command_from) = (self.deployed.len(), self.deployed.len() + self.http.len());
         if index < http_from {
-            deploy_play(&step, self.deployed[index])
+            let s = self.deployed[index];
+            let mut play = deploy_play(&step, s);
+            if let Some(gates) = self.gates.get(s.service.name.value.as_str()) {
+                rolling::roll(&mut play, self.plan.stack, s, gates);
+            }
+            play
         } else if index < command_from {
             http_verify_play(&step, self.http[index - http_from])
         } else {
@@ -64,6 +73,7 @@ fn deploy_play(step: &str, s: &ServicePlan<'_>) -> Play {
     let mut tasks = apt_repositories(s);
     tasks.extend(packages(s));
     tasks.extend(accounts(s));
+    tasks.extend(logins(s));
     tasks.extend(directories(s));
     tasks.extend(files(s, &notify));
     tasks.extend(secret_files(s, &notify));
@@ -73,6 +83,7 @@ fn deploy_play(step: &str, s: &ServicePlan<'_>) -> Play {
         hosts: group_name("service_", name),
         connection: None,
         become_root: true,
+        serial: None,
         tasks,
         handlers: s.handlers.iter().map(handler_task).collect(),
     }
@@ -141,10 +152,12 @@ fn files(s: &ServicePlan<'_>, notify: &[String]) -> Option<Task> {
     if s.files.is_empty() {
         return None;
     }
-    let args = root_owned(
+    let owned = s.files.values().any(|f| f.owner != Owner::ROOT);
+    let args = owned_as(
         Map::new()
             .with("src", Scalar::quoted("{{ playbook_dir }}/../hosts/{{ inventory_hostname }}{{ item.path }}"))
             .with("dest", Scalar::quoted("{{ item.path }}")),
+        owned,
     )
     .with("mode", Scalar::quoted("{{ item.mode }}"));
     // A file on only some of the service's hosts lists them.
@@ -152,17 +165,21 @@ fn files(s: &ServicePlan<'_>, notify: &[String]) -> Option<Task> {
     let items = s
         .files
         .iter()
-        .map(|(path, (mode, hosts))| {
-            let mut item =
-                Map::new().with("path", Scalar::quoted(*path)).with("mode", Scalar::quoted(format!("{mode:04o}")));
-            if on_some(hosts) {
-                item.insert("hosts", Yaml::quoted_list(hosts.iter().copied()));
+        .map(|(path, file)| {
+            let mut item = Map::new()
+                .with("path", Scalar::quoted(*path))
+                .with("mode", Scalar::quoted(format!("{:04o}", file.mode)));
+            if owned {
+                item = with_owner(item, file.owner);
+            }
+            if on_some(&file.hosts) {
+                item.insert("hosts", Yaml::quoted_list(file.hosts.iter().copied()));
             }
             item.into()
         })
         .collect();
     let mut task = Task::new(Scalar::plain("Install files"), "ansible.builtin.copy", args).looping(items);
-    if s.files.values().any(|(_, hosts)| on_some(hosts)) {
+    if s.files.values().any(|f| on_some(&f.hosts)) {
         task.when = Some("item.hosts is not defined or inventory_hostname in item.hosts");
     }
     task.notify = notify.to_vec();
@@ -174,21 +191,22 @@ fn secret_files(s: &ServicePlan<'_>, notify: &[String]) -> Option<Task> {
     if s.secret_files.is_empty() {
         return None;
     }
-    let args = root_owned(
+    let owned = s.secret_files.iter().any(|f| f.owner != Owner::ROOT);
+    let args = owned_as(
         Map::new()
             .with("content", Scalar::quoted("{{ item.content }}"))
             .with("dest", Scalar::quoted("{{ item.path }}")),
+        owned,
     )
     .with("mode", Scalar::quoted("{{ item.mode }}"));
     let items = s
         .secret_files
         .iter()
         .map(|f| {
-            Map::new()
-                .with("path", Scalar::quoted(f.path))
-                .with("mode", Scalar::quoted(format!("{:04o}", f.mode)))
-                .with("content", Scalar::quoted(playbook::secret_value(f.secret)))
-                .into()
+            let item =
+                Map::new().with("path", Scalar::quoted(f.path)).with("mode", Scalar::quoted(format!("{:04o}", f.mode)));
+            let item = if owned { with_owner(item, f.owner) } else { item };
+            item.with("content", Scalar::quoted(playbook::secret_value(f.secret))).into()
         })
         .collect();
     let mut task = Task::new(Scalar::plain("Install secret files"), "ansible.builtin.copy", args).looping(items);
@@ -199,7 +217,66 @@ fn secret_files(s: &ServicePlan<'_>, notify: &[String]) -> Option<Task> {
 
 /// `owner: root` and `group: root` after `args`.
 fn root_owned(args: Map) -> Map {
-    args.with("owner", Scalar::plain("root")).with("group", Scalar::plain("root"))
+    owned_as(args, false)
+}
+
+/// The owner and group after `args`: root's, or each item's when `per_item`.
+fn owned_as(args: Map, per_item: bool) -> Map {
+    if per_item {
+        args.with("owner", Scalar::quoted("{{ item.owner }}")).with("group", Scalar::quoted("{{ item.group }}"))
+    } else {
+        args.with("owner", Scalar::plain("root")).with("group", Scalar::plain("root"))
+    }
+}
+
+fn with_owner(item: Map, owner: Owner<'_>) -> Map {
+    item.with("owner", Scalar::quoted(owner.user)).with("group", Scalar::quoted(owner.group))
+}
+
+/// People's login accounts: their groups, the account (no password: keys only) and its
+/// authorized keys, which replace whatever keys the account had.
+fn logins(s: &ServicePlan<'_>) -> Vec<Task> {
+    if s.logins.is_empty() {
+        return Vec::new();
+    }
+    let groups: BTreeSet<&str> = s.logins.iter().flat_map(|a| a.groups.iter().map(String::as_str)).collect();
+    let mut tasks = Vec::new();
+    if !groups.is_empty() {
+        let args = Map::new().with("name", Scalar::quoted("{{ item }}")).with("state", Scalar::plain("present"));
+        let items = groups.iter().map(|g| Yaml::quoted(*g)).collect();
+        tasks.push(Task::new(Scalar::plain("Create groups"), "ansible.builtin.group", args).looping(items));
+    }
+    for account in &s.logins {
+        let name = account.name.as_str();
+        let home = format!("/home/{name}");
+        let user = Map::new()
+            .with("name", Scalar::quoted(name))
+            .with("groups", Yaml::quoted_list(account.groups.iter().map(String::as_str)))
+            .with("append", false)
+            .with("shell", Scalar::quoted(&account.shell))
+            .with("home", Scalar::quoted(&home))
+            .with("create_home", true)
+            // `!`: no password can log in; SSH keys still can.
+            .with("password", Scalar::quoted("!"))
+            .with("update_password", Scalar::plain("on_create"));
+        tasks.push(Task::new(Scalar::quoted(format!("Create login account {name}")), "ansible.builtin.user", user));
+        let dir = Map::new()
+            .with("path", Scalar::quoted(format!("{home}/.ssh")))
+            .with("state", Scalar::plain("directory"))
+            .with("owner", Scalar::quoted(name))
+            .with("group", Scalar::quoted(name))
+            .with("mode", Scalar::quoted("0700"));
+        tasks.push(Task::new(Scalar::quoted(format!("Create {home}/.ssh")), "ansible.builtin.file", dir));
+        let keys: String = account.authorized_keys.iter().map(|k| format!("{}\n", k.trim())).collect();
+        let keys = Map::new()
+            .with("content", Scalar::quoted(keys))
+            .with("dest", Scalar::quoted(format!("{home}/.ssh/authorized_keys")))
+            .with("owner", Scalar::quoted(name))
+            .with("group", Scalar::quoted(name))
+            .with("mode", Scalar::quoted("0600"));
+        tasks.push(Task::new(Scalar::quoted(format!("Install the SSH keys of {name}")), "ansible.builtin.copy", keys));
+    }
+    tasks
 }
 
 /// APT repositories (deb822 `.sources` files) before the packages that come from them.
@@ -319,6 +396,7 @@ fn command_verify_play(step: &str, s: &ServicePlan<'_>) -> Play {
         hosts: group_name("service_", name),
         connection: None,
         become_root: false,
+        serial: None,
         tasks,
         handlers: Vec::new(),
     }
@@ -339,7 +417,7 @@ mod tests {
     fn site_yml_reads_back_as_its_plays() {
         crate::tests::everything().with_plan(|plan| {
             let deployed: Vec<&ServicePlan<'_>> = plan.services.iter().filter(|s| s.deploys_to_hosts()).collect();
-            let plays = Plays::new(&deployed);
+            let plays = Plays::new(plan, &deployed);
             let each: Vec<Play> = (0..plays.len()).map(|i| plays.get(i)).collect();
             assert_eq!(each.len(), 5, "two deploy plays, two HTTP and one command verification");
             assert_reads_back(&text(plan, &plays), &playbook::to_yaml(&each));

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use stackc_diag::Diagnostic;
 use stackc_model::{SecretSource, Service, Stack};
-use stackc_plugin_host::HelmRelease;
+use stackc_plugin_host::{Account, HelmRelease};
 
 use super::{DeploySecret, ServicePlan};
 use crate::labels;
@@ -139,6 +139,107 @@ pub(super) fn container_subnets(stack: &Stack, diagnostics: &mut Vec<Diagnostic>
                     labels::CONTAINER_SUBNET
                 )),
             );
+        }
+    }
+}
+
+/// A user or group name as `useradd` takes it: a lower-case letter or `_`, then lower-case
+/// letters, digits, `_` and `-`, at most 32 bytes.
+fn is_user_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    let first = bytes.next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_');
+    first && name.len() <= 32 && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn bad_name(service: &Service, plugin: &str, message: String) -> Diagnostic {
+    Diagnostic::error("stackc::emit::account", format!("plugin `{plugin}` {message}"))
+        .at(service.name.span, "in this service")
+        .with_help("user and group names are a lower-case letter or `_`, then lower-case letters, digits, `_` or `-`")
+}
+
+/// The owner and group a plugin gave a host file are names a host can have.
+pub(super) fn owner(
+    service: &Service,
+    plugin: &str,
+    path: &str,
+    owner: &Option<String>,
+    group: &Option<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for name in [owner, group].into_iter().flatten().filter(|n| !is_user_name(n)) {
+        diagnostics.push(bad_name(
+            service,
+            plugin,
+            format!("gave `{path}` the owner `{name}`, which is not a user name"),
+        ));
+    }
+}
+
+/// A login account: valid names, an absolute shell, and public keys only.
+pub(super) fn account(service: &Service, plugin: &str, account: &Account, diagnostics: &mut Vec<Diagnostic>) {
+    for name in std::iter::once(&account.name).chain(&account.groups).filter(|n| !is_user_name(n)) {
+        diagnostics.push(bad_name(service, plugin, format!("made an account with the name `{name}`")));
+    }
+    if !account.shell.starts_with('/') {
+        diagnostics.push(
+            Diagnostic::error(
+                "stackc::emit::account",
+                format!("the shell of account `{}` is not an absolute path: `{}`", account.name, account.shell),
+            )
+            .at(service.name.span, "in this service"),
+        );
+    }
+    for key in &account.authorized_keys {
+        if let Err(why) = public_key(key) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "stackc::emit::account",
+                    format!("an authorized key of account `{}` {why}", account.name),
+                )
+                .at(service.name.span, "in this service")
+                .with_help("give the public key: one line, `ssh-ed25519 AAAA… comment` as in `~/.ssh/id_ed25519.pub`"),
+            );
+        }
+    }
+}
+
+/// Whether `key` is one line of an OpenSSH public key; a private key must never reach a
+/// bundle.
+fn public_key(key: &str) -> Result<(), &'static str> {
+    if key.contains("PRIVATE KEY") {
+        return Err("is a private key");
+    }
+    if key.trim().contains('\n') {
+        return Err("is more than one line");
+    }
+    let mut fields = key.split_whitespace();
+    let kind = fields.next().unwrap_or("");
+    let known = kind.starts_with("ssh-") || kind.starts_with("ecdsa-sha2-") || kind.starts_with("sk-");
+    if !known || fields.next().is_none_or(|blob| !blob.starts_with("AAAA")) {
+        return Err("is not an OpenSSH public key");
+    }
+    Ok(())
+}
+
+/// A traffic gate controls a host of a service its own service references, and its commands
+/// are argv with an absolute program.
+pub(super) fn traffic_gates(services: &[ServicePlan<'_>], diagnostics: &mut Vec<Diagnostic>) {
+    for s in services {
+        let name = &s.service.name.value;
+        let references = s.service.config.references();
+        for gate in &s.gates {
+            let target = services.iter().find(|t| t.service.name.value == gate.service);
+            let problem = if !references.iter().any(|r| r.service == gate.service) {
+                format!("a traffic gate of `{name}` is for `{}`, which it does not reference", gate.service)
+            } else if !target.is_some_and(|t| t.hosts.contains(&gate.host.as_str())) {
+                format!("a traffic gate of `{name}` is for host `{}`, which does not run `{}`", gate.host, gate.service)
+            } else if [&gate.drain, &gate.enable].iter().any(|argv| !argv.first().is_some_and(|p| p.starts_with('/'))) {
+                format!("a traffic gate of `{name}` has a command whose program is not an absolute path")
+            } else {
+                continue;
+            };
+            diagnostics
+                .push(Diagnostic::error("stackc::emit::gate", problem).at(s.service.name.span, "in this service"));
         }
     }
 }

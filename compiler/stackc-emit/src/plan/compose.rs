@@ -231,6 +231,13 @@ impl<'a> Checks<'a, '_> {
             self.secret(service, secret, plan);
         }
         for file in &c.secret_files {
+            if file.owner.is_some() || file.group.is_some() {
+                self.error(
+                    service,
+                    format!("secret file `{}` of container `{}` has an owner", file.path, c.name),
+                    "Compose outside Swarm ignores the owner of a secret file: run the container as a user that can read it",
+                );
+            }
             self.secret(service, &file.secret, plan);
         }
         for port in &c.ports {

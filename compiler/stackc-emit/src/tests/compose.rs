@@ -52,8 +52,13 @@ pub(crate) fn project() -> Fixture {
         contents: b"listen_addresses = '*'\n".to_vec(),
         mode: 0o644,
     }];
-    db.secret_files =
-        vec![SecretFile { path: "/run/secrets/db-password".to_owned(), secret: "db-password".to_owned(), mode: 0o400 }];
+    db.secret_files = vec![SecretFile {
+        path: "/run/secrets/db-password".to_owned(),
+        secret: "db-password".to_owned(),
+        mode: 0o400,
+        owner: None,
+        group: None,
+    }];
     db.volumes = vec![VolumeMount {
         volume: "db-data".to_owned(),
         target: "/var/lib/postgresql/data".to_owned(),
