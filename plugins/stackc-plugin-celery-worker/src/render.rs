@@ -47,12 +47,7 @@ fn image(config: &Config, context: &RenderContext) -> String {
 
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("the celery-worker plugin runs in a Compose project")
-                .with_help("place it on the stack's Compose project: on=\"<project>\""),
-        );
-    }
+    errors.extend(context.check_in_compose("the celery-worker plugin"));
     let target = &config.broker.target;
     match config.broker.endpoints.as_slice() {
         [] => errors.push(

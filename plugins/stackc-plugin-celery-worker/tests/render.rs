@@ -168,7 +168,7 @@ fn runs_only_in_a_compose_project() {
         [(
             String::new(),
             "the celery-worker plugin runs in a Compose project",
-            Some("place it on the stack's Compose project: on=\"<project>\"")
+            Some("place it on the stack's Compose project: `on=\"<project>\"`")
         )]
     );
 }

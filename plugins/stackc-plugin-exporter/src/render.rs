@@ -61,12 +61,7 @@ fn server(config: &Config) -> Option<(&'static str, &Ref)> {
 
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("the exporter runs in a Compose project")
-                .with_help("place it on the stack's Compose project: `on=\"<project>\"`"),
-        );
-    }
+    errors.extend(context.check_in_compose("the exporter"));
     let kind = match kind(config) {
         Ok(kind) => kind,
         Err(error) => {

@@ -25,12 +25,7 @@ struct DockerfileData<'a> {
 
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("the Flask API runs in a Compose project")
-                .with_help("place it on the stack's Compose project: `on=\"<project>\"`"),
-        );
-    }
+    errors.extend(context.check_in_compose("the Flask API"));
     for (key, reference, protocol) in [("database", &config.database, "postgresql"), ("cache", &config.cache, "redis")]
     {
         // During `check` before render, a reference's endpoints are resolved; one endpoint is

@@ -112,12 +112,7 @@ fn upstreams(config: &Config) -> BTreeMap<&str, Upstream<'_>> {
 
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("an nginx gateway runs in a Compose project")
-                .with_help("place it on the stack's Compose project: `on=\"<project>\"`"),
-        );
-    }
+    errors.extend(context.check_in_compose("an nginx gateway"));
     if !is_dns_name(&config.server_name) {
         errors.push(
             ConfigError::at(&["server-name"], format!("`{}` is not a DNS name", config.server_name))

@@ -161,12 +161,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
 /// start.
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("the postgres plugin runs in a Compose project")
-                .with_help("place it on the stack's Compose project: on=\"<project>\""),
-        );
-    }
+    errors.extend(context.check_in_compose("the postgres plugin"));
     match config.role {
         Role::Primary => check_primary(config, &mut errors),
         Role::Replica => check_replica(config, &mut errors),

@@ -187,7 +187,7 @@ fn it_runs_in_a_compose_project_only() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].message, "the postgres plugin runs in a Compose project");
     assert!(errors[0].path.is_empty());
-    assert_eq!(errors[0].help.as_deref(), Some("place it on the stack's Compose project: on=\"<project>\""));
+    assert_eq!(errors[0].help.as_deref(), Some("place it on the stack's Compose project: `on=\"<project>\"`"));
 }
 
 #[test]

@@ -40,12 +40,7 @@ struct ConfData<'a> {
 
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("the rabbitmq plugin runs in a Compose project")
-                .with_help("place it on the stack's Compose project: on=\"<project>\""),
-        );
-    }
+    errors.extend(context.check_in_compose("the rabbitmq plugin"));
     if !is_name(&config.user) {
         errors.push(
             ConfigError::at(&["user"], format!("`{}` is not a user name this plugin writes", config.user))

@@ -110,7 +110,7 @@ fn runs_only_in_a_compose_project() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].path.is_empty());
     assert_eq!(errors[0].message, "the rabbitmq plugin runs in a Compose project");
-    assert_eq!(errors[0].help.as_deref(), Some("place it on the stack's Compose project: on=\"<project>\""));
+    assert_eq!(errors[0].help.as_deref(), Some("place it on the stack's Compose project: `on=\"<project>\"`"));
 }
 
 #[test]

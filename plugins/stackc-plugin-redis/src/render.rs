@@ -82,12 +82,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
 /// start.
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("the redis plugin runs in a Compose project")
-                .with_help("place it on the stack's Compose project: on=\"<project>\""),
-        );
-    }
+    errors.extend(context.check_in_compose("the redis plugin"));
     if config.image.is_empty() {
         errors.push(ConfigError::at(&["image"], "the image reference is empty"));
     } else if config.image.contains(char::is_whitespace) {

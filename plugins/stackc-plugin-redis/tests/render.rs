@@ -131,5 +131,5 @@ fn it_runs_in_a_compose_project_only() {
     let errors = render::<Redis>(&config(), &context("cache", &[("cache1", "10.0.0.6")])).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].message, "the redis plugin runs in a Compose project");
-    assert_eq!(errors[0].help.as_deref(), Some("place it on the stack's Compose project: on=\"<project>\""));
+    assert_eq!(errors[0].help.as_deref(), Some("place it on the stack's Compose project: `on=\"<project>\"`"));
 }

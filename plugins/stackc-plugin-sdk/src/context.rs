@@ -1,6 +1,6 @@
 //! What `render` knows besides the config.
 
-use crate::{HostInfo, PlacedEndpoint};
+use crate::{ConfigError, HostInfo, PlacedEndpoint};
 
 /// Everything `render` knows besides the config.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -21,5 +21,14 @@ impl RenderContext {
     /// Whether the service runs in the cluster: neither on hosts nor in a Compose project.
     pub fn in_cluster(&self) -> bool {
         self.hosts.is_empty() && self.compose_project.is_none()
+    }
+
+    /// The error for a plugin that runs only in a Compose project when the service is
+    /// placed elsewhere: "`what` runs in a Compose project", at the service.
+    pub fn check_in_compose(&self, what: &str) -> Option<ConfigError> {
+        self.compose_project.is_none().then(|| {
+            ConfigError::service(format!("{what} runs in a Compose project"))
+                .with_help("place it on the stack's Compose project: `on=\"<project>\"`")
+        })
     }
 }

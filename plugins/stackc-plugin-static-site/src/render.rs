@@ -30,12 +30,7 @@ struct ServerData<'a> {
 
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.compose_project.is_none() {
-        errors.push(
-            ConfigError::service("a static site runs in a Compose project")
-                .with_help("place it on the stack's Compose project: `on=\"<project>\"`"),
-        );
-    }
+    errors.extend(context.check_in_compose("a static site"));
     if config.pages.is_empty() {
         errors.push(
             ConfigError::at(&["pages"], "the site has no pages")

@@ -209,13 +209,13 @@ fn haproxy_loses_no_request_when_an_api_server_is_killed() {
 }
 
 /// `haproxy -c` on a config.
-fn haproxy_check(config: &Path) -> Output {
+pub(crate) fn haproxy_check(config: &Path) -> Output {
     run(Command::new(tool("haproxy")).arg("-c").arg("-f").arg(config))
 }
 
 /// `keepalived -t` on `config` in a private network namespace that has the interface
 /// `generated` (the generated config) names, as one end of a veth pair.
-fn keepalived_check(config: &Path, generated: &str) -> Output {
+pub(crate) fn keepalived_check(config: &Path, generated: &str) -> Output {
     let interface = generated
         .lines()
         .find_map(|l| l.trim().strip_prefix("interface "))
@@ -231,13 +231,13 @@ fn keepalived_check(config: &Path, generated: &str) -> Output {
 }
 
 /// A balancer's host tree copied under a test root, HAProxy's paths moved there.
-struct HaproxyRoot {
-    dir: PathBuf,
-    config: PathBuf,
+pub(crate) struct HaproxyRoot {
+    pub(crate) dir: PathBuf,
+    pub(crate) config: PathBuf,
 }
 
 impl HaproxyRoot {
-    fn new(bundle: &Path, host: &str, dir: &Path) -> Self {
+    pub(crate) fn new(bundle: &Path, host: &str, dir: &Path) -> Self {
         let source = bundle.join("hosts").join(host).join("etc/haproxy/haproxy.cfg");
         let text = fs::read_to_string(&source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
         let root = dir.to_str().expect("utf-8 path");
@@ -256,10 +256,10 @@ impl HaproxyRoot {
 
 /// Children killed with SIGKILL when the test ends, however it ends; their output (in a log
 /// file each) is printed when it ends in a panic.
-struct Processes(Vec<(String, Child, PathBuf)>);
+pub(crate) struct Processes(pub(crate) Vec<(String, Child, PathBuf)>);
 
 impl Processes {
-    fn start(&mut self, name: &str, command: &mut Command, dir: &Path) {
+    pub(crate) fn start(&mut self, name: &str, command: &mut Command, dir: &Path) {
         let log = dir.join(format!("{name}.log"));
         let file = fs::File::create(&log).expect("log file");
         let child = command
@@ -271,7 +271,21 @@ impl Processes {
         self.0.push((name.to_owned(), child, log));
     }
 
-    fn kill(&mut self, name: &str) {
+    /// Stops `name` as systemd does: SIGTERM, then waits for it to exit by itself.
+    pub(crate) fn terminate(&mut self, name: &str) {
+        let i = self.0.iter().position(|(n, _, _)| n == name).expect("a running process");
+        let (_, mut child, log) = self.0.remove(i);
+        let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill -TERM");
+        assert!(status.success(), "kill -TERM {name}");
+        let exit = child.wait().expect("wait");
+        assert!(
+            exit.success(),
+            "{name} exited with {exit} on SIGTERM:\n{}",
+            fs::read_to_string(log).unwrap_or_default()
+        );
+    }
+
+    pub(crate) fn kill(&mut self, name: &str) {
         let i = self.0.iter().position(|(n, _, _)| n == name).expect("a running process");
         let (_, mut child, _) = self.0.remove(i);
         child.kill().expect("kill");
@@ -300,13 +314,13 @@ struct Sample {
     result: Result<Response, String>,
 }
 
-struct Response {
-    status: u16,
-    body: String,
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) body: String,
 }
 
 /// A GET over a fresh HTTP/1.1 connection, the path percent-encoded, with 3 s timeouts.
-fn get(authority: &str, path: &str) -> Result<Response, String> {
+pub(crate) fn get(authority: &str, path: &str) -> Result<Response, String> {
     let address: SocketAddr = authority.parse().expect("an address");
     let timeout = Duration::from_secs(3);
     let mut stream = TcpStream::connect_timeout(&address, timeout).map_err(|e| format!("connect: {e}"))?;
@@ -328,7 +342,7 @@ fn percent_encode(path: &str) -> String {
 }
 
 /// One command on HAProxy's runtime API socket; its answer.
-fn runtime_api(socket: &Path, command: &str) -> String {
+pub(crate) fn runtime_api(socket: &Path, command: &str) -> String {
     let mut stream = UnixStream::connect(socket).unwrap_or_else(|e| panic!("{}: {e}", socket.display()));
     stream.write_all(format!("{command}\n").as_bytes()).expect("send");
     let mut answer = String::new();
@@ -354,7 +368,7 @@ fn administrative_state(state: &str, server: &str) -> Option<u32> {
     server_state(state, server, 6)
 }
 
-fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(15);
     while !ready() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -364,7 +378,7 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
 
 /// The runtime test binds fixed loopback addresses: one at a time, in this process (the
 /// mutex) and across test processes on the machine (the file lock).
-fn loopback_lock() -> (MutexGuard<'static, ()>, fs::File) {
+pub(crate) fn loopback_lock() -> (MutexGuard<'static, ()>, fs::File) {
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let path = std::env::temp_dir().join("stackc-balancer-loopback.lock");

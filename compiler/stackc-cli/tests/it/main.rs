@@ -11,6 +11,7 @@
 mod common;
 
 mod ansible;
+mod api_ha;
 mod balancer;
 mod build;
 mod check;

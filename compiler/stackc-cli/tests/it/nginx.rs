@@ -47,7 +47,7 @@ fn nginx_accepts_the_language_tour_in_production() {
 }
 
 /// `nginx -t` on every host of `stack` that runs nginx; `expected` names those hosts.
-fn check_every_nginx_host(stack: &str, expected: &[&str]) {
+pub(crate) fn check_every_nginx_host(stack: &str, expected: &[&str]) {
     check_every_nginx_host_with(stack, &[], expected);
 }
 
@@ -243,13 +243,13 @@ impl Deployment {
 }
 
 /// A host tree of a bundle, copied under a test root with its absolute paths moved there.
-struct Root {
+pub(crate) struct Root {
     dir: PathBuf,
     conf: PathBuf,
 }
 
 impl Root {
-    fn new(bundle: &Path, host: &str, dir: &Path, cert: &Cert) -> Self {
+    pub(crate) fn new(bundle: &Path, host: &str, dir: &Path, cert: &Cert) -> Self {
         copy_tree(&bundle.join("hosts").join(host), dir);
         let nginx = dir.join("etc/nginx");
         let conf = nginx.join("nginx.conf");
@@ -327,7 +327,7 @@ impl Root {
     }
 
     /// Starts nginx on this root (it daemonizes); stopped when the result is dropped.
-    fn start(self) -> Running {
+    pub(crate) fn start(self) -> Running {
         let log = self.dir.join("var/log/nginx/error.log");
         let startup = self.dir.join("startup.log");
         let mut running = Running { pid_file: self.dir.join("run/nginx.pid"), log: log.clone(), pid: None };
@@ -368,7 +368,7 @@ impl Root {
 }
 
 /// A daemonized nginx, stopped gracefully (`kill -QUIT`) when dropped, even by a failing test.
-struct Running {
+pub(crate) struct Running {
     pid_file: PathBuf,
     log: PathBuf,
     pid: Option<u32>,
