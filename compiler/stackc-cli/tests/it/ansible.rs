@@ -59,20 +59,26 @@ fn inventory_lists_every_host_and_group() {
 
 /// The bundle's `ansible/` directory and an environment that keeps Ansible's state in a
 /// temporary home.
-struct Ansible {
+pub(crate) struct Ansible {
     dir: tempfile::TempDir,
-    bundle: PathBuf,
+    pub(crate) bundle: PathBuf,
 }
 
 impl Ansible {
     fn new() -> Self {
+        Ansible::of(STACK)
+    }
+
+    /// The bundle of `stack`, built with its defaults.
+    pub(crate) fn of(stack: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let bundle = build_stack(STACK, &dir.path().join("out"), &[]);
+        let bundle = build_stack(stack, &dir.path().join("out"), &[]);
         std::fs::create_dir_all(dir.path().join("home")).expect("mkdir home");
         Ansible { dir, bundle }
     }
 
-    fn run(&self, program: &str, args: &[&str]) -> Output {
+    /// Runs `program` in the bundle's `ansible/` directory.
+    pub(crate) fn run(&self, program: &str, args: &[&str]) -> Output {
         let program = tool(program);
         // ansible-lint runs ansible-playbook and ansible-galaxy by name.
         let venv = workspace().join(".venv/bin");

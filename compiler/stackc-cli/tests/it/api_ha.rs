@@ -1,4 +1,7 @@
-//! `stacks/api-ha.kdl`, seed system S1, run for real on loopback addresses
+//! `stacks/api-ha.kdl`, seed system S1, item by item. The generated configs are checked by
+//! the programs that read them (haproxy -c, keepalived -t, nginx -t, visudo -c, sshd -t,
+//! ansible-playbook --syntax-check and ansible-lint), and the stack is run for real on
+//! loopback addresses
 //! (`--set subnet=127.0.5`): the two API servers as their generated systemd units say, both
 //! balancers from their generated HAProxy configs, and the landing page's nginx from its
 //! generated config. Clients load both entry points (the balancers' virtual IP, and the
@@ -18,8 +21,11 @@ use std::time::{Duration, Instant};
 
 use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
-use crate::balancer::{HaproxyRoot, Processes, Response, get, loopback_lock, wait_for};
-use crate::common::{Cert, build_stack, path_with, render, run, tool};
+use crate::ansible::Ansible;
+use crate::balancer::{
+    HaproxyRoot, Processes, Response, get, haproxy_check, keepalived_check, loopback_lock, wait_for,
+};
+use crate::common::{Cert, build_stack, path_with, render, run, tool, workspace};
 use crate::nginx;
 
 pub(crate) const STACK: &str = "stacks/api-ha.kdl";
@@ -29,6 +35,168 @@ const API_HOSTS: [&str; 2] = ["api1", "api2"];
 const BALANCERS: [&str; 2] = ["lb1", "lb2"];
 /// Requests slower than this are failures (S1.5).
 const BUDGET: Duration = Duration::from_secs(2);
+
+fn built(dir: &Path) -> PathBuf {
+    build_stack(STACK, &dir.join("out"), &[])
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// S1.2: the landing page fetches an entry point by AJAX through its own server, whose nginx
+/// accepts its generated config with the `/api/` proxy to both balancers.
+#[test]
+fn s1_2_the_landing_page_calls_the_api_through_its_web_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = built(dir.path());
+    let page = read(&bundle.join("hosts/web1/var/www/landing/index.html"));
+    assert_eq!(page, read(&workspace().join("stacks/api-ha/site/index.html")), "the page is the stack's own");
+    assert!(page.contains("fetch(\"/api/\""), "the page calls the API under /api/:\n{page}");
+    let conf: String = fs::read_dir(bundle.join("hosts/web1/etc/nginx/conf.d"))
+        .expect("conf.d")
+        .map(|e| read(&e.expect("entry").path()))
+        .collect();
+    for balancer in ["10.30.0.11:80", "10.30.0.12:80"] {
+        assert!(conf.contains(&format!("server {balancer}")), "{balancer} is an upstream of /api/:\n{conf}");
+    }
+    nginx::check_every_nginx_host(STACK, &["web1"]);
+}
+
+/// S1.3–S1.5: both balancers' HAProxy configs and keepalived configs are accepted; least
+/// connections, active checks, retries on another server.
+#[test]
+fn s1_3_s1_4_s1_5_the_balancers_configs_are_accepted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = built(dir.path());
+    for host in BALANCERS {
+        let root = HaproxyRoot::new(&bundle, host, &dir.path().join(host));
+        let output = haproxy_check(&root.config);
+        let text = render(&output, &[]);
+        assert!(output.status.success() && !text.contains("[WARNING]"), "haproxy -c on {host}:\n{text}");
+        let config = read(&root.config);
+        for line in ["balance leastconn", "option redispatch", "retry-on ", "check inter 500ms", "bind 10.30.0.100:80"]
+        {
+            assert!(config.contains(line), "{host} lacks `{line}`:\n{config}");
+        }
+        let keepalived = bundle.join("hosts").join(host).join("etc/keepalived/keepalived.conf");
+        let text = read(&keepalived);
+        let output = keepalived_check(&keepalived, &text);
+        assert!(
+            output.status.success() && output.stderr.is_empty(),
+            "keepalived -t on {host}:\n{}",
+            render(&output, &[])
+        );
+    }
+}
+
+/// S1.7: the playbook passes Ansible's checks, and the API's play is the rolling one: one
+/// host at a time, drained from both balancers, updated, checked, put back, in that order.
+#[test]
+fn s1_7_the_playbook_delivers_one_api_server_at_a_time() {
+    let ansible = Ansible::of(STACK);
+    let output = ansible.run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
+    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
+    let output = ansible.run("ansible-lint", &["--offline"]);
+    let text = render(&output, &[]);
+    assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+
+    let site = read(&ansible.bundle.join("ansible/site.yml"));
+    let play = site.split("\n- name: ").find(|p| p.contains("api (app)")).expect("the API's play");
+    assert!(play.contains("\n  serial: 1\n"), "{play}");
+    let order = [
+        "Drain {{ inventory_hostname }} from lb",
+        "Install files",
+        "Restart what changed",
+        "Wait until api answers",
+        "Put {{ inventory_hostname }} back into lb",
+    ];
+    let positions: Vec<usize> =
+        order.iter().map(|step| play.find(step).unwrap_or_else(|| panic!("no step `{step}`:\n{play}"))).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "steps out of order {positions:?}:\n{play}");
+    for host in API_HOSTS {
+        let steps = RollingSteps::of(&site, "api", host);
+        let balancers: Vec<&str> = steps.drain.iter().map(|(on, _)| on.as_str()).collect();
+        assert_eq!(balancers, BALANCERS, "{host}: {steps:?}");
+        assert_eq!(steps.drain[0].1[2..], ["drain", "api", &format!("api-{host}")], "{steps:?}");
+        assert_eq!(steps.health, [format!("http://10.30.0.{}:8080/health", if host == "api1" { 21 } else { 22 })]);
+    }
+}
+
+/// S1.9: every host gets the administrators' accounts with their public keys, a sudo rule
+/// visudo accepts and SSH settings sshd accepts; no private key or password is anywhere in
+/// the bundle or beside the stack.
+#[test]
+fn s1_9_administrators_log_in_with_keys_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = built(dir.path());
+    let site = read(&bundle.join("ansible/site.yml"));
+    for admin in ["olena", "taras"] {
+        let key = read(&workspace().join(format!("stacks/api-ha/keys/{admin}.pub")));
+        assert!(site.contains(&format!("content: \"{}\\n\"", key.trim())), "{admin}'s key:\n{site}");
+        assert!(site.contains(&format!("Create login account {admin}")), "{site}");
+    }
+    for host in ["api1", "api2", "lb1", "lb2", "web1", "mon1"] {
+        let tree = bundle.join("hosts").join(host);
+        let sudoers = tree.join("etc/sudoers.d/stackc-admins");
+        let output = run(Command::new(tool("visudo")).arg("-c").arg("-f").arg(&sudoers));
+        assert!(output.status.success(), "visudo -c on {host}:\n{}", render(&output, &[]));
+        let sshd = tree.join("etc/ssh/sshd_config.d/50-stackc-admins.conf");
+        assert!(read(&sshd).contains("PasswordAuthentication no"));
+        sshd_check(&sshd, dir.path());
+    }
+    // The check is real: sshd refuses a setting it does not know.
+    let broken = dir.path().join("broken.conf");
+    fs::write(&broken, "PermitRootLogin maybe\n").expect("write");
+    let output = sshd_test(&broken, dir.path());
+    assert!(!output.status.success(), "sshd -t accepted a broken config");
+
+    let mut scanned = vec![workspace().join("stacks/api-ha.kdl")];
+    scanned.extend(files_under(&workspace().join("stacks/api-ha")));
+    scanned.extend(files_under(&bundle));
+    for file in scanned {
+        let bytes = fs::read(&file).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("PRIVATE KEY"), "{} holds a private key", file.display());
+    }
+}
+
+/// `sshd -t` on `config`, which must pass.
+fn sshd_check(config: &Path, dir: &Path) {
+    let output = sshd_test(config, dir);
+    assert!(output.status.success(), "sshd -t on {}:\n{}", config.display(), render(&output, &[]));
+}
+
+/// `sshd -t -f config` with a throwaway host key, in a private mount namespace whose `/run`
+/// has the privilege separation directory sshd insists on.
+fn sshd_test(config: &Path, dir: &Path) -> std::process::Output {
+    let key = dir.join("host_key");
+    if !key.exists() {
+        let output = run(Command::new(tool("ssh-keygen")).args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key));
+        assert!(output.status.success(), "ssh-keygen:\n{}", render(&output, &[]));
+    }
+    let script = "mount -t tmpfs tmpfs /run && mkdir -m 0755 /run/sshd && exec \"$@\"";
+    let mut command = Command::new(tool("unshare"));
+    command.arg("--mount").arg(tool("sh")).arg("-c").arg(script).arg("sh");
+    command.arg(tool("sshd")).arg("-t").arg("-f").arg(config).arg("-h").arg(&key);
+    command.env("PATH", path_with(&tool("mount")));
+    run(&mut command)
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("entry").path();
+        if path.is_symlink() {
+            continue;
+        } else if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
 
 #[test]
 fn s1_5_s1_7_no_request_fails_when_an_api_server_dies_or_during_a_rolling_delivery() {
