@@ -22,8 +22,10 @@ fail() { say "$*"; exit 1; }
 APT_PACKAGES=(
     # nginx -t and nginx at runtime; TLS material and the TLS scan.
     nginx openssl sslscan
-    # Monitoring: promtool, amtool, prometheus, node exporter.
-    prometheus prometheus-alertmanager prometheus-node-exporter
+    # Monitoring: promtool, amtool, prometheus, node exporter; the blackbox exporter that
+    # probes entry points and nginx's exporter, run from their generated configs.
+    prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter
+    prometheus-nginx-exporter
     # bookworm-lab: etcd members, the probe under daemontools, its scripts checked by
     # shellcheck, its unit by systemd-analyze (slim images lack systemd).
     etcd-server etcd-client daemontools shellcheck systemd
@@ -82,7 +84,7 @@ POSTGRES_TOOLS=(initdb postgres pg_basebackup pg_isready psql)
 # Every command a test runs, wherever it comes from.
 REQUIRED_TOOLS=(
     nginx openssl sslscan shellcheck dot curl ip envsubst nsenter unshare
-    promtool amtool prometheus prometheus-node-exporter
+    promtool amtool prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-nginx-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3 setpriv haproxy keepalived socat visudo sshd ssh-keygen
     rabbitmq-server rabbitmqctl epmd celery

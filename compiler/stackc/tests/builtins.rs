@@ -104,6 +104,8 @@ fn every_builtin_renders_the_same_bytes_twice() {
     stacks.push("k8s.kdl".to_owned());
     // The load balancers' test stack, the one user of `haproxy` and `keepalived`.
     stacks.push("compiler/stackc-cli/tests/fixtures/balancer/stack.kdl".to_owned());
+    // The service-level monitoring test stack, the one user of `blackbox`.
+    stacks.push("compiler/stackc-cli/tests/fixtures/slo/stack.kdl".to_owned());
 
     let mut used = BTreeSet::new();
     for stack in &stacks {

@@ -47,6 +47,9 @@ pub struct Config {
     pub location: BTreeMap<String, Location>,
     /// A `stub_status` page, restricted to the given clients.
     pub status: Option<Status>,
+    /// A Prometheus exporter of the `status` page on every host (Debian's
+    /// `prometheus-nginx-exporter`), exported as `metrics`: `metrics { port 9113 }`.
+    pub metrics: Option<Metrics>,
 }
 
 impl Config {
@@ -166,5 +169,18 @@ pub struct Status {
 impl Default for Status {
     fn default() -> Self {
         Status { path: "/nginx_status".to_owned(), allow: Vec::new() }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Metrics {
+    /// Port of the exporter, on the host's own address; 9113 by default.
+    pub port: u16,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics { port: 9113 }
     }
 }

@@ -1,7 +1,9 @@
 //! The `nginx` plugin: static web servers, reverse proxies with upstream keepalive, and TLS
-//! termination, laid out the way Debian's nginx package expects.
+//! termination, laid out the way Debian's nginx package expects; optionally Debian's
+//! Prometheus exporter of its status page.
 
 mod config;
+mod exporter;
 mod render;
 
 use stackc_plugin_sdk::{
@@ -23,8 +25,8 @@ impl Plugin for Nginx {
         &render::TEMPLATES
     }
 
-    /// The main listener (`http` or `https`), the plain HTTP redirect listener, and the
-    /// status page, which is served on the main listener.
+    /// The main listener (`http` or `https`), the plain HTTP redirect listener, the status
+    /// page, which is served on the main listener, and the exporter's `metrics`.
     fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
         let scheme = config.scheme();
         let main = Endpoint::http(scheme, config.port(), "/", EndpointRole::Service);
@@ -35,6 +37,9 @@ impl Plugin for Nginx {
         if let Some(status) = &config.status {
             let status = Endpoint::http("status", config.port(), &status.path, EndpointRole::Status);
             endpoints.push(Endpoint { protocol: scheme.to_owned(), ..status });
+        }
+        if let Some(metrics) = &config.metrics {
+            endpoints.push(Endpoint::http("metrics", metrics.port, "/metrics", EndpointRole::Metrics));
         }
         Ok(Exports { endpoints, facts: Vec::new() })
     }

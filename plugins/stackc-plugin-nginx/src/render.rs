@@ -5,6 +5,7 @@ use serde::Serialize;
 use stackc_plugin_sdk::{Artifact, ConfigError, HostFile, HttpCheck, RenderContext, SecretFile, Templates, authority};
 
 use crate::config::{Balance, Config, Location, Upstream};
+use crate::exporter;
 
 const MAIN_CONF: &str = "/etc/nginx/nginx.conf";
 const TLS_DIR: &str = "/etc/nginx/tls";
@@ -39,7 +40,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
         vec![Artifact::package("nginx"), Artifact::host_file(MAIN_CONF, templates.render("nginx.conf", &()))];
     for host in &context.hosts {
         let bind = config.bind.clone().unwrap_or_else(|| host.address.clone());
-        let site = Site::new(config, context, &host.name, &bind, &root);
+        let site = Site::new(config, context, (&host.name, &host.address), &bind, &root);
         let path = format!("/etc/nginx/conf.d/{service}.conf");
         artifacts.push(HostFile::new(path, templates.render("site.conf", &site)).on_host(&host.name).into());
         let check = HttpCheck::new(
@@ -59,6 +60,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
         artifacts.push(Artifact::host_file(format!("{root}/{name}"), contents.as_bytes()));
     }
     artifacts.push(Artifact::reloaded_service("nginx"));
+    artifacts.extend(exporter::render(config, context));
     artifacts
 }
 
@@ -121,6 +123,7 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             );
         }
     }
+    errors.extend(exporter::check(config));
     if context.hosts.is_empty() {
         errors.push(
             ConfigError::service("an nginx service needs hosts to run on")
@@ -256,7 +259,8 @@ struct SiteStatus {
 }
 
 impl Site {
-    fn new(config: &Config, context: &RenderContext, host: &str, bind: &str, root: &str) -> Self {
+    fn new(config: &Config, context: &RenderContext, host: (&str, &str), bind: &str, root: &str) -> Self {
+        let (host, host_address) = host;
         let service = &context.service;
         // Upstream names are global to nginx's http block; prefix them with the service so
         // that two services on one host cannot collide.
@@ -316,7 +320,14 @@ impl Site {
             }),
             upstreams,
             locations,
-            status: config.status.as_ref().map(|s| SiteStatus { path: s.path.clone(), allow: s.allow.clone() }),
+            status: config.status.as_ref().map(|s| {
+                let mut allow = s.allow.clone();
+                // The exporter connects from the address it reaches nginx at.
+                if config.metrics.is_some() {
+                    allow.push(exporter::scrape_address(config, host_address));
+                }
+                SiteStatus { path: s.path.clone(), allow }
+            }),
         }
     }
 }

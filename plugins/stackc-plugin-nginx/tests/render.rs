@@ -88,3 +88,38 @@ fn rendering_is_deterministic() {
     let ctx = context("proxy", &[("edge1", "10.0.0.2")]);
     assert_eq!(render::<Nginx>(&proxy_config(), &ctx), render::<Nginx>(&proxy_config(), &ctx));
 }
+
+#[test]
+fn the_exporter_reads_the_status_page_on_every_host() {
+    let config = json!({"status": {}, "metrics": {}});
+    let hosts = [("web1", "10.0.0.11"), ("web2", "10.0.0.12")];
+    let artifacts = render::<Nginx>(&config, &context("web", &hosts)).expect("renders");
+    let defaults = "/etc/default/prometheus-nginx-exporter";
+    insta::assert_snapshot!("exporter_defaults", host_file(&artifacts, "web1", defaults));
+    assert!(host_file(&artifacts, "web2", defaults).contains("-web.listen-address=10.0.0.12:9113"));
+    // The exporter connects from the host's own address: the status page lets it in.
+    let site = host_file(&artifacts, "web2", "/etc/nginx/conf.d/web.conf");
+    assert!(site.contains("        allow 10.0.0.12;\n        deny all;"), "{site}");
+    assert!(artifacts.contains(&Artifact::package("prometheus-nginx-exporter")));
+    assert!(artifacts.contains(&Artifact::restarted_service("prometheus-nginx-exporter")));
+    let exports = expose::<Nginx>(&config).expect("exposes");
+    let metrics = exports.endpoints.iter().find(|e| e.name == "metrics").expect("a metrics export");
+    assert_eq!((metrics.port, metrics.path.as_str(), metrics.role), (9113, "/metrics", EndpointRole::Metrics));
+    // Without `metrics`, nothing of the exporter.
+    let artifacts = render::<Nginx>(&json!({"status": {}}), &context("web", &hosts)).expect("renders");
+    assert!(!artifacts.contains(&Artifact::package("prometheus-nginx-exporter")));
+}
+
+#[test]
+fn the_exporter_needs_a_status_page_and_a_port_of_its_own() {
+    let errors = render::<Nginx>(&json!({"listen": 9113, "metrics": {}}), &context("web", &[("web1", "10.0.0.11")]))
+        .expect_err("rejects");
+    let found: Vec<(String, &str)> = errors.iter().map(|e| (e.path.join("/"), e.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("metrics".to_owned(), "the exporter reads the status page, and there is none"),
+            ("metrics/port".to_owned(), "port 9113 is taken by nginx"),
+        ]
+    );
+}

@@ -4,12 +4,17 @@
 //!   service, its hosts as targets), so nobody lists targets by hand;
 //! - alert rules for host metrics (`InstanceDown`, `HighLoad`) and a promtool unit test file
 //!   for them in the bundle (`services/<service>/rules_test.yml`);
+//! - probes of entry points through a blackbox exporter (one job per `probe`, one target per
+//!   host and path) and service-level alerts on them and on HAProxy's own metrics: an answer
+//!   slower than the budget, a 5xx, no answer, a backend without servers;
 //! - alerting to an Alertmanager given by reference;
 //! - retention and an explicit listen address in `/etc/default/prometheus`.
 
 mod config;
+mod probes;
 mod render;
 mod rules;
+mod slo;
 
 use stackc_plugin_sdk::{
     Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,

@@ -1,7 +1,7 @@
 //! From config to Prometheus's config, its alert rules with their promtool unit tests, and
 //! the package's defaults file. Scrape jobs come from the stack's metrics endpoints.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use stackc_plugin_sdk::{
@@ -10,7 +10,8 @@ use stackc_plugin_sdk::{
 };
 
 use crate::config::Config;
-use crate::rules;
+use crate::probes::{self, ProbeJob};
+use crate::{rules, slo};
 
 const PACKAGE: &str = "prometheus";
 const CONFIG: &str = "/etc/prometheus/prometheus.yml";
@@ -49,6 +50,34 @@ struct Main<'a> {
     alertmanagers: Vec<String>,
     alertmanager_scheme: String,
     jobs: Vec<Job>,
+    probes: Vec<ProbeJob>,
+}
+
+/// Metrics endpoints by (service, export), in job order.
+type Grouped<'a> = BTreeMap<(&'a str, &'a str), Vec<&'a PlacedEndpoint>>;
+
+fn metrics_endpoints(context: &RenderContext) -> Grouped<'_> {
+    let mut grouped: Grouped<'_> = BTreeMap::new();
+    for endpoint in context.stack_endpoints.iter().filter(|e| e.role == EndpointRole::Metrics) {
+        grouped.entry((endpoint.service.as_str(), endpoint.name.as_str())).or_default().push(endpoint);
+    }
+    grouped
+}
+
+/// The job of each metrics export: named after the service, or `service-export` when a
+/// service exports several metrics endpoints.
+fn job_names(grouped: &Grouped<'_>) -> BTreeMap<(String, String), String> {
+    let mut per_service: BTreeMap<&str, usize> = BTreeMap::new();
+    for (service, _) in grouped.keys() {
+        *per_service.entry(service).or_default() += 1;
+    }
+    grouped
+        .keys()
+        .map(|&(service, export)| {
+            let name = if per_service[service] > 1 { format!("{service}-{export}") } else { service.to_owned() };
+            ((service.to_owned(), export.to_owned()), name)
+        })
+        .collect()
 }
 
 /// A Prometheus duration such as `30s`, `1m`, `15d`, `1h30m`.
@@ -102,6 +131,9 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     {
         errors.push(ConfigError::at(&["alertmanager"], format!("`{}` has no endpoints", am.target)));
     }
+    let taken: BTreeSet<String> = job_names(&metrics_endpoints(context)).into_values().collect();
+    errors.extend(probes::check(config, &taken, is_duration));
+    errors.extend(probes::check_balancers(&config.balancers));
     if context.hosts.is_empty() && context.compose_project.is_none() {
         errors.push(ConfigError::service("prometheus runs on a host or in a Compose project: place it with `on=`"));
     }
@@ -122,20 +154,13 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
 pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     let templates = &TEMPLATES;
 
-    // One job per (service, export); the job is named after the service, or `service-export`
-    // when a service exports several metrics endpoints.
-    let mut grouped: BTreeMap<(&str, &str), Vec<&PlacedEndpoint>> = BTreeMap::new();
-    for endpoint in context.stack_endpoints.iter().filter(|e| e.role == EndpointRole::Metrics) {
-        grouped.entry((endpoint.service.as_str(), endpoint.name.as_str())).or_default().push(endpoint);
-    }
-    let mut per_service: BTreeMap<&str, usize> = BTreeMap::new();
-    for (service, _) in grouped.keys() {
-        *per_service.entry(service).or_default() += 1;
-    }
+    // One job per (service, export).
+    let grouped = metrics_endpoints(context);
+    let names = job_names(&grouped);
     let jobs = grouped
         .iter()
         .map(|((service, export), endpoints)| Job {
-            name: if per_service[service] > 1 { format!("{service}-{export}") } else { (*service).to_owned() },
+            name: names[&((*service).to_owned(), (*export).to_owned())].clone(),
             scheme: endpoints[0].protocol.clone(),
             path: endpoints[0].path.clone(),
             targets: endpoints.iter().map(|e| Target { authority: e.authority(), host: e.host.clone() }).collect(),
@@ -157,6 +182,7 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
         alertmanagers,
         alertmanager_scheme,
         jobs,
+        probes: config.probe.iter().map(|(name, probe)| ProbeJob::new(name, probe)).collect(),
     };
     let thresholds = rules::Thresholds {
         high_load: config.high_load.unwrap_or(1.5),
@@ -170,7 +196,15 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
         Some(host) => format!("../../hosts/{}{rules_path}", host.name),
         None => format!("../../compose/files/{}{rules_path}", context.service),
     };
-    let rules = rules::Rules::new(&thresholds, &rule_file);
+    let probes: Vec<(String, &crate::config::Probe)> = config.probe.iter().map(|(n, p)| (n.clone(), p)).collect();
+    let mut balancer_jobs: Vec<String> =
+        config.balancers.iter().filter_map(|b| names.get(&(b.service.clone(), b.export.clone())).cloned()).collect();
+    balancer_jobs.sort();
+    balancer_jobs.dedup();
+    // A backend's 5xx count is compared over four scrapes, a minute at least.
+    let window = (4.0 * slo::seconds(main.scrape_interval)).max(60.0);
+    let slo = slo::slo(&probes, &balancer_jobs, window.to_string());
+    let rules = rules::Rules::new(&thresholds, &rule_file, slo);
     let retention = config.retention.as_deref().unwrap_or("15d");
     let prometheus_yml = templates.render("prometheus.yml", &main);
     let rules_yml = templates.render("rules.yml", &rules);

@@ -1,7 +1,10 @@
-//! The alert rules on node-exporter metrics and their promtool unit tests, as template data.
+//! The alert rules on node-exporter metrics (and the service-level ones of `slo.rs`) and their
+//! promtool unit tests, as template data.
 //! Numbers are formatted here, so that the templates print what Rust prints (`2`, not `2.0`).
 
 use serde::Serialize;
+
+use crate::slo::Slo;
 
 /// Samples in the unit tests are this many seconds apart.
 const STEP: u64 = 15;
@@ -38,10 +41,12 @@ pub struct Rules<'a> {
     samples: u64,
     /// `busy` has 2 CPUs and a load of 4 × the threshold.
     busy_load: String,
+    /// The service-level alerts, when the config asks for any.
+    slo: Option<Slo>,
 }
 
 impl<'a> Rules<'a> {
-    pub fn new(t: &Thresholds, rule_file: &'a str) -> Self {
+    pub fn new(t: &Thresholds, rule_file: &'a str, slo: Option<Slo>) -> Self {
         let down_for = seconds(&t.instance_down_for);
         let load_for = seconds(&t.high_load_for);
         Rules {
@@ -70,6 +75,7 @@ impl<'a> Rules<'a> {
             step: STEP,
             samples: (down_for.max(load_for) + 180) / STEP,
             busy_load: (t.high_load * 4.0).to_string(),
+            slo,
         }
     }
 }

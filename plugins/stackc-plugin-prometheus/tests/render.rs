@@ -86,3 +86,112 @@ fn in_a_compose_project_the_upstream_image_mounts_the_same_files() {
     // Nothing for hosts.
     assert!(!artifacts.iter().any(|a| matches!(a, Artifact::HostFile(_) | Artifact::Package(_))));
 }
+
+fn probe(service: &str, host: &str, address: &str, name: &str, port: u16, path: &str) -> PlacedEndpoint {
+    PlacedEndpoint { path: path.to_owned(), ..endpoint(service, host, address, name, port, EndpointRole::Service) }
+}
+
+/// The seed's entry points: the balancers' `api` frontend and the landing page, probed
+/// through a blackbox exporter, and the balancers' own metrics.
+fn slo_config() -> stackc_plugin_sdk::serde_json::Value {
+    let via = [probe("blackbox", "mon1", "10.0.0.13", "probe", 9115, "/probe")];
+    let lb = [probe("lb", "lb1", "10.0.0.21", "api", 80, "/"), probe("lb", "lb2", "10.0.0.22", "api", 80, "/")];
+    let web = [probe("web", "web1", "10.0.0.31", "http", 80, "/")];
+    let lb_metrics = [metrics("lb", "lb1", "10.0.0.21", 8405), metrics("lb", "lb2", "10.0.0.22", 8405)];
+    json!({
+        "probe": {
+            "api": {
+                "via": reference("blackbox.probe", &via),
+                "targets": [reference("lb.api", &lb)],
+                "paths": ["/", "/кільце-кільце"],
+            },
+            "landing": {
+                "via": reference("blackbox.probe", &via),
+                "targets": reference("web.http", &web),
+                "paths": ["/", "/api/"],
+                "slower-than": "1500ms",
+            },
+        },
+        "balancers": reference("lb.metrics", &lb_metrics),
+    })
+}
+
+fn slo_context() -> stackc_plugin_sdk::RenderContext {
+    let mut ctx = monitoring_context();
+    ctx.stack_endpoints.push(metrics("lb", "lb1", "10.0.0.21", 8405));
+    ctx.stack_endpoints.push(metrics("lb", "lb2", "10.0.0.22", 8405));
+    ctx
+}
+
+fn bundle_file(artifacts: &[Artifact], path: &str) -> String {
+    artifacts
+        .iter()
+        .find_map(|a| match a {
+            Artifact::BundleFile(f) if f.path == path => Some(String::from_utf8(f.contents.clone()).unwrap()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no bundle file {path}"))
+}
+
+#[test]
+fn probes_are_scrape_jobs_with_one_encoded_url_per_host_and_path() {
+    let artifacts = render::<Prometheus>(&slo_config(), &slo_context()).expect("renders");
+    let main = host_file(&artifacts, "mon1", "/etc/prometheus/prometheus.yml");
+    insta::assert_snapshot!("prometheus_yml_probes", main);
+    for url in [
+        "\"http://10.0.0.21:80/\"",
+        "\"http://10.0.0.22:80/%D0%BA%D1%96%D0%BB%D1%8C%D1%86%D0%B5-%D0%BA%D1%96%D0%BB%D1%8C%D1%86%D0%B5\"",
+        "\"http://10.0.0.31:80/api/\"",
+    ] {
+        assert!(main.contains(url), "no target {url}:\n{main}");
+    }
+    assert!(!main.contains("кільце"), "paths go out percent-encoded:\n{main}");
+    assert!(main.contains("job_name: \"probe-api\"") && main.contains("replacement: \"10.0.0.13:9115\""), "{main}");
+}
+
+#[test]
+fn service_level_alerts_and_their_unit_tests() {
+    let artifacts = render::<Prometheus>(&slo_config(), &slo_context()).expect("renders");
+    let rules = host_file(&artifacts, "mon1", "/etc/prometheus/rules/prometheus.yml");
+    insta::assert_snapshot!("rules_slo", rules);
+    assert!(rules.contains(r#"probe_duration_seconds{job="probe-landing"} > 1.5"#), "{rules}");
+    assert!(rules.contains(r#"haproxy_backend_http_responses_total{job="lb",code="5xx"}[60s]"#), "{rules}");
+    insta::assert_snapshot!("rules_test_slo", bundle_file(&artifacts, "rules_test.yml"));
+}
+
+#[test]
+fn without_probes_or_balancers_the_rules_are_the_host_ones() {
+    let artifacts = render::<Prometheus>(&config(), &monitoring_context()).expect("renders");
+    let rules = host_file(&artifacts, "mon1", "/etc/prometheus/rules/prometheus.yml");
+    assert!(!rules.contains("slo") && !rules.contains("probe_"), "{rules}");
+    assert!(!bundle_file(&artifacts, "rules_test.yml").contains("probe_"));
+}
+
+#[test]
+fn probes_and_balancers_are_checked() {
+    let via = [
+        probe("blackbox", "mon1", "10.0.0.13", "probe", 9115, "/probe"),
+        probe("blackbox", "mon2", "10.0.0.14", "probe", 9115, "/probe"),
+    ];
+    let lb = [probe("lb", "lb1", "10.0.0.21", "api", 80, "/")];
+    let config = json!({
+        "probe": {
+            "node": {"via": reference("blackbox.probe", &via), "targets": reference("lb.api", &lb), "paths": "health", "slower-than": "2 s"},
+        },
+        "balancers": reference("lb.api", &lb),
+    });
+    let mut ctx = slo_context();
+    ctx.stack_endpoints.push(metrics("probe-node", "mon1", "10.0.0.13", 9999));
+    let errors = render::<Prometheus>(&config, &ctx).expect_err("rejects");
+    let found: Vec<(String, &str)> = errors.iter().map(|e| (e.path.join("/"), e.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("probe/node".to_owned(), "the job `probe-node` already scrapes a service"),
+            ("probe/node/via".to_owned(), "`blackbox.probe` is on several hosts: probes go through one exporter"),
+            ("probe/node/paths/0".to_owned(), "`health` is not a path"),
+            ("probe/node/slower-than".to_owned(), "`2 s` is not a duration"),
+            ("balancers/0".to_owned(), "`lb.api` is not a metrics endpoint"),
+        ]
+    );
+}

@@ -279,26 +279,32 @@ fn s1_5_s1_7_no_request_fails_when_an_api_server_dies_or_during_a_rolling_delive
     }
 }
 
-/// Starts the API of `host` as its generated systemd unit says: its program and arguments,
-/// with the paths of its host tree in the bundle, and its environment.
+/// Starts the API of `host` as its generated systemd unit and its drop-ins say: its program
+/// and arguments, with the paths of its host tree in the bundle, and its environment.
 fn start_api(bundle: &Path, host: &str, processes: &mut Processes, dir: &Path) {
     let tree = bundle.join("hosts").join(host);
-    let unit = fs::read_dir(tree.join("etc/systemd/system"))
+    let units = tree.join("etc/systemd/system");
+    let unit_path = fs::read_dir(&units)
         .expect("the host's systemd units")
-        .filter_map(|e| Some(fs::read_to_string(e.ok()?.path()).ok()?))
-        .find(|text| text.contains("node"))
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.is_file() && read(p).contains("node"))
         .unwrap_or_else(|| panic!("no unit of {host} runs node"));
-    let unit = Unit::parse(&unit);
+    let mut text = read(&unit_path);
+    let drop_ins = units.join(format!("{}.d", unit_path.file_name().and_then(|n| n.to_str()).expect("a name")));
+    if drop_ins.is_dir() {
+        let mut confs: Vec<PathBuf> = fs::read_dir(&drop_ins).expect("drop-ins").map(|e| e.expect("entry").path()).collect();
+        confs.sort();
+        for conf in confs {
+            text.push_str(&read(&conf));
+        }
+    }
+    let unit = Unit::parse(&text);
     let program = tool(Path::new(&unit.argv[0]).file_name().and_then(|n| n.to_str()).expect("a program name"));
     let mut command = Command::new(program);
     for arg in &unit.argv[1..] {
         // An absolute path the bundle carries is read from the bundle.
         let in_tree = tree.join(arg.trim_start_matches('/'));
-        if arg.starts_with('/') && in_tree.exists() {
-            command.arg(in_tree)
-        } else {
-            command.arg(arg)
-        };
+        if arg.starts_with('/') && in_tree.exists() { command.arg(in_tree) } else { command.arg(arg) };
     }
     command.env_clear().env("PATH", path_with(&tool("node"))).envs(unit.environment.iter().map(|(k, v)| (k, v)));
     processes.start(host, &mut command, dir);

@@ -34,5 +34,6 @@ mod nginx;
 mod octopus;
 mod render;
 mod reuse;
+mod slo;
 mod stacks;
 mod welltory;
