@@ -11,6 +11,7 @@
 mod common;
 
 mod ansible;
+mod app;
 mod balancer;
 mod build;
 mod check;
