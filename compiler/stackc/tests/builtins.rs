@@ -30,13 +30,13 @@ fn every_embedded_digest_is_its_components() {
     }
 }
 
-/// Reads the repository's stack files; `k8s.kdl` is the one stack written here.
+/// Reads the repository's stack files; `k8s.kdl` and `app.kdl` are written here.
 struct Repository(PathBuf);
 
 impl SourceLoader for Repository {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
-        if path == "k8s.kdl" {
-            return Ok(Loaded { key: path.to_owned(), name: path.to_owned(), text: K8S.to_owned() });
+        if let Some(text) = [("k8s.kdl", K8S), ("app.kdl", APP)].iter().find_map(|(n, t)| (*n == path).then_some(*t)) {
+            return Ok(Loaded { key: path.to_owned(), name: path.to_owned(), text: text.to_owned() });
         }
         let name = from.and_then(|f| Path::new(f).parent()).unwrap_or(Path::new("")).join(path);
         let text = std::fs::read_to_string(self.0.join(&name)).map_err(|e| SourceError(e.to_string()))?;
@@ -90,6 +90,24 @@ service "api" plugin="k8s" {
 }
 "#;
 
+/// The `app` plugin on hosts with its pipeline, and in a Compose project, with the api-ha
+/// API as its source (read from the repository's root, where this stack stands).
+const APP: &str = r#"stack "app"
+host "api1" address="10.30.0.21"
+compose "shop"
+service "api" plugin="app" on="api1" {
+    source (file)"stacks/api-ha/api"
+    metrics "/metrics"
+    image "registry.gitlab.com/acme/api-ha/api"
+    pipeline {
+        stack-file "stacks/api-ha.kdl"
+    }
+}
+service "web" plugin="app" on="shop" {
+    source (file)"stacks/api-ha/api"
+}
+"#;
+
 #[test]
 fn every_builtin_renders_the_same_bytes_twice() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -102,6 +120,7 @@ fn every_builtin_renders_the_same_bytes_twice() {
         .collect();
     stacks.sort();
     stacks.push("k8s.kdl".to_owned());
+    stacks.push("app.kdl".to_owned());
     // The load balancers' test stack, the one user of `haproxy` and `keepalived`.
     stacks.push("compiler/stackc-cli/tests/fixtures/balancer/stack.kdl".to_owned());
     // The service-level monitoring test stack, the one user of `blackbox`.

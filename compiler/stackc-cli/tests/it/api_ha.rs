@@ -292,7 +292,8 @@ fn start_api(bundle: &Path, host: &str, processes: &mut Processes, dir: &Path) {
     let mut text = read(&unit_path);
     let drop_ins = units.join(format!("{}.d", unit_path.file_name().and_then(|n| n.to_str()).expect("a name")));
     if drop_ins.is_dir() {
-        let mut confs: Vec<PathBuf> = fs::read_dir(&drop_ins).expect("drop-ins").map(|e| e.expect("entry").path()).collect();
+        let mut confs: Vec<PathBuf> =
+            fs::read_dir(&drop_ins).expect("drop-ins").map(|e| e.expect("entry").path()).collect();
         confs.sort();
         for conf in confs {
             text.push_str(&read(&conf));
@@ -304,7 +305,11 @@ fn start_api(bundle: &Path, host: &str, processes: &mut Processes, dir: &Path) {
     for arg in &unit.argv[1..] {
         // An absolute path the bundle carries is read from the bundle.
         let in_tree = tree.join(arg.trim_start_matches('/'));
-        if arg.starts_with('/') && in_tree.exists() { command.arg(in_tree) } else { command.arg(arg) };
+        if arg.starts_with('/') && in_tree.exists() {
+            command.arg(in_tree)
+        } else {
+            command.arg(arg)
+        };
     }
     command.env_clear().env("PATH", path_with(&tool("node"))).envs(unit.environment.iter().map(|(k, v)| (k, v)));
     processes.start(host, &mut command, dir);

@@ -12,6 +12,7 @@ mod common;
 
 mod ansible;
 mod api_ha;
+mod app;
 mod balancer;
 mod build;
 mod check;
