@@ -105,11 +105,11 @@ fn s1_7_the_playbook_delivers_one_api_server_at_a_time() {
     let play = site.split("\n- name: ").find(|p| p.contains("api (app)")).expect("the API's play");
     assert!(play.contains("\n  serial: 1\n"), "{play}");
     let order = [
-        "Drain {{ inventory_hostname }} from lb",
+        "Drain from lb: {{ inventory_hostname }}",
         "Install files",
         "Restart what changed",
         "Wait until api answers",
-        "Put {{ inventory_hostname }} back into lb",
+        "Put back into lb: {{ inventory_hostname }}",
     ];
     let positions: Vec<usize> =
         order.iter().map(|step| play.find(step).unwrap_or_else(|| panic!("no step `{step}`:\n{play}"))).collect();
@@ -577,11 +577,11 @@ fn socket_of<'a>(sockets: &'a [(&str, PathBuf)], balancer: &str) -> &'a Path {
 
 /// The status HAProxy's `show stat` gives the server of `host` in backend `api`.
 fn server_status(socket: &Path, host: &str) -> String {
-    let stat = crate::balancer::runtime_api(socket, "show stat api 4 -1");
+    let stat = crate::balancer::runtime_api(socket, "show stat -1 4 -1");
     let server = format!("api-{host}");
     stat.lines()
         .map(|l| l.split(',').collect::<Vec<_>>())
-        .find(|f| f.get(1) == Some(&server.as_str()))
+        .find(|f| f.first() == Some(&"api") && f.get(1) == Some(&server.as_str()))
         .and_then(|f| f.get(17).map(|s| (*s).to_owned()))
         .unwrap_or_default()
 }

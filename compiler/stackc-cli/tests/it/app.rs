@@ -20,8 +20,8 @@ use crate::common::{Scratch, render, run, tool, workspace};
 
 const FIXTURE: &str = "compiler/stackc-cli/tests/fixtures/app/stack.kdl";
 const SOURCE: &str = "stacks/api-ha/api";
-/// The runtime test's addresses: `--set subnet=127.0.5`.
-const SUBNET: &str = "127.0.5";
+/// The runtime test's addresses: `--set subnet=127.0.6` (api-ha's own test has 127.0.5).
+const SUBNET: &str = "127.0.6";
 const UNIT: &str = "etc/systemd/system/api.service";
 const DROP_IN: &str = "etc/systemd/system/api.service.d/listen.conf";
 const ENTRY: &str = "/кільце-кільце";

@@ -67,8 +67,9 @@ fn gate_tasks(gates: &[Gate<'_, '_>], step: Step) -> Vec<Task> {
         .into_iter()
         .map(|(name, items)| {
             let title = match step {
-                Step::Drain => format!("Drain {{{{ inventory_hostname }}}} from {name}"),
-                Step::Enable => format!("Put {{{{ inventory_hostname }}}} back into {name}"),
+                // ansible-lint wants a template at the end of a name only.
+                Step::Drain => format!("Drain from {name}: {{{{ inventory_hostname }}}}"),
+                Step::Enable => format!("Put back into {name}: {{{{ inventory_hostname }}}}"),
             };
             let args = Map::new()
                 .with("argv", Scalar::quoted("{{ item.argv }}"))
