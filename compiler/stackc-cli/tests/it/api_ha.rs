@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
 use crate::ansible::Ansible;
-use crate::balancer::{
-    HaproxyRoot, Processes, Response, get, haproxy_check, keepalived_check, loopback_lock, wait_for,
-};
+use crate::balancer::{HaproxyRoot, Processes, haproxy_check, keepalived_check, loopback_lock};
 use crate::common::{Cert, build_stack, path_with, render, run, tool, workspace};
+use crate::http::{Response, get, wait_for};
 use crate::nginx;
+use crate::systemd::{directive, words};
 
 pub(crate) const STACK: &str = "stacks/api-ha.kdl";
 /// The runtime test's addresses: `--set subnet=127.0.5`.
@@ -42,6 +42,89 @@ fn built(dir: &Path) -> PathBuf {
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// S1.1: the API servers run the stack's own API with Debian's Node.js, under systemd.
+#[test]
+fn s1_1_the_api_servers_run_the_stacks_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = built(dir.path());
+    for host in API_HOSTS {
+        let tree = bundle.join("hosts").join(host);
+        for file in ["server.js", "package.json"] {
+            let shipped = read(&tree.join("opt/api").join(file));
+            assert_eq!(shipped, read(&workspace().join("stacks/api-ha/api").join(file)), "{host}: {file}");
+        }
+        let unit = read(&tree.join("etc/systemd/system/api.service"));
+        assert_eq!(words(directive(&unit, "ExecStart")), ["/usr/bin/node", "/opt/api/server.js"], "{unit}");
+        assert_eq!(directive(&unit, "User"), "api", "{unit}");
+    }
+}
+
+/// S1.6: the API's image is built by a multi-stage Dockerfile on the Node.js image that
+/// hadolint passes, and the GitLab pipeline that builds, pushes and deploys it is valid and
+/// holds no credential.
+#[test]
+fn s1_6_the_image_and_its_pipeline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = built(dir.path());
+    let dockerfile = bundle.join("services/api/image/Dockerfile");
+    let text = read(&dockerfile);
+    assert_eq!(text.lines().filter(|l| l.starts_with("FROM node:")).count(), 2, "two stages:\n{text}");
+    let config = dir.path().join("hadolint.yaml");
+    fs::write(&config, "ignored: []\n").expect("write hadolint config");
+    let output = run(Command::new(tool("hadolint"))
+        .args(["--no-color", "--failure-threshold", "style", "--config"])
+        .arg(&config)
+        .arg(&dockerfile));
+    assert!(output.status.success() && output.stdout.is_empty(), "hadolint:\n{}", render(&output, &[]));
+
+    let pipeline = bundle.join("services/api/.gitlab-ci.yml");
+    let output =
+        run(Command::new(tool("check-jsonschema")).args(["--builtin-schema", "vendor.gitlab-ci"]).arg(&pipeline));
+    assert!(output.status.success(), "check-jsonschema vendor.gitlab-ci:\n{}", render(&output, &[]));
+    let text = read(&pipeline);
+    for expected in ["build \"stacks/api-ha.kdl\" --locked", "registry.gitlab.com/acme/api-ha/api:$CI_COMMIT_SHORT_SHA"]
+    {
+        assert!(text.contains(expected), "the pipeline lacks `{expected}`:\n{text}");
+    }
+    assert_eq!(crate::app::credential_literals(&text), Vec::<String>::new(), "{text}");
+}
+
+/// S1.8: Prometheus accepts its config, scrapes the API servers, the balancers and the web
+/// server, probes both entry points (the non-ASCII path percent-encoded), and its shipped
+/// unit tests make the service-level alerts fire.
+#[test]
+fn s1_8_monitoring_scrapes_every_tier_and_probes_both_entry_points() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = built(dir.path());
+    let etc = crate::slo::prometheus_root(&bundle, &dir.path().join("root"));
+    let output = run(Command::new(tool("promtool")).args(["check", "config"]).arg(etc.join("prometheus.yml")));
+    assert!(output.status.success(), "promtool check config:\n{}", render(&output, &[]));
+    let tests = bundle.join("services/prometheus");
+    let output = run(Command::new(tool("promtool")).args(["test", "rules", "rules_test.yml"]).current_dir(&tests));
+    assert!(output.status.success(), "promtool test rules:\n{}", render(&output, &[]));
+    let rules = read(&etc.join("rules/prometheus.yml"));
+    for alert in ["EntryPointSlow", "EntryPointServerError", "EntryPointFailed", "BackendServerError"] {
+        assert!(
+            rules.contains(&format!("alert: {alert}")) || rules.contains(&format!("alert: \"{alert}\"")),
+            "{alert}:\n{rules}"
+        );
+    }
+    let config = read(&etc.join("prometheus.yml"));
+    let ring = "%D0%BA%D1%96%D0%BB%D1%8C%D1%86%D0%B5-%D0%BA%D1%96%D0%BB%D1%8C%D1%86%D0%B5";
+    for line in [
+        "- job_name: \"probe-balancers\"".to_owned(),
+        "- job_name: \"probe-landing\"".to_owned(),
+        format!("- \"http://10.30.0.11:80/{ring}\""),
+        format!("- \"http://10.30.0.31:80/api/{ring}\""),
+        "- job_name: \"api\"".to_owned(),
+        "- targets: [\"10.30.0.21:8080\"]".to_owned(),
+        "- targets: [\"10.30.0.12:8405\"]".to_owned(),
+        "- targets: [\"10.30.0.31:9113\"]".to_owned(),
+    ] {
+        assert!(config.contains(&line), "no `{line}` in:\n{config}");
+    }
 }
 
 /// S1.2: the landing page fetches an entry point by AJAX through its own server, whose nginx
@@ -323,54 +406,16 @@ struct Unit {
 
 impl Unit {
     fn parse(text: &str) -> Self {
-        let mut argv = Vec::new();
+        let argv = words(directive(text, "ExecStart"));
         let mut environment = Vec::new();
-        for line in text.lines() {
-            if let Some(command) = line.strip_prefix("ExecStart=") {
-                argv = words(command);
-            } else if let Some(assignments) = line.strip_prefix("Environment=") {
-                for word in words(assignments) {
-                    let (name, value) = word.split_once('=').unwrap_or_else(|| panic!("`{word}` in:\n{text}"));
-                    environment.push((name.to_owned(), value.to_owned()));
-                }
+        for assignments in text.lines().filter_map(|l| l.strip_prefix("Environment=")) {
+            for word in words(assignments) {
+                let (name, value) = word.split_once('=').unwrap_or_else(|| panic!("`{word}` in:\n{text}"));
+                environment.push((name.to_owned(), value.to_owned()));
             }
         }
-        assert!(!argv.is_empty(), "no ExecStart in:\n{text}");
         Unit { argv, environment }
     }
-}
-
-/// systemd's word splitting, as far as generated units use it: spaces between words, double
-/// quotes around words with spaces, backslash escapes inside them.
-fn words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut chars = line.trim().chars().peekable();
-    while chars.peek().is_some() {
-        let mut word = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            while let Some(c) = chars.next() {
-                match c {
-                    '"' => break,
-                    '\\' => word.extend(chars.next()),
-                    c => word.push(c),
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ' ' {
-                    break;
-                }
-                word.push(c);
-                chars.next();
-            }
-        }
-        words.push(word);
-        while chars.peek() == Some(&' ') {
-            chars.next();
-        }
-    }
-    words
 }
 
 /// An entry point and the API path that answers it.

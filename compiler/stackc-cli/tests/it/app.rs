@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{Scratch, render, run, tool, workspace};
+use crate::http::{get, wait_for};
+use crate::systemd::{directive, words};
 
 const FIXTURE: &str = "compiler/stackc-cli/tests/fixtures/app/stack.kdl";
 const SOURCE: &str = "stacks/api-ha/api";
@@ -112,7 +114,7 @@ fn hadolint_passes_the_dockerfile_with_and_without_a_lockfile() {
 }
 
 /// A YAML key whose name says credential, given a value that is not a CI variable.
-fn credential_literals(text: &str) -> Vec<String> {
+pub(crate) fn credential_literals(text: &str) -> Vec<String> {
     let pattern =
         regex::Regex::new(r"(?i)^\s*-?\s*[\w-]*(password|passwd|token|secret|private_key|auth)[\w-]*\s*:\s*(\S.*)$")
             .expect("a regex");
@@ -272,39 +274,6 @@ fn node_runs_the_api_as_the_unit_says_and_stops_gracefully() {
     assert!(status.success(), "node exited with {status} after SIGTERM:\n{}", api.log());
 }
 
-/// The value of `Key=` in a unit.
-fn directive<'a>(unit: &'a str, key: &str) -> &'a str {
-    unit.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=')).unwrap_or_else(|| panic!("no {key}= in:\n{unit}"))
-}
-
-/// The words of a systemd setting: double-quoted, with `\\`, `\"`, `%%` and `$$` unescaped.
-fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' => {}
-            '"' => {
-                let mut word = String::new();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => word.push(chars.next().expect("an escaped character")),
-                        '%' | '$' if chars.peek() == Some(&c) => {
-                            chars.next();
-                            word.push(c);
-                        }
-                        c => word.push(c),
-                    }
-                }
-                out.push(word);
-            }
-            c => panic!("an unquoted word at `{c}` in `{text}`"),
-        }
-    }
-    out
-}
-
 /// The API's node process, killed when the test ends however it ends.
 struct Api {
     child: Child,
@@ -346,44 +315,5 @@ impl Drop for Api {
         if std::thread::panicking() {
             eprintln!("--- node ---\n{}", self.log());
         }
-    }
-}
-
-struct Response {
-    status: u16,
-    content_type: Option<String>,
-    body: String,
-}
-
-/// A GET over a fresh HTTP/1.1 connection, the path percent-encoded, with 3 s timeouts.
-fn get(authority: &str, path: &str) -> Result<Response, String> {
-    let address: SocketAddr = authority.parse().expect("an address");
-    let timeout = Duration::from_secs(3);
-    let mut stream = TcpStream::connect_timeout(&address, timeout).map_err(|e| format!("connect: {e}"))?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    let encoded: String = path
-        .bytes()
-        .map(|b| if b.is_ascii_graphic() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    let request = format!("GET {encoded} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(|e| format!("send: {e}"))?;
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).map_err(|e| format!("receive: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| format!("no response head: {text:?}"))?;
-    let status =
-        head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| format!("no status in: {head:?}"))?;
-    let content_type = head.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("content-type").then(|| value.trim().to_owned())
-    });
-    Ok(Response { status, content_type, body: body.to_owned() })
-}
-
-fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !ready() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }

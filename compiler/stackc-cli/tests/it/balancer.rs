@@ -9,7 +9,6 @@
 
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -17,6 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::common::{build_stack, path_with, render, run, tool, workspace};
+use crate::http::{Response, get, wait_for};
 
 const STACK: &str = "compiler/stackc-cli/tests/fixtures/balancer/stack.kdl";
 const BALANCERS: [&str; 2] = ["lb1", "lb2"];
@@ -314,33 +314,6 @@ struct Sample {
     result: Result<Response, String>,
 }
 
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    pub(crate) body: String,
-}
-
-/// A GET over a fresh HTTP/1.1 connection, the path percent-encoded, with 3 s timeouts.
-pub(crate) fn get(authority: &str, path: &str) -> Result<Response, String> {
-    let address: SocketAddr = authority.parse().expect("an address");
-    let timeout = Duration::from_secs(3);
-    let mut stream = TcpStream::connect_timeout(&address, timeout).map_err(|e| format!("connect: {e}"))?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    let request = format!("GET {} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n", percent_encode(path));
-    stream.write_all(request.as_bytes()).map_err(|e| format!("send: {e}"))?;
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).map_err(|e| format!("receive: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| format!("no response head: {text:?}"))?;
-    let status =
-        head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| format!("no status in: {head:?}"))?;
-    Ok(Response { status, body: body.to_owned() })
-}
-
-fn percent_encode(path: &str) -> String {
-    path.bytes().map(|b| if b.is_ascii_graphic() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
 /// One command on HAProxy's runtime API socket; its answer.
 pub(crate) fn runtime_api(socket: &Path, command: &str) -> String {
     let mut stream = UnixStream::connect(socket).unwrap_or_else(|e| panic!("{}: {e}", socket.display()));
@@ -366,14 +339,6 @@ fn operational_state(state: &str, server: &str) -> Option<u32> {
 /// `srv_admin_state`: 8 is drain set from the runtime API.
 fn administrative_state(state: &str, server: &str) -> Option<u32> {
     server_state(state, server, 6)
-}
-
-pub(crate) fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !ready() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// The runtime test binds fixed loopback addresses: one at a time, in this process (the

@@ -48,15 +48,17 @@ impl Built {
     }
 }
 
-/// mon1's `/etc/prometheus` copied under `root`, with the config's absolute paths moved there.
-fn prometheus_root(built: &Built, root: &Path) -> PathBuf {
+/// mon1's `/etc/prometheus` of `bundle` copied under `root`, with the config's absolute paths
+/// moved there.
+pub(crate) fn prometheus_root(bundle: &Path, root: &Path) -> PathBuf {
+    let host = bundle.join("hosts/mon1/etc/prometheus");
     let etc = root.join("etc/prometheus");
     fs::create_dir_all(etc.join("rules")).expect("mkdir");
-    for entry in fs::read_dir(built.host_file("mon1", "/etc/prometheus/rules")).expect("rules directory") {
+    for entry in fs::read_dir(host.join("rules")).expect("rules directory") {
         let entry = entry.expect("entry");
         fs::copy(entry.path(), etc.join("rules").join(entry.file_name())).expect("copy rules");
     }
-    let config = built.read("mon1", "/etc/prometheus/prometheus.yml");
+    let config = fs::read_to_string(host.join("prometheus.yml")).expect("prometheus.yml");
     assert!(config.contains("\"/etc/prometheus/rules/*.yml\""), "{config}");
     fs::write(etc.join("prometheus.yml"), config.replace("/etc/prometheus", &etc.display().to_string()))
         .expect("write config");
@@ -66,7 +68,7 @@ fn prometheus_root(built: &Built, root: &Path) -> PathBuf {
 #[test]
 fn promtool_accepts_the_probe_jobs_and_the_service_level_rules() {
     let built = Built::new(&[]);
-    let etc = prometheus_root(&built, &built.dir.path().join("root"));
+    let etc = prometheus_root(&built.bundle, &built.dir.path().join("root"));
     let output = run(Command::new(tool("promtool")).args(["check", "config"]).arg(etc.join("prometheus.yml")));
     let text = ok(&output, "promtool check config");
     assert!(text.contains("SUCCESS: 1 rule files found") && text.contains("SUCCESS: 10 rules found"), "{text}");
