@@ -26,6 +26,7 @@ mod cache;
 mod convert;
 mod engine;
 mod error;
+mod older;
 mod plugin;
 mod reuse;
 mod sandbox;

@@ -7,9 +7,7 @@
 //! Each conversion names every field, so that a field added to a 0.2.0 record would fail to
 //! compile here until this module says what a 0.1.0 plugin gives it.
 
-use wasmtime::component::{HasSelf, Linker};
-
-use crate::sandbox::HostState;
+use crate::older::{same_fields, unchanged_since_0_1};
 use crate::v0_2::types as next;
 
 mod bindings {
@@ -21,32 +19,13 @@ mod bindings {
 
 pub(crate) use bindings::PluginPre;
 pub(crate) use bindings::exports::stackc::plugin::service_plugin::Guest as ServicePlugin;
-use bindings::stackc::plugin::host::{self as old_host, Level};
+use bindings::stackc::plugin::host as old_host;
 use bindings::stackc::plugin::types as old;
 
 /// The WIT package version of these bindings.
 pub(crate) const VERSION: &str = "0.1.0";
 
-/// Links the 0.1.0 host interface beside the current one: the same log, another name.
-pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    old_host::add_to_linker::<HostState, HasSelf<HostState>>(linker, |state| state)
-}
-
-impl old_host::Host for HostState {
-    fn log(&mut self, level: Level, message: String) {
-        let level = match level {
-            Level::Debug => crate::sandbox::Level::Debug,
-            Level::Info => crate::sandbox::Level::Info,
-            Level::Warn => crate::sandbox::Level::Warn,
-            Level::Error => crate::sandbox::Level::Error,
-        };
-        crate::sandbox::Host::log(self, level, message);
-    }
-}
-
-pub(crate) fn expose_input(input: &next::ExposeInput) -> old::ExposeInput {
-    old::ExposeInput { service: input.service.clone(), config: input.config.clone() }
-}
+unchanged_since_0_1!();
 
 /// The render input without the Compose project, which 0.1.0 plugins cannot be placed in
 /// knowingly: what such a plugin renders for a Compose service is refused by the emitters'
@@ -63,56 +42,6 @@ pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
             .collect(),
         stack_endpoints: input.stack_endpoints.clone(),
     }
-}
-
-pub(crate) fn plugin_info(info: old::PluginInfo) -> next::PluginInfo {
-    let old::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints } = info;
-    next::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints }
-}
-
-pub(crate) fn exports(exports: old::Exports) -> next::Exports {
-    next::Exports {
-        endpoints: exports
-            .endpoints
-            .into_iter()
-            .map(|e| next::Endpoint {
-                name: e.name,
-                port: e.port,
-                protocol: e.protocol,
-                path: e.path,
-                role: match e.role {
-                    old::EndpointRole::Service => next::EndpointRole::Service,
-                    old::EndpointRole::Metrics => next::EndpointRole::Metrics,
-                    old::EndpointRole::Status => next::EndpointRole::Status,
-                    old::EndpointRole::Peer => next::EndpointRole::Peer,
-                },
-            })
-            .collect(),
-        facts: exports.facts.into_iter().map(|f| next::Fact { name: f.name, value: f.value }).collect(),
-    }
-}
-
-pub(crate) fn problems(problems: Vec<old::ConfigDiagnostic>) -> Vec<next::ConfigDiagnostic> {
-    problems
-        .into_iter()
-        .map(|p| next::ConfigDiagnostic {
-            message: p.message,
-            path: p.path,
-            target: match p.target {
-                old::DiagnosticTarget::Key => next::DiagnosticTarget::Key,
-                old::DiagnosticTarget::Value => next::DiagnosticTarget::Value,
-            },
-            help: p.help,
-        })
-        .collect()
-}
-
-/// Moves every named field of a 0.1.0 record into the 0.2.0 record of the same name.
-macro_rules! same_fields {
-    ($record:ident, $value:expr, { $($field:ident),* $(,)? }) => {{
-        let old::$record { $($field),* } = $value;
-        next::$record { $($field),* }
-    }};
 }
 
 pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {

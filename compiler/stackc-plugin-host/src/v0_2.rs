@@ -9,10 +9,8 @@
 //! fails to compile here until this module says what a 0.2.0 plugin gives it. A 0.1.0
 //! plugin's records come here from `v0_1`.
 
-use wasmtime::component::{HasSelf, Linker};
-
-use crate::bindings::stackc::plugin::types as current;
-use crate::sandbox::HostState;
+use crate::bindings::stackc::plugin::types as next;
+use crate::older::{same_fields, unchanged_since_0_1};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -23,7 +21,7 @@ mod bindings {
 
 pub(crate) use bindings::PluginPre;
 pub(crate) use bindings::exports::stackc::plugin::service_plugin::Guest as ServicePlugin;
-use bindings::stackc::plugin::host::{self as old_host, Level};
+use bindings::stackc::plugin::host as old_host;
 /// The 0.2.0 records, which `v0_1` converts into.
 pub(crate) use bindings::stackc::plugin::types;
 use bindings::stackc::plugin::types as old;
@@ -31,29 +29,10 @@ use bindings::stackc::plugin::types as old;
 /// The WIT package version of these bindings.
 pub(crate) const VERSION: &str = "0.2.0";
 
-/// Links the 0.2.0 host interface beside the current one: the same log, another name.
-pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    old_host::add_to_linker::<HostState, HasSelf<HostState>>(linker, |state| state)
-}
+unchanged_since_0_1!();
 
-impl old_host::Host for HostState {
-    fn log(&mut self, level: Level, message: String) {
-        let level = match level {
-            Level::Debug => crate::sandbox::Level::Debug,
-            Level::Info => crate::sandbox::Level::Info,
-            Level::Warn => crate::sandbox::Level::Warn,
-            Level::Error => crate::sandbox::Level::Error,
-        };
-        crate::sandbox::Host::log(self, level, message);
-    }
-}
-
-pub(crate) fn expose_input(input: &current::ExposeInput) -> old::ExposeInput {
-    old::ExposeInput { service: input.service.clone(), config: input.config.clone() }
-}
-
-pub(crate) fn render_input(input: &current::RenderInput) -> old::RenderInput {
-    let current::RenderInput { stack, service, config, hosts, stack_endpoints, compose_project } = input;
+pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
+    let next::RenderInput { stack, service, config, hosts, stack_endpoints, compose_project } = input;
     old::RenderInput {
         stack: stack.clone(),
         service: service.clone(),
@@ -67,63 +46,13 @@ pub(crate) fn render_input(input: &current::RenderInput) -> old::RenderInput {
     }
 }
 
-pub(crate) fn plugin_info(info: old::PluginInfo) -> current::PluginInfo {
-    let old::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints } = info;
-    current::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints }
-}
-
-pub(crate) fn exports(exports: old::Exports) -> current::Exports {
-    current::Exports {
-        endpoints: exports
-            .endpoints
-            .into_iter()
-            .map(|e| current::Endpoint {
-                name: e.name,
-                port: e.port,
-                protocol: e.protocol,
-                path: e.path,
-                role: match e.role {
-                    old::EndpointRole::Service => current::EndpointRole::Service,
-                    old::EndpointRole::Metrics => current::EndpointRole::Metrics,
-                    old::EndpointRole::Status => current::EndpointRole::Status,
-                    old::EndpointRole::Peer => current::EndpointRole::Peer,
-                },
-            })
-            .collect(),
-        facts: exports.facts.into_iter().map(|f| current::Fact { name: f.name, value: f.value }).collect(),
-    }
-}
-
-pub(crate) fn problems(problems: Vec<old::ConfigDiagnostic>) -> Vec<current::ConfigDiagnostic> {
-    problems
-        .into_iter()
-        .map(|p| current::ConfigDiagnostic {
-            message: p.message,
-            path: p.path,
-            target: match p.target {
-                old::DiagnosticTarget::Key => current::DiagnosticTarget::Key,
-                old::DiagnosticTarget::Value => current::DiagnosticTarget::Value,
-            },
-            help: p.help,
-        })
-        .collect()
-}
-
-/// Moves every named field of a 0.2.0 record into the current record of the same name.
-macro_rules! same_fields {
-    ($record:ident, $value:expr, { $($field:ident),* $(,)? }) => {{
-        let old::$record { $($field),* } = $value;
-        current::$record { $($field),* }
-    }};
-}
-
 /// A 0.2.0 secret file: owned by root, the only owner 0.2.0 could give.
-fn secret_file(file: old::SecretFile) -> current::SecretFile {
+fn secret_file(file: old::SecretFile) -> next::SecretFile {
     let old::SecretFile { path, secret, mode } = file;
-    current::SecretFile { path, secret, mode, owner: None, group: None }
+    next::SecretFile { path, secret, mode, owner: None, group: None }
 }
 
-fn container(container: old::Container) -> current::Container {
+fn container(container: old::Container) -> next::Container {
     let old::Container {
         name,
         image,
@@ -141,7 +70,7 @@ fn container(container: old::Container) -> current::Container {
         healthcheck,
         restart,
     } = container;
-    current::Container {
+    next::Container {
         name,
         image,
         build,
@@ -162,20 +91,20 @@ fn container(container: old::Container) -> current::Container {
             same_fields!(Healthcheck, h, { command, interval_seconds, timeout_seconds, retries, start_period_seconds })
         }),
         restart: match restart {
-            old::RestartPolicy::No => current::RestartPolicy::No,
-            old::RestartPolicy::Always => current::RestartPolicy::Always,
-            old::RestartPolicy::OnFailure => current::RestartPolicy::OnFailure,
-            old::RestartPolicy::UnlessStopped => current::RestartPolicy::UnlessStopped,
+            old::RestartPolicy::No => next::RestartPolicy::No,
+            old::RestartPolicy::Always => next::RestartPolicy::Always,
+            old::RestartPolicy::OnFailure => next::RestartPolicy::OnFailure,
+            old::RestartPolicy::UnlessStopped => next::RestartPolicy::UnlessStopped,
         },
     }
 }
 
-pub(crate) fn artifact(artifact: old::Artifact) -> current::Artifact {
-    use current::Artifact as A;
+pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {
+    use next::Artifact as A;
     match artifact {
         old::Artifact::HostFile(f) => {
             let old::HostFile { host, path, contents, mode } = f;
-            A::HostFile(current::HostFile { host, path, contents, mode, owner: None, group: None })
+            A::HostFile(next::HostFile { host, path, contents, mode, owner: None, group: None })
         }
         old::Artifact::SecretFile(f) => A::SecretFile(secret_file(f)),
         old::Artifact::Package(name) => A::Package(name),
@@ -195,10 +124,10 @@ pub(crate) fn artifact(artifact: old::Artifact) -> current::Artifact {
                 log_max_bytes,
             } = p;
             let supervisor = match supervisor {
-                old::Supervisor::Systemd => current::Supervisor::Systemd,
-                old::Supervisor::Daemontools => current::Supervisor::Daemontools,
+                old::Supervisor::Systemd => next::Supervisor::Systemd,
+                old::Supervisor::Daemontools => next::Supervisor::Daemontools,
             };
-            A::Process(current::Process {
+            A::Process(next::Process {
                 name,
                 command,
                 user,
@@ -221,7 +150,7 @@ pub(crate) fn artifact(artifact: old::Artifact) -> current::Artifact {
         old::Artifact::ImageBuild(b) => {
             let old::ImageBuild { name, files } = b;
             let files = files.into_iter().map(|f| same_fields!(BundleFile, f, { path, contents, mode })).collect();
-            A::ImageBuild(current::ImageBuild { name, files })
+            A::ImageBuild(next::ImageBuild { name, files })
         }
         old::Artifact::Network(n) => A::Network(same_fields!(Network, n, { name, internal })),
         old::Artifact::Volume(v) => A::Volume(same_fields!(Volume, v, { name })),

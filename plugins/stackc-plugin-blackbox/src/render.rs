@@ -28,27 +28,6 @@ struct BlackboxYml<'a> {
     ip_protocol: &'a str,
 }
 
-/// A duration such as `1900ms`, `2s` or `1m30s`, in the units the exporter's timeout takes
-/// (Go's `time.ParseDuration`: no days).
-fn is_duration(text: &str) -> bool {
-    let mut rest = text;
-    if rest.is_empty() {
-        return false;
-    }
-    while !rest.is_empty() {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            return false;
-        }
-        rest = &rest[digits..];
-        match ["ms", "s", "m", "h"].into_iter().find(|u| rest.starts_with(u)) {
-            Some(unit) => rest = &rest[unit.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     let positive = config.timeout.bytes().any(|b| (b'1'..=b'9').contains(&b));
@@ -104,6 +83,11 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     // address in `ARGS`. The exporter keeps no state, so a restart loses nothing.
     artifacts.push(Artifact::restarted_service(PACKAGE));
     artifacts
+}
+
+/// A duration as the program takes it.
+fn is_duration(text: &str) -> bool {
+    stackc_plugin_sdk::duration::is_duration(text, stackc_plugin_sdk::duration::GO)
 }
 
 #[cfg(test)]

@@ -118,15 +118,6 @@ fn image_tag(version: &str) -> Result<String, &'static str> {
     Ok(format!("v{bare}"))
 }
 
-/// A Prometheus duration such as `30s` or `1m`.
-fn is_duration(text: &str) -> bool {
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &text[digits.len()..];
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && ["ms", "s", "m", "h", "d", "w", "y"].contains(&unit)
-}
-
 /// Template data for `values.yaml`.
 #[derive(Serialize)]
 struct Values {
@@ -274,4 +265,9 @@ impl Job {
             }),
         }
     }
+}
+
+/// A duration as the program takes it.
+fn is_duration(text: &str) -> bool {
+    stackc_plugin_sdk::duration::is_duration(text, stackc_plugin_sdk::duration::PROMETHEUS)
 }

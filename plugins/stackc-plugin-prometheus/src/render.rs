@@ -80,27 +80,6 @@ fn job_names(grouped: &Grouped<'_>) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
-/// A Prometheus duration such as `30s`, `1m`, `15d`, `1h30m`.
-fn is_duration(text: &str) -> bool {
-    let mut rest = text;
-    if rest.is_empty() {
-        return false;
-    }
-    while !rest.is_empty() {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            return false;
-        }
-        rest = &rest[digits..];
-        let unit = ["ms", "s", "m", "h", "d", "w", "y"].into_iter().find(|u| rest.starts_with(u));
-        match unit {
-            Some(u) => rest = &rest[u.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     let durations = [
@@ -273,6 +252,11 @@ fn in_compose(config: &Config, context: &RenderContext, retention: &str, files: 
         container = container.publish(PublishedPort::tcp(published, port).on_address("127.0.0.1"));
     }
     vec![Volume::new(data).into(), container.into(), rules_test]
+}
+
+/// A duration as the program takes it.
+fn is_duration(text: &str) -> bool {
+    stackc_plugin_sdk::duration::is_duration(text, stackc_plugin_sdk::duration::PROMETHEUS)
 }
 
 #[cfg(test)]

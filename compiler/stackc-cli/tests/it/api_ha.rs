@@ -23,7 +23,7 @@ use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
 use crate::ansible::Ansible;
 use crate::balancer::{HaproxyRoot, Processes, haproxy_check, keepalived_check, loopback_lock};
-use crate::common::{Cert, build_stack, path_with, render, run, tool, workspace};
+use crate::common::{Cert, build_stack, hadolint, path_with, render, run, tool, workspace};
 use crate::http::{Response, get, wait_for};
 use crate::nginx;
 use crate::systemd::{directive, words};
@@ -71,12 +71,7 @@ fn s1_6_the_image_and_its_pipeline() {
     let dockerfile = bundle.join("services/api/image/Dockerfile");
     let text = read(&dockerfile);
     assert_eq!(text.lines().filter(|l| l.starts_with("FROM node:")).count(), 2, "two stages:\n{text}");
-    let config = dir.path().join("hadolint.yaml");
-    fs::write(&config, "ignored: []\n").expect("write hadolint config");
-    let output = run(Command::new(tool("hadolint"))
-        .args(["--no-color", "--failure-threshold", "style", "--config"])
-        .arg(&config)
-        .arg(&dockerfile));
+    let output = hadolint(&dockerfile, dir.path());
     assert!(output.status.success() && output.stdout.is_empty(), "hadolint:\n{}", render(&output, &[]));
 
     let pipeline = bundle.join("services/api/.gitlab-ci.yml");

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{Scratch, render, run, tool, workspace};
+use crate::common::{Scratch, hadolint, render, run, tool, workspace};
 use crate::http::{get, wait_for};
 use crate::systemd::{directive, words};
 
@@ -84,13 +84,7 @@ fn hadolint_passes_the_dockerfile_with_and_without_a_lockfile() {
         let after_user: Vec<&str> = text.lines().skip_while(|l| *l != "USER 1000:1000").collect();
         assert!(!after_user.is_empty() && after_user.iter().all(|l| !l.starts_with("RUN ")), "{text}");
         assert!(text.contains("\nCMD [\"node\", \"server.js\"]\n") && text.contains("\nHEALTHCHECK "), "{text}");
-        // A configuration of no exceptions, so that none on the machine applies.
-        let config = built.scratch.path().join("hadolint.yaml");
-        fs::write(&config, "ignored: []\n").expect("write hadolint config");
-        let output = run(Command::new(tool("hadolint"))
-            .args(["--no-color", "--failure-threshold", "style", "--config"])
-            .arg(&config)
-            .arg(&dockerfile));
+        let output = hadolint(&dockerfile, built.scratch.path());
         assert!(
             output.status.success() && output.stdout.is_empty(),
             "hadolint found problems in the Dockerfile:\n{}\n{text}",

@@ -2,8 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The repository root.
@@ -246,4 +247,40 @@ impl Cert {
         assert!(output.status.success(), "openssl req failed:\n{}", render(&output, &[]));
         cert
     }
+}
+
+/// hadolint on `dockerfile`, failing on every finding down to style, with a configuration of
+/// no exceptions (written in `dir`) so that none on the machine applies.
+pub fn hadolint(dockerfile: &Path, dir: &Path) -> Output {
+    let config = dir.join("hadolint.yaml");
+    fs::write(&config, "ignored: []\n").expect("write hadolint config");
+    run(Command::new(tool("hadolint"))
+        .args(["--no-color", "--failure-threshold", "style", "--config"])
+        .arg(&config)
+        .arg(dockerfile))
+}
+
+/// Processes killed when the test ends, however it ends.
+pub struct Children(pub Vec<Child>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+        }
+        for child in &mut self.0 {
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts `command` with its output in the file `log`.
+pub fn spawn(command: &mut Command, log: &Path) -> Child {
+    let log = fs::File::create(log).expect("log file");
+    command
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"))
 }

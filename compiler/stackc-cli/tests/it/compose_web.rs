@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Cert, Scratch, path_with, render, run, tool};
+use crate::common::{Cert, Scratch, hadolint, path_with, render, run, tool};
 
 const SERVER_NAME: &str = "web.example.test";
 
@@ -76,13 +76,7 @@ fn hadolint_passes_the_gateway_dockerfile() {
     assert_eq!(text.lines().filter(|l| l.starts_with("FROM ")).count(), 2, "{text}");
     let last_user = text.lines().filter_map(|l| l.strip_prefix("USER ")).next_back();
     assert_eq!(last_user, Some("101:101"), "{text}");
-    // A configuration of no exceptions, so that none on the machine applies.
-    let config = project.dir.path().join("hadolint.yaml");
-    fs::write(&config, "ignored: []\n").expect("write hadolint config");
-    let output = run(Command::new(tool("hadolint"))
-        .args(["--no-color", "--failure-threshold", "style", "--config"])
-        .arg(&config)
-        .arg(&dockerfile));
+    let output = hadolint(&dockerfile, project.dir.path());
     assert!(
         output.status.success() && output.stdout.is_empty(),
         "hadolint found problems in the gateway's Dockerfile:\n{}\n{text}",

@@ -11,10 +11,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use crate::common::{build_stack, render, run, tool};
+use crate::common::{Children, build_stack, render, run, spawn, tool};
 
 const STACK: &str = "stacks/bookworm-lab.kdl";
 const WEB1: &str = "127.0.2.1";
@@ -241,36 +241,12 @@ fn the_dashboard_matches_its_schema_and_every_promql_expression_parses() {
     assert!(text.contains("SUCCESS: 5 rules found"), "{text}\n{rules}");
 }
 
-/// Processes killed when the test ends, however it ends.
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-        }
-        for child in &mut self.0 {
-            let _ = child.wait();
-        }
-    }
-}
-
-fn spawn(command: &mut Command, log: &Path) -> Child {
-    let log = fs::File::create(log).expect("log file");
-    command
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"))
-}
-
 #[test]
 fn prometheus_scrapes_the_node_exporters_and_finds_the_alertmanager_on_loopback() {
     let lab = Lab::build(&loopback_overrides());
     let etc = lab.prometheus_root();
     let data = lab.dir.path().join("data");
-    let mut processes = Processes(Vec::new());
+    let mut processes = Children(Vec::new());
 
     // Two node exporters, each with the arguments generated for its host.
     for host in ["web1", "mon1"] {

@@ -9,10 +9,10 @@
 use std::fs;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use crate::common::{build_stack, render, run, tool};
+use crate::common::{Children, build_stack, render, run, spawn, tool};
 
 const STACK: &str = "compiler/stackc-cli/tests/fixtures/slo/stack.kdl";
 /// The runtime test's addresses and ports: `--set subnet=127.0.5`, unprivileged ports.
@@ -185,30 +185,6 @@ for listen in sys.argv[1:]:
 threading.Event().wait()
 "#;
 
-/// Processes killed when the test ends, however it ends.
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-        }
-        for child in &mut self.0 {
-            let _ = child.wait();
-        }
-    }
-}
-
-fn spawn(command: &mut Command, log: &Path) -> Child {
-    let log = fs::File::create(log).expect("log file");
-    command
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"))
-}
-
 fn wait_for_port(authority: &str, logs: &[&Path]) {
     let deadline = Instant::now() + Duration::from_secs(15);
     while TcpStream::connect(authority).is_err() {
@@ -261,7 +237,7 @@ fn the_exporter_probes_the_generated_targets() {
     let slow = target(&format!("{SUBNET}.31:{WEB_PORT}/api/"));
     assert!(config.contains("      module: [\"http_2xx\"]\n"), "{config}");
 
-    let mut processes = Processes(Vec::new());
+    let mut processes = Children(Vec::new());
     let script = built.dir.path().join("server.py");
     fs::write(&script, SERVER).expect("write server");
     let server_log = built.dir.path().join("server.log");

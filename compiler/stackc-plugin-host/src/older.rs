@@ -1,0 +1,86 @@
+//! What every older WIT version's module (`v0_1.rs`, `v0_2.rs`) has in common: the host
+//! interface linked under its version, and the conversions of the records that no version has
+//! changed so far. Each module names its own records `old` and the next version's `next`; the
+//! macros below are expanded there and resolve those names where they are expanded.
+
+/// Moves every named field of an `old` record into the `next` record of the same name.
+macro_rules! same_fields {
+    ($record:ident, $value:expr, { $($field:ident),* $(,)? }) => {{
+        let old::$record { $($field),* } = $value;
+        next::$record { $($field),* }
+    }};
+}
+
+/// `add_to_linker`, the `log` host function, and the conversions of the inputs of `expose`
+/// and of what `describe` and `expose` return, between `old` and `next`.
+macro_rules! unchanged_since_0_1 {
+    () => {
+        /// Links this version's host interface beside the current one: the same log, another
+        /// name.
+        pub(crate) fn add_to_linker(
+            linker: &mut wasmtime::component::Linker<crate::sandbox::HostState>,
+        ) -> wasmtime::Result<()> {
+            old_host::add_to_linker::<crate::sandbox::HostState, wasmtime::component::HasSelf<_>>(linker, |state| state)
+        }
+
+        impl old_host::Host for crate::sandbox::HostState {
+            fn log(&mut self, level: old_host::Level, message: String) {
+                let level = match level {
+                    old_host::Level::Debug => crate::sandbox::Level::Debug,
+                    old_host::Level::Info => crate::sandbox::Level::Info,
+                    old_host::Level::Warn => crate::sandbox::Level::Warn,
+                    old_host::Level::Error => crate::sandbox::Level::Error,
+                };
+                crate::sandbox::Host::log(self, level, message);
+            }
+        }
+
+        pub(crate) fn expose_input(input: &next::ExposeInput) -> old::ExposeInput {
+            old::ExposeInput { service: input.service.clone(), config: input.config.clone() }
+        }
+
+        pub(crate) fn plugin_info(info: old::PluginInfo) -> next::PluginInfo {
+            let old::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints } = info;
+            next::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints }
+        }
+
+        pub(crate) fn exports(exports: old::Exports) -> next::Exports {
+            next::Exports {
+                endpoints: exports
+                    .endpoints
+                    .into_iter()
+                    .map(|e| next::Endpoint {
+                        name: e.name,
+                        port: e.port,
+                        protocol: e.protocol,
+                        path: e.path,
+                        role: match e.role {
+                            old::EndpointRole::Service => next::EndpointRole::Service,
+                            old::EndpointRole::Metrics => next::EndpointRole::Metrics,
+                            old::EndpointRole::Status => next::EndpointRole::Status,
+                            old::EndpointRole::Peer => next::EndpointRole::Peer,
+                        },
+                    })
+                    .collect(),
+                facts: exports.facts.into_iter().map(|f| next::Fact { name: f.name, value: f.value }).collect(),
+            }
+        }
+
+        pub(crate) fn problems(problems: Vec<old::ConfigDiagnostic>) -> Vec<next::ConfigDiagnostic> {
+            problems
+                .into_iter()
+                .map(|p| next::ConfigDiagnostic {
+                    message: p.message,
+                    path: p.path,
+                    target: match p.target {
+                        old::DiagnosticTarget::Key => next::DiagnosticTarget::Key,
+                        old::DiagnosticTarget::Value => next::DiagnosticTarget::Value,
+                    },
+                    help: p.help,
+                })
+                .collect()
+        }
+    };
+}
+
+pub(crate) use {same_fields, unchanged_since_0_1};
