@@ -5,15 +5,18 @@
 //! copies the service's files from `hosts/<host>/`, fills secret files from their source
 //! (Ansible Vault variables, environment variables), starts what runs and restarts it through
 //! handlers when files change. Verification plays at the end run each service's checks.
-//! `containers.yml` creates hosts that are containers.
+//! `containers.yml` creates hosts that are containers; `host_vars/` holds hosts' labels.
 
 mod containers;
+mod host_vars;
 mod inventory;
 pub(crate) mod playbook;
 mod rolling;
 mod site;
 
 use stackc_bundle::File;
+
+pub(crate) use host_vars::variable as label_variable;
 
 use crate::plan::{Plan, ServicePlan, Target};
 
@@ -37,6 +40,9 @@ pub(crate) fn emit(plan: &Plan<'_>) -> Vec<File> {
         file("inventory.ini", inventory::text(plan)),
         file("site.yml", site::text(plan, &site::Plays::new(plan, &deployed))),
     ];
+    for (path, text) in plan.stack.hosts.iter().filter_map(host_vars::file) {
+        files.push(file(&path, text));
+    }
     if let Some(play) = containers::play(plan.stack) {
         files.push(file("containers.yml", containers::text(plan.stack, play)));
     }

@@ -187,6 +187,7 @@ impl<'a> Plan<'a> {
         let deploys_to_hosts = services.iter().any(ServicePlan::deploys_to_hosts);
         if deploys_to_hosts {
             checks::container_subnets(stack, diagnostics);
+            checks::label_names(stack, diagnostics);
         }
         let target = if deploys_to_hosts {
             Some(Target::Ansible)

@@ -661,6 +661,13 @@ service "site" plugin="nginx" on="web" {
             .output()
             .expect("run an Ansible tool")
     };
+    // The labels are the host's inventory variables.
+    let output = run("ansible-inventory", &["-i", "inventory.ini", "--host", "web2"]);
+    let vars = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "ansible-inventory --host web2:\n{}", render(&output, &[]));
+    for expected in ["\"container\": \"debian:bookworm\"", "\"container_subnet\": \"10.40.0.0/24\""] {
+        assert!(vars.contains(expected), "web2's variables lack {expected}:\n{vars}");
+    }
     let output = run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "containers.yml"]);
     assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
     let output = run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);

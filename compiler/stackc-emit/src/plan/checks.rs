@@ -243,3 +243,25 @@ pub(super) fn traffic_gates(services: &[ServicePlan<'_>], diagnostics: &mut Vec<
         }
     }
 }
+
+/// Every label of a host that deploys becomes an inventory variable (`host_vars/`): its name,
+/// with `-` as `_`, must be one.
+pub(super) fn label_names(stack: &Stack, diagnostics: &mut Vec<Diagnostic>) {
+    for host in &stack.hosts {
+        for label in host.labels.keys() {
+            let variable = crate::ansible::label_variable(label);
+            let mut bytes = variable.bytes();
+            let first = bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+            if !first || !bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "stackc::emit::label",
+                        format!("label `{label}` cannot name an inventory variable"),
+                    )
+                    .at(host.name.span, "on this host")
+                    .with_help("use letters, digits, `_` and `-`, starting with a letter"),
+                );
+            }
+        }
+    }
+}

@@ -96,8 +96,9 @@ fn rolling_delivery_owners_and_logins() {
 }
 
 #[test]
-fn bad_gates_accounts_and_owners_are_reported_at_the_service() {
+fn bad_gates_accounts_owners_and_labels_are_reported() {
     let mut f = api_ha();
+    f.host("odd", "10.30.0.99", &[], &[("zone a", "x")]);
     f.service(
         "stray",
         "haproxy",
