@@ -83,4 +83,55 @@ macro_rules! unchanged_since_0_1 {
     };
 }
 
-pub(crate) use {same_fields, unchanged_since_0_1};
+/// The conversion of an `old` artifact to `next`: the arms given for what the version changed,
+/// then the artifacts no version has changed since 0.1.0, moved field by field. The match
+/// stays exhaustive, so a variant neither names fails to compile.
+macro_rules! artifact_with {
+    ($artifact:expr, { $($changed:tt)* }) => {{
+        use next::Artifact as A;
+        match $artifact {
+            $($changed)*
+            old::Artifact::Package(name) => A::Package(name),
+            old::Artifact::AptRepository(r) => {
+                A::AptRepository(same_fields!(AptRepository, r, { name, uris, suites, components, signed_by }))
+            }
+            old::Artifact::SystemService(s) => A::SystemService(same_fields!(SystemService, s, { name, reload })),
+            old::Artifact::Process(p) => {
+                let old::Process {
+                    name,
+                    command,
+                    user,
+                    working_directory,
+                    environment,
+                    supervisor,
+                    log_files,
+                    log_max_bytes,
+                } = p;
+                let supervisor = match supervisor {
+                    old::Supervisor::Systemd => next::Supervisor::Systemd,
+                    old::Supervisor::Daemontools => next::Supervisor::Daemontools,
+                };
+                A::Process(next::Process {
+                    name,
+                    command,
+                    user,
+                    working_directory,
+                    environment,
+                    supervisor,
+                    log_files,
+                    log_max_bytes,
+                })
+            }
+            old::Artifact::HttpCheck(c) => A::HttpCheck(same_fields!(HttpCheck, c, { name, url, status, insecure })),
+            old::Artifact::CommandCheck(c) => A::CommandCheck(same_fields!(CommandCheck, c, { name, command })),
+            old::Artifact::BundleFile(f) => A::BundleFile(same_fields!(BundleFile, f, { path, contents, mode })),
+            old::Artifact::KubeObject(o) => A::KubeObject(same_fields!(KubeObject, o, { name, yaml })),
+            old::Artifact::KubeSecret(s) => A::KubeSecret(same_fields!(KubeSecret, s, { name, namespace, entries })),
+            old::Artifact::HelmRelease(h) => A::HelmRelease(same_fields!(HelmRelease, h, {
+                name, chart, repository, version, namespace, values
+            })),
+        }
+    }};
+}
+
+pub(crate) use {artifact_with, same_fields, unchanged_since_0_1};

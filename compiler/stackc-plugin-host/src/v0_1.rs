@@ -7,7 +7,7 @@
 //! Each conversion names every field, so that a field added to a 0.2.0 record would fail to
 //! compile here until this module says what a 0.1.0 plugin gives it.
 
-use crate::older::{same_fields, unchanged_since_0_1};
+use crate::older::{artifact_with, same_fields, unchanged_since_0_1};
 use crate::v0_2::types as next;
 
 mod bindings {
@@ -45,48 +45,8 @@ pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
 }
 
 pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {
-    use next::Artifact as A;
-    match artifact {
+    artifact_with!(artifact, {
         old::Artifact::HostFile(f) => A::HostFile(same_fields!(HostFile, f, { host, path, contents, mode })),
         old::Artifact::SecretFile(f) => A::SecretFile(same_fields!(SecretFile, f, { path, secret, mode })),
-        old::Artifact::Package(name) => A::Package(name),
-        old::Artifact::AptRepository(r) => {
-            A::AptRepository(same_fields!(AptRepository, r, { name, uris, suites, components, signed_by }))
-        }
-        old::Artifact::SystemService(s) => A::SystemService(same_fields!(SystemService, s, { name, reload })),
-        old::Artifact::Process(p) => {
-            let old::Process {
-                name,
-                command,
-                user,
-                working_directory,
-                environment,
-                supervisor,
-                log_files,
-                log_max_bytes,
-            } = p;
-            let supervisor = match supervisor {
-                old::Supervisor::Systemd => next::Supervisor::Systemd,
-                old::Supervisor::Daemontools => next::Supervisor::Daemontools,
-            };
-            A::Process(next::Process {
-                name,
-                command,
-                user,
-                working_directory,
-                environment,
-                supervisor,
-                log_files,
-                log_max_bytes,
-            })
-        }
-        old::Artifact::HttpCheck(c) => A::HttpCheck(same_fields!(HttpCheck, c, { name, url, status, insecure })),
-        old::Artifact::CommandCheck(c) => A::CommandCheck(same_fields!(CommandCheck, c, { name, command })),
-        old::Artifact::BundleFile(f) => A::BundleFile(same_fields!(BundleFile, f, { path, contents, mode })),
-        old::Artifact::KubeObject(o) => A::KubeObject(same_fields!(KubeObject, o, { name, yaml })),
-        old::Artifact::KubeSecret(s) => A::KubeSecret(same_fields!(KubeSecret, s, { name, namespace, entries })),
-        old::Artifact::HelmRelease(h) => {
-            A::HelmRelease(same_fields!(HelmRelease, h, { name, chart, repository, version, namespace, values }))
-        }
-    }
+    })
 }

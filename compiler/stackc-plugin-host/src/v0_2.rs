@@ -10,7 +10,7 @@
 //! plugin's records come here from `v0_1`.
 
 use crate::bindings::stackc::plugin::types as next;
-use crate::older::{same_fields, unchanged_since_0_1};
+use crate::older::{artifact_with, same_fields, unchanged_since_0_1};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -100,52 +100,12 @@ fn container(container: old::Container) -> next::Container {
 }
 
 pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {
-    use next::Artifact as A;
-    match artifact {
+    artifact_with!(artifact, {
         old::Artifact::HostFile(f) => {
             let old::HostFile { host, path, contents, mode } = f;
             A::HostFile(next::HostFile { host, path, contents, mode, owner: None, group: None })
         }
         old::Artifact::SecretFile(f) => A::SecretFile(secret_file(f)),
-        old::Artifact::Package(name) => A::Package(name),
-        old::Artifact::AptRepository(r) => {
-            A::AptRepository(same_fields!(AptRepository, r, { name, uris, suites, components, signed_by }))
-        }
-        old::Artifact::SystemService(s) => A::SystemService(same_fields!(SystemService, s, { name, reload })),
-        old::Artifact::Process(p) => {
-            let old::Process {
-                name,
-                command,
-                user,
-                working_directory,
-                environment,
-                supervisor,
-                log_files,
-                log_max_bytes,
-            } = p;
-            let supervisor = match supervisor {
-                old::Supervisor::Systemd => next::Supervisor::Systemd,
-                old::Supervisor::Daemontools => next::Supervisor::Daemontools,
-            };
-            A::Process(next::Process {
-                name,
-                command,
-                user,
-                working_directory,
-                environment,
-                supervisor,
-                log_files,
-                log_max_bytes,
-            })
-        }
-        old::Artifact::HttpCheck(c) => A::HttpCheck(same_fields!(HttpCheck, c, { name, url, status, insecure })),
-        old::Artifact::CommandCheck(c) => A::CommandCheck(same_fields!(CommandCheck, c, { name, command })),
-        old::Artifact::BundleFile(f) => A::BundleFile(same_fields!(BundleFile, f, { path, contents, mode })),
-        old::Artifact::KubeObject(o) => A::KubeObject(same_fields!(KubeObject, o, { name, yaml })),
-        old::Artifact::KubeSecret(s) => A::KubeSecret(same_fields!(KubeSecret, s, { name, namespace, entries })),
-        old::Artifact::HelmRelease(h) => {
-            A::HelmRelease(same_fields!(HelmRelease, h, { name, chart, repository, version, namespace, values }))
-        }
         old::Artifact::Container(c) => A::Container(container(c)),
         old::Artifact::ImageBuild(b) => {
             let old::ImageBuild { name, files } = b;
@@ -154,5 +114,5 @@ pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {
         }
         old::Artifact::Network(n) => A::Network(same_fields!(Network, n, { name, internal })),
         old::Artifact::Volume(v) => A::Volume(same_fields!(Volume, v, { name })),
-    }
+    })
 }
