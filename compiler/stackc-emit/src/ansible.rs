@@ -16,8 +16,6 @@ mod site;
 
 use stackc_bundle::File;
 
-pub(crate) use host_vars::variable as label_variable;
-
 use crate::plan::{Plan, ServicePlan, Target};
 
 const ANSIBLE_CFG: &str =

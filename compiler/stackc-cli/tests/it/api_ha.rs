@@ -23,7 +23,7 @@ use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
 use crate::ansible::Ansible;
 use crate::balancer::{HaproxyRoot, Processes, haproxy_check, keepalived_check, loopback_lock};
-use crate::common::{Cert, build_stack, hadolint, path_with, render, run, tool, workspace};
+use crate::common::{Cert, build_stack, files_under, hadolint, path_with, render, run, tool, workspace};
 use crate::http::{Response, get, wait_for};
 use crate::nginx;
 use crate::systemd::{directive, words};
@@ -230,8 +230,9 @@ fn s1_9_administrators_log_in_with_keys_only() {
     assert!(!output.status.success(), "sshd -t accepted a broken config");
 
     let mut scanned = vec![workspace().join("stacks/api-ha.kdl")];
-    scanned.extend(files_under(&workspace().join("stacks/api-ha")));
-    scanned.extend(files_under(&bundle));
+    for dir in [workspace().join("stacks/api-ha"), bundle.clone()] {
+        scanned.extend(files_under(&dir, &[]).into_iter().map(|path| dir.join(path)));
+    }
     for file in scanned {
         let bytes = fs::read(&file).expect("read");
         let text = String::from_utf8_lossy(&bytes);
@@ -259,21 +260,6 @@ fn sshd_test(config: &Path, dir: &Path) -> std::process::Output {
     command.arg(tool("sshd")).arg("-t").arg("-f").arg(config).arg("-h").arg(&key);
     command.env("PATH", path_with(&tool("mount")));
     run(&mut command)
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("entry").path();
-        if path.is_symlink() {
-            continue;
-        } else if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]

@@ -4,12 +4,8 @@
 
 use stackc_model::Host;
 
+use crate::labels;
 use crate::yaml::{self, Map, Scalar, Yaml};
-
-/// The variable a label named `label` becomes.
-pub(crate) fn variable(label: &str) -> String {
-    label.replace('-', "_")
-}
 
 /// The file of `host`, if it has labels: path under `ansible/`, and text.
 pub(crate) fn file(host: &Host) -> Option<(String, String)> {
@@ -25,7 +21,7 @@ pub(crate) fn file(host: &Host) -> Option<(String, String)> {
 fn value(host: &Host) -> Yaml {
     let mut map = Map::new();
     for (label, text) in &host.labels {
-        map.insert_scalar(Scalar::plain(variable(label)), Scalar::quoted(text));
+        map.insert_scalar(Scalar::plain(labels::variable(label)), Scalar::quoted(text));
     }
     map.into()
 }

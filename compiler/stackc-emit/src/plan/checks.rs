@@ -224,7 +224,8 @@ fn public_key(key: &str) -> Result<(), &'static str> {
 /// A traffic gate controls a host of a service its own service references, and its commands
 /// are argv with an absolute program.
 pub(super) fn traffic_gates(services: &[ServicePlan<'_>], diagnostics: &mut Vec<Diagnostic>) {
-    for s in services {
+    // Few services declare gates: the others' references are not collected.
+    for s in services.iter().filter(|s| !s.gates.is_empty()) {
         let name = &s.service.name.value;
         let references = s.service.config.references();
         for gate in &s.gates {
@@ -249,7 +250,7 @@ pub(super) fn traffic_gates(services: &[ServicePlan<'_>], diagnostics: &mut Vec<
 pub(super) fn label_names(stack: &Stack, diagnostics: &mut Vec<Diagnostic>) {
     for host in &stack.hosts {
         for label in host.labels.keys() {
-            let variable = crate::ansible::label_variable(label);
+            let variable = labels::variable(label);
             let mut bytes = variable.bytes();
             let first = bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
             if !first || !bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_') {
