@@ -8,7 +8,7 @@ use std::fs;
 use std::path::PathBuf;
 
 /// The guest crates, by package name.
-const GUESTS: &[&str] = &["stackc-test-hostile", "stackc-test-wit-0-1", "stackc-test-wit-0-2"];
+const GUESTS: &[&str] = &["stackc-test-hostile", "stackc-test-wit-0-1", "stackc-test-wit-0-2", "stackc-test-wit-0-3"];
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));

@@ -28,6 +28,25 @@ pub struct Endpoint {
     pub protocol: String,
     pub path: String,
     pub role: EndpointRole,
+    /// For a service in the cluster, the Kubernetes Service port it is behind; ignored for
+    /// services on hosts and in the Compose project.
+    pub in_cluster: Option<ServicePort>,
+}
+
+/// A port of a Kubernetes Service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePort {
+    pub namespace: String,
+    /// The Kubernetes Service's name.
+    pub service: String,
+    pub port_name: String,
+}
+
+impl ServicePort {
+    /// The Service's DNS name in a cluster with the default domain.
+    pub fn dns_name(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.service, self.namespace)
+    }
 }
 
 /// A named value a service offers.
@@ -55,7 +74,8 @@ impl Exports {
     }
 }
 
-/// An endpoint on one concrete host: what a reference resolves to.
+/// An endpoint on one concrete host, or behind a Kubernetes Service: what a reference
+/// resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacedEndpoint {
     pub service: String,

@@ -17,7 +17,7 @@ mod stack;
 mod value;
 
 pub use digest::{ParseDigestError, Sha256Digest};
-pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint};
+pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint, ServicePort};
 pub use stack::{
     ComposeNetwork, ComposeProject, Host, Item, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service,
     Stack,

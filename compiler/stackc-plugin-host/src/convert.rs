@@ -34,6 +34,11 @@ pub(crate) fn exports(exports: wit::Exports) -> model::Exports {
                     wit::EndpointRole::Status => model::EndpointRole::Status,
                     wit::EndpointRole::Peer => model::EndpointRole::Peer,
                 },
+                in_cluster: e.in_cluster.map(|p| model::ServicePort {
+                    namespace: p.namespace,
+                    service: p.service,
+                    port_name: p.port_name,
+                }),
             })
             .collect(),
         facts: exports.facts.into_iter().map(|f| model::Fact { name: f.name, value: f.value }).collect(),

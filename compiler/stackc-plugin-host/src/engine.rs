@@ -12,22 +12,27 @@ use crate::error::LoadError;
 use crate::plugin::{Plugin, Pre};
 use crate::sandbox::{self, HostState, Limits};
 use crate::slots::{self, Slots};
-use crate::{v0_1, v0_2};
+use crate::{v0_1, v0_2, v0_3};
 
 /// The WIT package version this host implements, whose records every later phase uses.
-pub const WIT_VERSION: &str = "0.3.0";
+pub const WIT_VERSION: &str = "0.4.0";
 
 /// Which bindings a component is called through: the WIT version it was built against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Version {
     Current,
+    V0_3,
     V0_2,
     V0_1,
 }
 
 /// Every version a plugin may be built against, newest first.
-const VERSIONS: [(&str, Version); 3] =
-    [(WIT_VERSION, Version::Current), (v0_2::VERSION, Version::V0_2), (v0_1::VERSION, Version::V0_1)];
+const VERSIONS: [(&str, Version); 4] = [
+    (WIT_VERSION, Version::Current),
+    (v0_3::VERSION, Version::V0_3),
+    (v0_2::VERSION, Version::V0_2),
+    (v0_1::VERSION, Version::V0_1),
+];
 
 /// The oldest of [`VERSIONS`], for messages.
 pub(crate) const OLDEST_WIT_VERSION: &str = v0_1::VERSION;
@@ -69,6 +74,7 @@ impl Engine {
         let engine = wasmtime::Engine::new(&config).map_err(|e| LoadError::Engine(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         bindings::stackc::plugin::host::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            .and_then(|()| v0_3::add_to_linker(&mut linker))
             .and_then(|()| v0_2::add_to_linker(&mut linker))
             .and_then(|()| v0_1::add_to_linker(&mut linker))
             .map_err(|e| LoadError::Engine(e.to_string()))?;
@@ -149,6 +155,7 @@ impl Engine {
         let pre = self.linker.instantiate_pre(&component).map_err(invalid)?;
         let pre = match version {
             Version::Current => Pre::Current(bindings::PluginPre::new(pre).map_err(invalid)?),
+            Version::V0_3 => Pre::V0_3(v0_3::PluginPre::new(pre).map_err(invalid)?),
             Version::V0_2 => Pre::V0_2(v0_2::PluginPre::new(pre).map_err(invalid)?),
             Version::V0_1 => Pre::V0_1(v0_1::PluginPre::new(pre).map_err(invalid)?),
         };
@@ -284,8 +291,8 @@ mod tests {
 
     #[test]
     fn only_the_host_interface_of_the_same_version_may_be_imported() {
-        let exports = names(&["stackc:plugin/service-plugin@0.3.0"]);
-        assert_eq!(check_names(&names(&["stackc:plugin/host@0.3.0"]), &exports).ok(), Some(Version::Current));
+        let exports = names(&["stackc:plugin/service-plugin@0.4.0"]);
+        assert_eq!(check_names(&names(&["stackc:plugin/host@0.4.0"]), &exports).ok(), Some(Version::Current));
         assert_eq!(check_names(&[], &exports).ok(), Some(Version::Current));
         let wasi = names(&["wasi:cli/environment@0.2.0", "wasi:filesystem/types@0.2.0"]);
         assert!(matches!(check_names(&wasi, &exports), Err(LoadError::ForbiddenImports(list)) if list.len() == 2));
@@ -295,6 +302,8 @@ mod tests {
 
     #[test]
     fn plugins_built_against_older_versions_still_load() {
+        let exports = names(&["stackc:plugin/service-plugin@0.3.0"]);
+        assert_eq!(check_names(&names(&["stackc:plugin/host@0.3.0"]), &exports).ok(), Some(Version::V0_3));
         let exports = names(&["stackc:plugin/service-plugin@0.2.0"]);
         assert_eq!(check_names(&names(&["stackc:plugin/host@0.2.0"]), &exports).ok(), Some(Version::V0_2));
         let exports = names(&["stackc:plugin/service-plugin@0.1.0"]);
@@ -303,10 +312,10 @@ mod tests {
 
     #[test]
     fn other_wit_versions_are_named() {
-        let exports = names(&["stackc:plugin/service-plugin@0.4.0"]);
+        let exports = names(&["stackc:plugin/service-plugin@0.5.0"]);
         match check_names(&[], &exports) {
             Err(LoadError::WitVersion { found, supported }) => {
-                assert_eq!(found, "0.4.0");
+                assert_eq!(found, "0.5.0");
                 assert_eq!(supported, WIT_VERSION);
             }
             other => panic!("{other:?}"),

@@ -15,7 +15,7 @@
 //! - the engine is configured for determinism: NaN canonicalisation on, relaxed SIMD and
 //!   threads off.
 //!
-//! Plugins built against an older WIT version still load: `v0_2.rs` and `v0_1.rs` hold those
+//! Plugins built against an older WIT version still load: `v0_3.rs`, `v0_2.rs` and `v0_1.rs` hold those
 //! versions' bindings and convert their records, a version at a time, into the current ones at
 //! the call.
 //!
@@ -33,6 +33,7 @@ mod sandbox;
 mod slots;
 mod v0_1;
 mod v0_2;
+mod v0_3;
 mod validate;
 
 // Explicit, so that what emitters see is what is listed here.
@@ -50,7 +51,7 @@ pub use sandbox::Limits;
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "../../plugins/stackc-plugin-sdk/wit/since_v0.3.0",
+        path: "../../plugins/stackc-plugin-sdk/wit/since_v0.4.0",
         world: "plugin",
         // Render results are kept between runs as the plugin returned them (see `reuse`).
         additional_derives: [serde::Serialize, serde::Deserialize],

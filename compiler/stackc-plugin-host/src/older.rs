@@ -1,6 +1,6 @@
-//! What every older WIT version's module (`v0_1.rs`, `v0_2.rs`) has in common: the host
-//! interface linked under its version, and the conversions of the records that no version has
-//! changed so far. Each module names its own records `old` and the next version's `next`; the
+//! What every older WIT version's module (`v0_1.rs`, `v0_2.rs`, `v0_3.rs`) has in common: the
+//! host interface linked under its version, and the conversions of the records that no version
+//! has changed so far, or that each version changes only by adding fields. Each module names its own records `old` and the next version's `next`; the
 //! macros below are expanded there and resolve those names where they are expanded.
 
 /// Moves every named field of an `old` record into the `next` record of the same name.
@@ -11,8 +11,8 @@ macro_rules! same_fields {
     }};
 }
 
-/// `add_to_linker`, the `log` host function, and the conversions of the inputs of `expose`
-/// and of what `describe` and `expose` return, between `old` and `next`.
+/// `add_to_linker`, the `log` host function, and the conversions of the input of `expose` and
+/// of what `describe` returns and `expose` reports, between `old` and `next`.
 macro_rules! unchanged_since_0_1 {
     () => {
         /// Links this version's host interface beside the current one: the same log, another
@@ -44,6 +44,27 @@ macro_rules! unchanged_since_0_1 {
             next::PluginInfo { name, version, summary, config_schema, wants_stack_endpoints }
         }
 
+        pub(crate) fn problems(problems: Vec<old::ConfigDiagnostic>) -> Vec<next::ConfigDiagnostic> {
+            problems
+                .into_iter()
+                .map(|p| next::ConfigDiagnostic {
+                    message: p.message,
+                    path: p.path,
+                    target: match p.target {
+                        old::DiagnosticTarget::Key => next::DiagnosticTarget::Key,
+                        old::DiagnosticTarget::Value => next::DiagnosticTarget::Value,
+                    },
+                    help: p.help,
+                })
+                .collect()
+        }
+    };
+}
+
+/// The conversion of `old` exports to `next`: every endpoint field moved, and the fields `next`
+/// added to endpoints given the values the arguments name.
+macro_rules! exports_with {
+    ({ $($added:ident: $value:expr),* $(,)? }) => {
         pub(crate) fn exports(exports: old::Exports) -> next::Exports {
             next::Exports {
                 endpoints: exports
@@ -60,27 +81,67 @@ macro_rules! unchanged_since_0_1 {
                             old::EndpointRole::Status => next::EndpointRole::Status,
                             old::EndpointRole::Peer => next::EndpointRole::Peer,
                         },
+                        $($added: $value),*
                     })
                     .collect(),
                 facts: exports.facts.into_iter().map(|f| next::Fact { name: f.name, value: f.value }).collect(),
             }
         }
-
-        pub(crate) fn problems(problems: Vec<old::ConfigDiagnostic>) -> Vec<next::ConfigDiagnostic> {
-            problems
-                .into_iter()
-                .map(|p| next::ConfigDiagnostic {
-                    message: p.message,
-                    path: p.path,
-                    target: match p.target {
-                        old::DiagnosticTarget::Key => next::DiagnosticTarget::Key,
-                        old::DiagnosticTarget::Value => next::DiagnosticTarget::Value,
-                    },
-                    help: p.help,
-                })
-                .collect()
-        }
     };
+}
+
+/// The conversion of an `old` container to `next`, with its secret files converted by
+/// `$secret_file` (0.3.0 gave them owners); every other field is moved.
+macro_rules! container_with {
+    ($container:expr, $secret_file:expr) => {{
+        let old::Container {
+            name,
+            image,
+            build,
+            entrypoint,
+            command,
+            environment,
+            secret_environment,
+            files,
+            secret_files,
+            user,
+            ports,
+            volumes,
+            networks,
+            healthcheck,
+            restart,
+        } = $container;
+        next::Container {
+            name,
+            image,
+            build,
+            entrypoint,
+            command,
+            environment,
+            secret_environment,
+            files: files.into_iter().map(|f| same_fields!(ContainerFile, f, { path, contents, mode })).collect(),
+            secret_files: secret_files.into_iter().map($secret_file).collect(),
+            user,
+            ports: ports
+                .into_iter()
+                .map(|p| same_fields!(PublishedPort, p, { host_ip, host_port, container_port, protocol }))
+                .collect(),
+            volumes: volumes
+                .into_iter()
+                .map(|v| same_fields!(VolumeMount, v, { volume, target, read_only }))
+                .collect(),
+            networks,
+            healthcheck: healthcheck.map(|h| {
+                same_fields!(Healthcheck, h, { command, interval_seconds, timeout_seconds, retries, start_period_seconds })
+            }),
+            restart: match restart {
+                old::RestartPolicy::No => next::RestartPolicy::No,
+                old::RestartPolicy::Always => next::RestartPolicy::Always,
+                old::RestartPolicy::OnFailure => next::RestartPolicy::OnFailure,
+                old::RestartPolicy::UnlessStopped => next::RestartPolicy::UnlessStopped,
+            },
+        }
+    }};
 }
 
 /// The conversion of an `old` artifact to `next`: the arms given for what the version changed,
@@ -134,4 +195,4 @@ macro_rules! artifact_with {
     }};
 }
 
-pub(crate) use {artifact_with, same_fields, unchanged_since_0_1};
+pub(crate) use {artifact_with, container_with, exports_with, same_fields, unchanged_since_0_1};

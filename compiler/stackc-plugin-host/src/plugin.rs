@@ -15,7 +15,7 @@ use crate::reuse::{self, Reuse};
 use crate::sandbox::{HostState, Limits};
 use crate::slots::Slots;
 use crate::{convert, validate};
-use crate::{v0_1, v0_2};
+use crate::{v0_1, v0_2, v0_3};
 
 /// What a plugin says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,6 +45,7 @@ pub struct RenderInput<'a> {
 /// against.
 pub(crate) enum Pre {
     Current(PluginPre<HostState>),
+    V0_3(v0_3::PluginPre<HostState>),
     V0_2(v0_2::PluginPre<HostState>),
     V0_1(v0_1::PluginPre<HostState>),
 }
@@ -112,10 +113,13 @@ impl Plugin {
     fn call_describe(&self) -> Result<wit::PluginInfo, CallError> {
         match &self.pre {
             Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_describe(store)),
-            Pre::V0_2(pre) => self.call(|store| v0_2_instance(pre, store)?.call_describe(store)).map(v0_2::plugin_info),
+            Pre::V0_3(pre) => self.call(|store| v0_3_instance(pre, store)?.call_describe(store)).map(v0_3::plugin_info),
+            Pre::V0_2(pre) => self
+                .call(|store| v0_2_instance(pre, store)?.call_describe(store))
+                .map(|info| v0_3::plugin_info(v0_2::plugin_info(info))),
             Pre::V0_1(pre) => self
                 .call(|store| v0_1_instance(pre, store)?.call_describe(store))
-                .map(|info| v0_2::plugin_info(v0_1::plugin_info(info))),
+                .map(|info| v0_3::plugin_info(v0_2::plugin_info(v0_1::plugin_info(info)))),
         }
     }
 
@@ -124,17 +128,23 @@ impl Plugin {
         let input = wit::ExposeInput { service: service.to_owned(), config: config.to_owned() };
         let result = match &self.pre {
             Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_expose(store, &input))?,
+            Pre::V0_3(pre) => {
+                let input = v0_3::expose_input(&input);
+                self.call(|store| v0_3_instance(pre, store)?.call_expose(store, &input))?
+                    .map(v0_3::exports)
+                    .map_err(v0_3::problems)
+            }
             Pre::V0_2(pre) => {
-                let input = v0_2::expose_input(&input);
+                let input = v0_2::expose_input(&v0_3::expose_input(&input));
                 self.call(|store| v0_2_instance(pre, store)?.call_expose(store, &input))?
-                    .map(v0_2::exports)
-                    .map_err(v0_2::problems)
+                    .map(|exports| v0_3::exports(v0_2::exports(exports)))
+                    .map_err(|problems| v0_3::problems(v0_2::problems(problems)))
             }
             Pre::V0_1(pre) => {
-                let input = v0_1::expose_input(&v0_2::expose_input(&input));
+                let input = v0_1::expose_input(&v0_2::expose_input(&v0_3::expose_input(&input)));
                 self.call(|store| v0_1_instance(pre, store)?.call_expose(store, &input))?
-                    .map(|exports| v0_2::exports(v0_1::exports(exports)))
-                    .map_err(|problems| v0_2::problems(v0_1::problems(problems)))
+                    .map(|exports| v0_3::exports(v0_2::exports(v0_1::exports(exports))))
+                    .map_err(|problems| v0_3::problems(v0_2::problems(v0_1::problems(problems))))
             }
         };
         result.map_err(|problems| CallError::Config(convert::problems(problems)))
@@ -188,17 +198,25 @@ impl Plugin {
         };
         let result = match &self.pre {
             Pre::Current(pre) => self.call(|store| instance(pre, store)?.call_render(store, &input))?,
+            Pre::V0_3(pre) => {
+                let input = v0_3::render_input(&input);
+                self.call(|store| v0_3_instance(pre, store)?.call_render(store, &input))?
+                    .map(|artifacts| artifacts.into_iter().map(v0_3::artifact).collect())
+                    .map_err(v0_3::problems)
+            }
             Pre::V0_2(pre) => {
-                let input = v0_2::render_input(&input);
+                let input = v0_2::render_input(&v0_3::render_input(&input));
                 self.call(|store| v0_2_instance(pre, store)?.call_render(store, &input))?
-                    .map(|artifacts| artifacts.into_iter().map(v0_2::artifact).collect())
-                    .map_err(v0_2::problems)
+                    .map(|artifacts| artifacts.into_iter().map(|a| v0_3::artifact(v0_2::artifact(a))).collect())
+                    .map_err(|problems| v0_3::problems(v0_2::problems(problems)))
             }
             Pre::V0_1(pre) => {
-                let input = v0_1::render_input(&v0_2::render_input(&input));
+                let input = v0_1::render_input(&v0_2::render_input(&v0_3::render_input(&input)));
                 self.call(|store| v0_1_instance(pre, store)?.call_render(store, &input))?
-                    .map(|artifacts| artifacts.into_iter().map(|a| v0_2::artifact(v0_1::artifact(a))).collect())
-                    .map_err(|problems| v0_2::problems(v0_1::problems(problems)))
+                    .map(|artifacts| {
+                        artifacts.into_iter().map(|a| v0_3::artifact(v0_2::artifact(v0_1::artifact(a)))).collect()
+                    })
+                    .map_err(|problems| v0_3::problems(v0_2::problems(v0_1::problems(problems))))
             }
         };
         result.map_err(|problems| CallError::Config(convert::problems(problems)))
@@ -240,6 +258,14 @@ fn instance(
     pre: &PluginPre<HostState>,
     store: &mut Store<HostState>,
 ) -> wasmtime::Result<bindings::exports::stackc::plugin::service_plugin::Guest> {
+    Ok(pre.instantiate(&mut *store)?.stackc_plugin_service_plugin().clone())
+}
+
+/// A fresh instance's `service-plugin` interface, of a 0.3.0 plugin.
+fn v0_3_instance(
+    pre: &v0_3::PluginPre<HostState>,
+    store: &mut Store<HostState>,
+) -> wasmtime::Result<v0_3::ServicePlugin> {
     Ok(pre.instantiate(&mut *store)?.stackc_plugin_service_plugin().clone())
 }
 

@@ -13,8 +13,9 @@
 //! again and the entry rewritten. Only successful calls are stored: a config error is cheap
 //! to find again and must be reported anyway.
 //!
-//! The stored types are the generated WIT records, encoded by their serde derive: a new
-//! field or artifact kind changes nothing here.
+//! The stored types are the generated WIT records of the host's WIT version, encoded by their
+//! serde derive. That version is part of every key: a record the next version changes would
+//! decode wrongly, not fail, and a plugin whose bytes did not change has the same digest.
 
 use sha2::{Digest, Sha256};
 use stackc_model::Sha256Digest;
@@ -82,6 +83,7 @@ impl Key {
     fn new(magic: &[u8], plugin_digest: Sha256Digest) -> Self {
         let mut key = Key(Sha256::new());
         key.field(magic);
+        key.field(crate::WIT_VERSION.as_bytes());
         key.field(plugin_digest.to_string().as_bytes());
         key
     }

@@ -7,7 +7,7 @@
 //! Each conversion names every field, so that a field added to a 0.2.0 record would fail to
 //! compile here until this module says what a 0.1.0 plugin gives it.
 
-use crate::older::{artifact_with, same_fields, unchanged_since_0_1};
+use crate::older::{artifact_with, exports_with, same_fields, unchanged_since_0_1};
 use crate::v0_2::types as next;
 
 mod bindings {
@@ -26,6 +26,7 @@ use bindings::stackc::plugin::types as old;
 pub(crate) const VERSION: &str = "0.1.0";
 
 unchanged_since_0_1!();
+exports_with!({});
 
 /// The render input without the Compose project, which 0.1.0 plugins cannot be placed in
 /// knowingly: what such a plugin renders for a Compose service is refused by the emitters'

@@ -1,16 +1,16 @@
 //! Plugins built against `stackc:plugin@0.2.0`: their bindings, and the conversions between
-//! their records and the current ones.
+//! their records and those of 0.3.0, the next version.
 //!
 //! 0.3.0 added owners to host files and secret files, and the `account` and `traffic-gate`
 //! artifacts. A 0.2.0 plugin's files are owned by root, as they were, and it makes neither new
 //! artifact; its inputs are the same. So a 0.2.0 plugin costs a conversion at the call, not a
-//! code path: outputs move field by field into the current records, which is all later phases
-//! ever see. Each conversion names every field, so that a field added to a current record
-//! fails to compile here until this module says what a 0.2.0 plugin gives it. A 0.1.0
-//! plugin's records come here from `v0_1`.
+//! code path: outputs move field by field into the 0.3.0 records, and from there through
+//! `v0_3` into the current ones, which is all later phases ever see. Each conversion names
+//! every field, so that a field added to a 0.3.0 record fails to compile here until this
+//! module says what a 0.2.0 plugin gives it. A 0.1.0 plugin's records come here from `v0_1`.
 
-use crate::bindings::stackc::plugin::types as next;
-use crate::older::{artifact_with, same_fields, unchanged_since_0_1};
+use crate::older::{artifact_with, container_with, exports_with, same_fields, unchanged_since_0_1};
+use crate::v0_3::types as next;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -30,6 +30,7 @@ use bindings::stackc::plugin::types as old;
 pub(crate) const VERSION: &str = "0.2.0";
 
 unchanged_since_0_1!();
+exports_with!({});
 
 pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
     let next::RenderInput { stack, service, config, hosts, stack_endpoints, compose_project } = input;
@@ -52,53 +53,6 @@ fn secret_file(file: old::SecretFile) -> next::SecretFile {
     next::SecretFile { path, secret, mode, owner: None, group: None }
 }
 
-fn container(container: old::Container) -> next::Container {
-    let old::Container {
-        name,
-        image,
-        build,
-        entrypoint,
-        command,
-        environment,
-        secret_environment,
-        files,
-        secret_files,
-        user,
-        ports,
-        volumes,
-        networks,
-        healthcheck,
-        restart,
-    } = container;
-    next::Container {
-        name,
-        image,
-        build,
-        entrypoint,
-        command,
-        environment,
-        secret_environment,
-        files: files.into_iter().map(|f| same_fields!(ContainerFile, f, { path, contents, mode })).collect(),
-        secret_files: secret_files.into_iter().map(secret_file).collect(),
-        user,
-        ports: ports
-            .into_iter()
-            .map(|p| same_fields!(PublishedPort, p, { host_ip, host_port, container_port, protocol }))
-            .collect(),
-        volumes: volumes.into_iter().map(|v| same_fields!(VolumeMount, v, { volume, target, read_only })).collect(),
-        networks,
-        healthcheck: healthcheck.map(|h| {
-            same_fields!(Healthcheck, h, { command, interval_seconds, timeout_seconds, retries, start_period_seconds })
-        }),
-        restart: match restart {
-            old::RestartPolicy::No => next::RestartPolicy::No,
-            old::RestartPolicy::Always => next::RestartPolicy::Always,
-            old::RestartPolicy::OnFailure => next::RestartPolicy::OnFailure,
-            old::RestartPolicy::UnlessStopped => next::RestartPolicy::UnlessStopped,
-        },
-    }
-}
-
 pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {
     artifact_with!(artifact, {
         old::Artifact::HostFile(f) => {
@@ -106,7 +60,7 @@ pub(crate) fn artifact(artifact: old::Artifact) -> next::Artifact {
             A::HostFile(next::HostFile { host, path, contents, mode, owner: None, group: None })
         }
         old::Artifact::SecretFile(f) => A::SecretFile(secret_file(f)),
-        old::Artifact::Container(c) => A::Container(container(c)),
+        old::Artifact::Container(c) => A::Container(container_with!(c, secret_file)),
         old::Artifact::ImageBuild(b) => {
             let old::ImageBuild { name, files } = b;
             let files = files.into_iter().map(|f| same_fields!(BundleFile, f, { path, contents, mode })).collect();

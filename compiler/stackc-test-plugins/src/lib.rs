@@ -1,8 +1,8 @@
 //! Plugins for tests of the sandbox: ones that misbehave on purpose, and components the host
 //! must refuse to load.
 //!
-//! - [`WIT_0_1`] and [`WIT_0_2`] are well-behaved plugins built against the older WIT
-//!   versions the host still loads (`guests/wit-0-1`, `guests/wit-0-2`);
+//! - [`WIT_0_1`], [`WIT_0_2`] and [`WIT_0_3`] are well-behaved plugins built against the older
+//!   WIT versions the host still loads (`guests/wit-0-1`, `guests/wit-0-2`, `guests/wit-0-3`);
 //! - [`HOSTILE`] is the `hostile` plugin (`guests/hostile`), built by this crate's build
 //!   script: its service config picks a misbehaviour, e.g. `behaviour "loop"`.
 //! - [`wasi_component`] and [`wit_version_component`] make components that are plugins in
@@ -30,12 +30,16 @@ pub const WIT_0_1: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stackc_test
 /// The `older` plugin (`guests/wit-0-2`), built against `stackc:plugin@0.2.0`, as a component.
 pub const WIT_0_2: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stackc_test_wit_0_2.wasm"));
 
+/// The `previous` plugin (`guests/wit-0-3`), built against `stackc:plugin@0.3.0`, as a
+/// component.
+pub const WIT_0_3: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stackc_test_wit_0_3.wasm"));
+
 /// The text the `hostile` plugin panics with (behaviour `panic`); the guest's
 /// `PANIC_MESSAGE`.
 pub const HOSTILE_PANIC_MESSAGE: &str = "the hostile plugin panics on purpose";
 
 /// The WIT package plugins are built against.
-const PLUGIN_WIT: &str = include_str!("../../../plugins/stackc-plugin-sdk/wit/since_v0.3.0/plugin.wit");
+const PLUGIN_WIT: &str = include_str!("../../../plugins/stackc-plugin-sdk/wit/since_v0.4.0/plugin.wit");
 
 /// The WASI interface [`wasi_component`] imports.
 pub const WASI_INTERFACE: &str = "wasi:cli/environment@0.2.0";
@@ -56,14 +60,14 @@ const WASI_PLUGIN_WIT: &str = "
 package test:wasi-plugin;
 
 world plugin {
-    import stackc:plugin/host@0.3.0;
+    import stackc:plugin/host@0.4.0;
     import wasi:cli/environment@0.2.0;
-    export stackc:plugin/service-plugin@0.3.0;
+    export stackc:plugin/service-plugin@0.4.0;
 }
 ";
 
 /// The WIT version [`wit_version_component`] is built against.
-pub const OTHER_WIT_VERSION: &str = "0.4.0";
+pub const OTHER_WIT_VERSION: &str = "0.5.0";
 
 /// A plugin component that also imports [`WASI_INTERFACE`].
 pub fn wasi_component() -> Vec<u8> {
@@ -77,7 +81,7 @@ pub fn wasi_component() -> Vec<u8> {
 /// A plugin component built against `stackc:plugin@`[`OTHER_WIT_VERSION`]: the WIT of
 /// this version with only the package version changed.
 pub fn wit_version_component() -> Vec<u8> {
-    let current = "package stackc:plugin@0.3.0;";
+    let current = "package stackc:plugin@0.4.0;";
     assert!(PLUGIN_WIT.contains(current), "plugin.wit declares `{current}`");
     let other = PLUGIN_WIT.replace(current, &format!("package stackc:plugin@{OTHER_WIT_VERSION};"));
     let mut resolve = Resolve::default();

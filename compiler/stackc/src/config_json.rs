@@ -46,7 +46,7 @@ pub(crate) fn reference_json(r: &Reference, endpoints: &[PlacedEndpoint], fact: 
 }
 
 pub(crate) fn endpoint_json(e: &PlacedEndpoint) -> Json {
-    json!({
+    let mut object = json!({
         "service": e.service,
         "host": e.host,
         "address": e.address,
@@ -55,7 +55,17 @@ pub(crate) fn endpoint_json(e: &PlacedEndpoint) -> Json {
         "protocol": e.endpoint.protocol,
         "path": e.endpoint.path,
         "role": e.endpoint.role.name(),
-    })
+    });
+    // Only where there is one: the input of a plugin that references no service in the
+    // cluster stays what it was.
+    if let Some(port) = &e.endpoint.in_cluster {
+        object["in_cluster"] = json!({
+            "namespace": port.namespace,
+            "service": port.service,
+            "port_name": port.port_name,
+        });
+    }
+    object
 }
 
 /// The span a plugin's config path leads to: the key or the value of the deepest node the

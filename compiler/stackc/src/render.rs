@@ -99,6 +99,9 @@ pub(crate) fn render_all(
 
 /// Every service's endpoints on each of its hosts, in stack order. A service of the Compose
 /// project has one place: its container, whose name is its address on the project's networks.
+/// An endpoint of a service in the cluster is where its plugin says it is: behind a port of a
+/// Kubernetes Service, whose DNS name is the address (an endpoint that names none has no
+/// place: references to it resolve to no endpoint, as to a service on no host).
 fn placed_endpoints(stack: &Stack, exports: &[Option<Exports>]) -> Vec<Vec<PlacedEndpoint>> {
     stack
         .services
@@ -106,6 +109,21 @@ fn placed_endpoints(stack: &Stack, exports: &[Option<Exports>]) -> Vec<Vec<Place
         .zip(exports)
         .map(|(service, exports)| {
             let Some(exports) = exports else { return Vec::new() };
+            if let Placement::Cluster = service.placement {
+                return exports
+                    .endpoints
+                    .iter()
+                    .filter_map(|e| {
+                        let port = e.in_cluster.as_ref()?;
+                        Some(PlacedEndpoint {
+                            service: service.name.value.clone(),
+                            host: port.service.clone(),
+                            address: port.dns_name(),
+                            endpoint: e.clone(),
+                        })
+                    })
+                    .collect();
+            }
             if let Placement::Compose(_) = service.placement {
                 let name = &service.name.value;
                 return exports

@@ -2,12 +2,14 @@
 //! `stackc:plugin@0.1.0` (before the Compose placement) has its exports referenced, its
 //! artifacts reach the bundle, its config errors point into the stack, and it cannot be
 //! placed where 0.1.0 has nothing to say; one built against `@0.2.0` (before file owners)
-//! renders for hosts and for a Compose project, its files owned by root.
+//! renders for hosts and for a Compose project, its files owned by root; one built against
+//! `@0.3.0` (before endpoints in the cluster) keeps its owners and accounts, and references to
+//! it in the cluster find no Kubernetes Service.
 
 use std::collections::BTreeMap;
 
 use stackc::{Compilation, Limits, Loaded, Options, Plugins, SourceError, SourceLoader, compile};
-use stackc_test_plugins::{WIT_0_1, WIT_0_2};
+use stackc_test_plugins::{WIT_0_1, WIT_0_2, WIT_0_3};
 
 struct Memory(BTreeMap<String, String>);
 
@@ -24,6 +26,8 @@ fn compile_stack(text: &str) -> Compilation {
     assert_eq!(loaded.plugin.info().name, "old");
     let loaded = plugins.add(WIT_0_2, "test").unwrap_or_else(|e| panic!("the 0.2.0 plugin does not load: {e}"));
     assert_eq!(loaded.plugin.info().name, "older");
+    let loaded = plugins.add(WIT_0_3, "test").unwrap_or_else(|e| panic!("the 0.3.0 plugin does not load: {e}"));
+    assert_eq!(loaded.plugin.info().name, "previous");
     let loader = Memory(BTreeMap::from([("stack.kdl".to_owned(), text.to_owned())]));
     compile(
         &Options { root: "stack.kdl", values: &[], overrides: &[], render_cache: None, progress: None },
@@ -156,4 +160,60 @@ service "app" plugin="older" on="older" {
 #[test]
 fn a_0_2_0_plugin_reports_config_errors_at_the_key() {
     assert_config_error_at_the_key("older");
+}
+
+#[test]
+fn a_0_3_0_plugin_renders_owners_and_accounts_and_is_referenced_on_hosts() {
+    let compilation = compile_stack(
+        r#"stack "previous"
+host "h1" address="10.0.0.1"
+service "app" plugin="previous" on="h1" {
+    greeting "hello"
+}
+service "proxy" plugin="nginx" on="h1" {
+    listen 80
+    upstream "app" {
+        servers (ref)"app.http"
+    }
+    location "/" {
+        proxy "app"
+    }
+}
+"#,
+    );
+    assert_eq!(bundle_file(&compilation, "hosts/h1/etc/previous"), "app {\"greeting\":\"hello\"}\n");
+    let site = bundle_file(&compilation, "ansible/site.yml");
+    assert!(site.contains("Create login account previous") && site.contains("owner: \"previous\"\n"), "{site}");
+    let bundle = compilation.bundle.as_ref().expect("a bundle");
+    let proxy = bundle.files.iter().filter(|f| f.path.starts_with("hosts/h1/etc/nginx/"));
+    assert!(
+        proxy.into_iter().any(|f| String::from_utf8_lossy(&f.contents).contains("10.0.0.1:8080")),
+        "the proxy does not reach app:8080"
+    );
+}
+
+#[test]
+fn a_0_3_0_plugin_in_the_cluster_has_no_service_to_reference() {
+    let compilation = compile_stack(
+        r#"stack "previous"
+service "app" plugin="previous" {
+    greeting "hello"
+}
+service "api" plugin="k8s" {
+    namespace "apps"
+    image "registry.example.org/api:1.0.0"
+    env {
+        APP_URL (ref)"app.http"
+    }
+}
+"#,
+    );
+    assert!(compilation.bundle.is_none());
+    let messages = messages(&compilation);
+    assert!(messages.iter().any(|m| m == "`app.http` has no address a pod can use"), "{messages:?}");
+}
+
+#[test]
+fn a_0_3_0_plugin_reports_config_errors_at_the_key() {
+    assert_config_error_at_the_key("previous");
 }

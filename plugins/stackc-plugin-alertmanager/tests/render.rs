@@ -27,7 +27,7 @@ fn a_receiver_needs_a_destination() {
 
 #[test]
 fn exports_http() {
-    let exports = expose::<Alertmanager>(&json!({"webhook": "http://x/"})).expect("exposes");
+    let exports = expose::<Alertmanager>("alertmanager", &json!({"webhook": "http://x/"})).expect("exposes");
     assert_eq!(exports.endpoints[0].name, "http");
     assert_eq!(exports.endpoints[0].port, 9093);
 }

@@ -9,7 +9,7 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, register_plugin,
 };
 
 pub use config::{Config, Pipeline, Runtime};
@@ -27,7 +27,7 @@ impl Plugin for App {
         &render::TEMPLATES
     }
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let mut endpoints = vec![Endpoint::http("http", config.port, "/", EndpointRole::Service)];
         if let Some(path) = &config.metrics {
             endpoints.push(Endpoint::http("metrics", config.port, path, EndpointRole::Metrics));

@@ -117,13 +117,13 @@ fn in_a_compose_project_the_built_image_runs_as_node() {
 
 #[test]
 fn exports_http_and_metrics_when_asked() {
-    let exports = expose::<App>(&config()).expect("exposes");
+    let exports = expose::<App>("api", &config()).expect("exposes");
     let found: Vec<(&str, &str, EndpointRole)> =
         exports.endpoints.iter().map(|e| (e.name.as_str(), e.path.as_str(), e.role)).collect();
     assert_eq!(found, [("http", "/", EndpointRole::Service), ("metrics", "/metrics", EndpointRole::Metrics)]);
     let mut config = config();
     config.as_object_mut().expect("a map").remove("metrics");
-    assert_eq!(expose::<App>(&config).expect("exposes").endpoints.len(), 1);
+    assert_eq!(expose::<App>("api", &config).expect("exposes").endpoints.len(), 1);
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn settings_reach_the_module() {
 
 #[test]
 fn exports_the_probe_endpoint_and_its_own_metrics() {
-    let exports = expose::<Blackbox>(&json!({"port": 9200})).expect("exposes");
+    let exports = expose::<Blackbox>("blackbox", &json!({"port": 9200})).expect("exposes");
     let endpoints: Vec<_> =
         exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.path.as_str(), e.role)).collect();
     assert_eq!(

@@ -8,7 +8,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -27,7 +28,7 @@ impl Plugin for CeleryWorker {
     }
 
     /// The worker's Prometheus metrics, unless turned off.
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let mut endpoints = Vec::new();
         if config.metrics_port != 0 {
             endpoints.push(Endpoint::http("metrics", config.metrics_port, "/metrics", EndpointRole::Metrics));

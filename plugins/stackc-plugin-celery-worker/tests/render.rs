@@ -113,13 +113,13 @@ fn options_reach_the_command_and_environment() {
 
 #[test]
 fn exports_metrics_unless_turned_off() {
-    let exports = expose::<CeleryWorker>(&config()).expect("exposes");
+    let exports = expose::<CeleryWorker>("worker", &config()).expect("exposes");
     let endpoints: Vec<_> =
         exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.path.as_str(), e.role)).collect();
     assert_eq!(endpoints, [("metrics", 9808, "/metrics", EndpointRole::Metrics)]);
     let mut config = config();
     config["metrics-port"] = json!(0);
-    assert!(expose::<CeleryWorker>(&config).expect("exposes").endpoints.is_empty());
+    assert!(expose::<CeleryWorker>("worker", &config).expect("exposes").endpoints.is_empty());
 }
 
 #[test]

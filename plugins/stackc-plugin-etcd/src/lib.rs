@@ -6,7 +6,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -24,7 +25,7 @@ impl Plugin for Etcd {
         &render::TEMPLATES
     }
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let peer = Endpoint::http("peer", config.peer_port, "/", EndpointRole::Peer);
         Ok(Exports {
             endpoints: vec![

@@ -7,7 +7,7 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, register_plugin,
 };
 
 pub use config::Config;
@@ -21,7 +21,7 @@ impl Plugin for Exporter {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "the Prometheus exporter of a PostgreSQL or Redis server (Compose)";
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let kind = render::kind(config).map_err(|e| vec![e])?;
         Ok(Exports {
             endpoints: vec![Endpoint::http("metrics", kind.port(), "/metrics", EndpointRole::Metrics)],

@@ -34,9 +34,11 @@ fn postgres_exporter() {
     assert_eq!(c.image, "quay.io/prometheuscommunity/postgres-exporter:v0.16.0");
     assert_eq!(c.user, "65534:65534");
     insta::assert_debug_snapshot!((&c.environment, &c.secret_environment, &c.networks));
-    let exports =
-        expose::<Exporter>(&json!({"postgres": server("db", "postgres", 5432, "postgresql"), "password": secret("p")}))
-            .expect("exposes");
+    let exports = expose::<Exporter>(
+        "exporter",
+        &json!({"postgres": server("db", "postgres", 5432, "postgresql"), "password": secret("p")}),
+    )
+    .expect("exposes");
     assert_eq!(exports.endpoints[0].port, 9187);
 }
 

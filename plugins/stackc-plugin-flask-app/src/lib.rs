@@ -8,7 +8,7 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, register_plugin,
 };
 
 pub use config::Config;
@@ -26,7 +26,7 @@ impl Plugin for FlaskApp {
         &render::TEMPLATES
     }
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports {
             endpoints: vec![
                 Endpoint::http("http", config.port, "/api", EndpointRole::Service),

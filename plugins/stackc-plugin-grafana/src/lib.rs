@@ -7,7 +7,8 @@ mod dashboard;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -25,7 +26,7 @@ impl Plugin for Grafana {
         &render::TEMPLATES
     }
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports {
             endpoints: vec![
                 Endpoint::http("http", config.port(), "/", EndpointRole::Service),

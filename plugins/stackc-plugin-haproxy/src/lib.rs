@@ -8,7 +8,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -28,7 +29,7 @@ impl Plugin for Haproxy {
 
     /// One HTTP endpoint per frontend, named after it, and `metrics`: the Prometheus
     /// exporter. (A frontend that takes the exporter's name is left out; `check` reports it.)
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let mut endpoints: Vec<Endpoint> = config
             .frontend
             .iter()

@@ -109,7 +109,7 @@ fn exports_every_frontend_and_the_metrics_endpoint() {
         "frontend": {"api": {"port": 80, "backend": "api"}, "admin": {"port": 8080, "backend": "api"}},
         "metrics": {"port": 9101},
     });
-    let exports = expose::<Haproxy>(&config).expect("exposes");
+    let exports = expose::<Haproxy>("lb", &config).expect("exposes");
     let found: Vec<_> = exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.path.as_str(), e.role)).collect();
     assert_eq!(
         found,

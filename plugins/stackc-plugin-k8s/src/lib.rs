@@ -7,7 +7,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -25,15 +26,20 @@ impl Plugin for K8s {
         &render::TEMPLATES
     }
 
-    /// One endpoint per port, HTTP, named after the port; `metrics` has the metrics role.
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    /// One endpoint per port, HTTP, named after the port (`metrics` has the metrics role),
+    /// behind the port of the same name of the Service named after the service.
+    fn expose(config: &Config, context: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let endpoints = config
             .ports
             .iter()
             .map(|(name, &port)| {
                 let role = if name == "metrics" { EndpointRole::Metrics } else { EndpointRole::Service };
                 let path = if name == "metrics" { "/metrics" } else { "/" };
-                Endpoint::http(name, u16::try_from(port).unwrap_or(0), path, role)
+                Endpoint::http(name, u16::try_from(port).unwrap_or(0), path, role).in_cluster(
+                    &config.namespace,
+                    &context.service,
+                    name,
+                )
             })
             .collect();
         Ok(Exports { endpoints, facts: Vec::new() })

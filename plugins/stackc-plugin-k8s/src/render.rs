@@ -241,8 +241,9 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             && r.endpoints.is_empty()
         {
             errors.push(
-                ConfigError::at(&["env", name], format!("`{}` has no address a pod can use", r.target))
-                    .with_help("reference a fact of the service, or a service placed on hosts"),
+                ConfigError::at(&["env", name], format!("`{}` has no address a pod can use", r.target)).with_help(
+                    "reference a fact, a service on hosts, or one whose plugin names its Kubernetes Service",
+                ),
             );
         }
     }

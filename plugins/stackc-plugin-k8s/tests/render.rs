@@ -91,13 +91,20 @@ fn a_statefulset_claims_a_volume_per_pod() {
 
 #[test]
 fn exports_one_endpoint_per_port() {
-    let exports = expose::<K8s>(&api()).expect("exposes");
+    let exports = expose::<K8s>("api", &api()).expect("exposes");
     let endpoints: Vec<_> =
         exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.path.as_str(), e.role)).collect();
     assert_eq!(
         endpoints,
         [("http", 8080, "/", EndpointRole::Service), ("metrics", 9100, "/metrics", EndpointRole::Metrics)]
     );
+    // Behind the ports of the same names of the Service named after the service.
+    let ports: Vec<_> = exports
+        .endpoints
+        .iter()
+        .map(|e| e.in_cluster.as_ref().map(|p| (p.namespace.as_str(), p.service.as_str(), p.port_name.as_str())))
+        .collect();
+    assert_eq!(ports, [Some(("apps", "api", "http")), Some(("apps", "api", "metrics"))]);
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, register_plugin,
 };
 
 pub use config::{Config, Route};
@@ -28,7 +28,7 @@ impl Plugin for NginxGateway {
         &render::TEMPLATES
     }
 
-    fn expose(_config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(_config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let mut https = Endpoint::http("https", HTTPS_PORT, "/", EndpointRole::Service);
         https.protocol = "https".to_owned();
         Ok(Exports {

@@ -143,7 +143,7 @@ fn ports_certificate_secrets_and_a_second_export_of_one_service() {
 
 #[test]
 fn exports_https_and_http() {
-    let exports = expose::<NginxGateway>(&config()).expect("exposes");
+    let exports = expose::<NginxGateway>("gateway", &config()).expect("exposes");
     let found: Vec<(&str, u16, &str)> =
         exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.protocol.as_str())).collect();
     assert_eq!(found, [("https", 8443, "https"), ("http", 8080, "http")]);

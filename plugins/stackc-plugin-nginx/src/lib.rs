@@ -7,7 +7,8 @@ mod exporter;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -27,7 +28,7 @@ impl Plugin for Nginx {
 
     /// The main listener (`http` or `https`), the plain HTTP redirect listener, the status
     /// page, which is served on the main listener, and the exporter's `metrics`.
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let scheme = config.scheme();
         let main = Endpoint::http(scheme, config.port(), "/", EndpointRole::Service);
         let mut endpoints = vec![Endpoint { protocol: scheme.to_owned(), ..main }];

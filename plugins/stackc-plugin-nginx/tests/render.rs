@@ -57,10 +57,10 @@ fn each_host_binds_its_own_address() {
 
 #[test]
 fn exports_follow_the_config() {
-    let plain = expose::<Nginx>(&json!({"status": {}})).expect("exposes");
+    let plain = expose::<Nginx>("web", &json!({"status": {}})).expect("exposes");
     let names: Vec<_> = plain.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.role)).collect();
     assert_eq!(names, [("http", 80, EndpointRole::Service), ("status", 80, EndpointRole::Status)]);
-    let tls = expose::<Nginx>(&proxy_config()).expect("exposes");
+    let tls = expose::<Nginx>("web", &proxy_config()).expect("exposes");
     let names: Vec<_> = tls.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.protocol.as_str())).collect();
     assert_eq!(names, [("https", 443, "https"), ("http", 80, "http"), ("status", 443, "https")]);
 }
@@ -102,7 +102,7 @@ fn the_exporter_reads_the_status_page_on_every_host() {
     assert!(site.contains("        allow 10.0.0.12;\n        deny all;"), "{site}");
     assert!(artifacts.contains(&Artifact::package("prometheus-nginx-exporter")));
     assert!(artifacts.contains(&Artifact::restarted_service("prometheus-nginx-exporter")));
-    let exports = expose::<Nginx>(&config).expect("exposes");
+    let exports = expose::<Nginx>("web", &config).expect("exposes");
     let metrics = exports.endpoints.iter().find(|e| e.name == "metrics").expect("a metrics export");
     assert_eq!((metrics.port, metrics.path.as_str(), metrics.role), (9113, "/metrics", EndpointRole::Metrics));
     // Without `metrics`, nothing of the exporter.

@@ -6,7 +6,7 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, register_plugin,
 };
 
 pub use config::Config;
@@ -20,7 +20,7 @@ impl Plugin for NodeExporter {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "Prometheus node exporter (host metrics) on every host";
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports {
             endpoints: vec![Endpoint::http("metrics", config.port(), "/metrics", EndpointRole::Metrics)],
             facts: Vec::new(),

@@ -20,7 +20,7 @@ fn every_host_listens_on_its_own_address() {
 
 #[test]
 fn exports_a_metrics_endpoint() {
-    let exports = expose::<NodeExporter>(&json!({"port": 9200})).expect("exposes");
+    let exports = expose::<NodeExporter>("node", &json!({"port": 9200})).expect("exposes");
     let endpoint = &exports.endpoints[0];
     assert_eq!((endpoint.name.as_str(), endpoint.port, endpoint.path.as_str()), ("metrics", 9200, "/metrics"));
     assert_eq!(endpoint.role, EndpointRole::Metrics);

@@ -5,7 +5,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Fact, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Fact, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::{Config, Role};
@@ -24,7 +25,7 @@ impl Plugin for Postgres {
     }
 
     /// The server (`postgres`, 5432), and for a primary its database and user as facts.
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let endpoints = vec![Endpoint::tcp("postgres", render::PORT, "postgresql", EndpointRole::Service)];
         let facts = match config.role {
             Role::Primary => vec![

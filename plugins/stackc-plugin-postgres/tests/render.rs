@@ -138,12 +138,12 @@ fn renders_the_same_bytes_twice() {
 
 #[test]
 fn exports_the_server_and_a_primarys_database() {
-    let exports = expose::<Postgres>(&primary_config()).expect("exposes");
+    let exports = expose::<Postgres>("db", &primary_config()).expect("exposes");
     let endpoints: Vec<_> = exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.protocol.as_str())).collect();
     assert_eq!(endpoints, [("postgres", 5432, "postgresql")]);
     let facts: Vec<_> = exports.facts.iter().map(|f| (f.name.as_str(), f.value.as_str())).collect();
     assert_eq!(facts, [("database", "shop"), ("user", "shop")]);
-    let replica = expose::<Postgres>(&replica_config()).expect("exposes");
+    let replica = expose::<Postgres>("db", &replica_config()).expect("exposes");
     assert_eq!(replica.endpoints.len(), 1);
     assert!(replica.facts.is_empty());
 }

@@ -15,7 +15,6 @@ use stackc_plugin_sdk::{Ref, one_or_many};
 ///     retention-days 15
 ///     scrape "redis" {
 ///         metrics (ref)"redis.metrics"
-///         namespace "data"
 ///     }
 /// }
 /// ```
@@ -57,8 +56,6 @@ pub struct Scrape {
     #[serde(deserialize_with = "one_or_many")]
     #[schemars(with = "Vec<Ref>")]
     pub metrics: Vec<Ref>,
-    /// Namespace of the referenced cluster-level services; Prometheus's own by default.
-    pub namespace: Option<String>,
     /// Scrape interval; the chart's global one (1m) by default.
     pub interval: Option<String>,
 }

@@ -6,7 +6,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -26,8 +27,13 @@ impl Plugin for PrometheusHelm {
     }
 
     /// `http`: the server's web UI and API, on its Service `<service>-server`.
-    fn expose(_: &Config) -> Result<Exports, Vec<ConfigError>> {
-        let http = Endpoint::http("http", render::SERVER_PORT, "/", EndpointRole::Service);
+    fn expose(config: &Config, context: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
+        let server = format!("{}-server", context.service);
+        let http = Endpoint::http("http", render::SERVER_PORT, "/", EndpointRole::Service).in_cluster(
+            &config.namespace,
+            &server,
+            "http",
+        );
         Ok(Exports { endpoints: vec![http], facts: Vec::new() })
     }
 

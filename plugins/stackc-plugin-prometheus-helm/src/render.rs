@@ -7,18 +7,18 @@
 //!
 //! - a reference to a service placed on hosts resolves to its endpoint on every host, and
 //!   the job lists those `address:port`s (`static_configs`);
-//! - a reference to a cluster-level service (a Helm release, Kubernetes objects) has no host
-//!   addresses, so Prometheus discovers it in the cluster: the job watches the EndpointSlices
-//!   of the Kubernetes Service named `<service>-<export>` (for `(ref)"redis.metrics"`:
-//!   `redis-metrics`, the Service the redis-helm plugin's release puts in front of its
-//!   exporters) in the job's namespace (Prometheus's own unless the job sets `namespace`),
-//!   and scrapes every ready pod behind it, so each Redis node is a target of its own. The
-//!   chart's RBAC already lets the server list EndpointSlices cluster-wide.
+//! - a reference to a service in the cluster (a Helm release, Kubernetes objects) resolves to
+//!   the port of a Kubernetes Service its plugin names (for `(ref)"redis.metrics"`: port
+//!   `http-metrics` of Service `redis-metrics`, which the redis-helm plugin's release puts in
+//!   front of its exporters), so Prometheus discovers it: the job watches the EndpointSlices
+//!   of those namespaces and keeps the endpoints of exactly those Services and ports, so
+//!   that every ready pod behind them, each Redis node, is a target of its own. The chart's
+//!   RBAC already lets the server list EndpointSlices cluster-wide.
 
 use serde::Serialize;
 use stackc_plugin_sdk::kube::{STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_quantity};
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, EndpointRole, HelmRelease, PlacedEndpoint, Ref, RenderContext, Templates,
+    Artifact, ConfigError, EndpointRole, HelmRelease, PlacedEndpoint, Ref, RenderContext, ServicePort, Templates,
 };
 
 use crate::config::{Config, Scrape};
@@ -38,7 +38,7 @@ pub(crate) static TEMPLATES: Templates =
     Templates::embedded(&[("values.yaml", include_str!("../templates/values.yaml.hbs"))]);
 
 pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
-    let jobs = config.scrape.iter().map(|(name, scrape)| Job::new(config, name, scrape)).collect();
+    let jobs = config.scrape.iter().map(|(name, scrape)| Job::new(name, scrape)).collect();
     let values = Values {
         stack: context.stack.clone(),
         release: context.service.clone(),
@@ -155,14 +155,22 @@ struct Job {
 
 #[derive(Serialize)]
 struct Discovery {
-    namespace: String,
-    /// `<service>-<export>` of every reference, as one regex alternation.
-    services: String,
+    /// Every namespace of the Services, sorted.
+    namespaces: Vec<String>,
+    /// `Service port <port> of <namespace>/<service>` of each, for the comment.
+    ports: Vec<String>,
+    /// `<namespace>;<service>;<port>` of each, as one regex alternation.
+    keep: String,
 }
 
 /// The references of a job to services placed on hosts, and to services in the cluster.
 fn partition(scrape: &Scrape) -> (Vec<&Ref>, Vec<&Ref>) {
-    scrape.metrics.iter().partition(|r| !r.endpoints.is_empty())
+    scrape.metrics.iter().partition(|r| r.endpoints.iter().all(|e| e.in_cluster.is_none()))
+}
+
+/// Every Service port the cluster references of a job resolved to, in reference order.
+fn service_ports<'a>(cluster: &[&'a Ref]) -> Vec<&'a ServicePort> {
+    cluster.iter().flat_map(|r| r.endpoints.iter().filter_map(|e| e.in_cluster.as_ref())).collect()
 }
 
 /// Every endpoint of the host-placed references, with its reference.
@@ -197,9 +205,6 @@ fn check_job(name: &str, scrape: &Scrape, errors: &mut Vec<ConfigError>) {
             at("interval", format!("`{interval}` is not a Prometheus duration")).with_help("write e.g. `30s` or `1m`"),
         );
     }
-    if let Some(namespace) = &scrape.namespace {
-        errors.extend(check_namespace(&["scrape", name, "namespace"], namespace));
-    }
     let (placed, cluster) = partition(scrape);
     if !placed.is_empty() && !cluster.is_empty() {
         errors.push(
@@ -207,8 +212,14 @@ fn check_job(name: &str, scrape: &Scrape, errors: &mut Vec<ConfigError>) {
                 .with_help("split it into two scrape jobs"),
         );
     }
+    for r in placed.iter().filter(|r| r.endpoints.is_empty()) {
+        errors.push(at("metrics", format!("`{}` has no endpoint Prometheus can reach", r.target)).with_help(format!(
+            "`{}` is placed on no host, and its plugin names no Kubernetes Service for it",
+            r.service
+        )));
+    }
     let endpoints = placed_endpoints(&placed);
-    for (r, e) in &endpoints {
+    for (r, e) in endpoints.iter().chain(&placed_endpoints(&cluster)) {
         if e.role != EndpointRole::Metrics {
             errors.push(
                 at("metrics", format!("`{}` is not a metrics endpoint", r.target))
@@ -226,12 +237,6 @@ fn check_job(name: &str, scrape: &Scrape, errors: &mut Vec<ConfigError>) {
                 .with_help("split it into one scrape job per kind of endpoint"),
         );
     }
-    for r in &cluster {
-        let service = format!("{}-{}", r.service, r.export);
-        if !is_dns_label(&service) {
-            errors.push(at("metrics", format!("`{service}` cannot name a Kubernetes Service")));
-        }
-    }
 }
 
 /// The metrics paths and schemes of a job's endpoints, consecutive duplicates removed.
@@ -245,7 +250,7 @@ fn paths_and_schemes<'a>(endpoints: &[(&Ref, &'a PlacedEndpoint)]) -> (Vec<&'a s
 
 impl Job {
     /// The job of a scrape `check_job` passed.
-    fn new(config: &Config, name: &str, scrape: &Scrape) -> Job {
+    fn new(name: &str, scrape: &Scrape) -> Job {
         let (placed, cluster) = partition(scrape);
         let endpoints = placed_endpoints(&placed);
         let (paths, schemes) = paths_and_schemes(&endpoints);
@@ -256,13 +261,26 @@ impl Job {
             scheme: schemes.first().copied().unwrap_or("http").to_owned(),
             metrics_path: paths.first().copied().unwrap_or("/metrics").to_owned(),
             targets: endpoints.iter().map(|(_, e)| e.authority()).collect(),
-            discovery: (!cluster.is_empty()).then(|| Discovery {
-                namespace: scrape.namespace.clone().unwrap_or_else(|| config.namespace.clone()),
-                services: {
-                    let names: Vec<String> = cluster.iter().map(|r| format!("{}-{}", r.service, r.export)).collect();
-                    if names.len() == 1 { names[0].clone() } else { format!("({})", names.join("|")) }
-                },
-            }),
+            discovery: (!cluster.is_empty()).then(|| Discovery::new(&service_ports(&cluster))),
+        }
+    }
+}
+
+impl Discovery {
+    fn new(ports: &[&ServicePort]) -> Discovery {
+        let mut namespaces: Vec<String> = ports.iter().map(|p| p.namespace.clone()).collect();
+        namespaces.sort();
+        namespaces.dedup();
+        // Namespaces, Services and port names are DNS labels: nothing in them needs escaping.
+        let keys: Vec<String> =
+            ports.iter().map(|p| format!("{};{};{}", p.namespace, p.service, p.port_name)).collect();
+        Discovery {
+            namespaces,
+            ports: ports
+                .iter()
+                .map(|p| format!("port {} of Service {}/{}", p.port_name, p.namespace, p.service))
+                .collect(),
+            keep: if keys.len() == 1 { keys[0].clone() } else { format!("({})", keys.join("|")) },
         }
     }
 }

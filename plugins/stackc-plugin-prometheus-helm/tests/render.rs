@@ -2,15 +2,33 @@
 
 use stackc_plugin_prometheus_helm::{APP_VERSION, CHART, CHART_VERSION, PrometheusHelm, REPOSITORY};
 use stackc_plugin_sdk::serde_json::{Value, json};
-use stackc_plugin_sdk::testing::{context, endpoint, expose, reference, render};
-use stackc_plugin_sdk::{Artifact, EndpointRole, HelmRelease};
+use stackc_plugin_sdk::testing::{cluster_endpoint, context, endpoint, expose, reference, render};
+use stackc_plugin_sdk::{Artifact, EndpointRole, HelmRelease, PlacedEndpoint, ServicePort};
+
+/// An exporter behind port `port_name` of Service `namespace/kube_service`.
+fn in_cluster(service: &str, namespace: &str, kube_service: &str, port_name: &str, port: u16) -> PlacedEndpoint {
+    let service_port = ServicePort {
+        namespace: namespace.to_owned(),
+        service: kube_service.to_owned(),
+        port_name: port_name.to_owned(),
+    };
+    PlacedEndpoint {
+        path: "/metrics".to_owned(),
+        ..cluster_endpoint(service, "metrics", port, EndpointRole::Metrics, service_port)
+    }
+}
 
 fn config() -> Value {
+    let redis = [in_cluster("redis", "data", "redis-metrics", "http-metrics", 9121)];
+    let api = [in_cluster("api", "apps", "api", "metrics", 9100)];
     json!({
         "namespace": "monitoring",
         "version": "v3.14.0",
         "retention-days": 30,
-        "scrape": {"redis": {"metrics": reference("redis.metrics", &[]), "namespace": "data"}},
+        "scrape": {
+            "redis": {"metrics": reference("redis.metrics", &redis)},
+            "apps": {"metrics": [reference("api.metrics", &api), reference("redis.metrics", &redis)]},
+        },
     })
 }
 
@@ -65,9 +83,14 @@ fn the_version_is_the_image_tag() {
 
 #[test]
 fn exports_the_server() {
-    let exports = expose::<PrometheusHelm>(&config()).expect("exposes");
+    let exports = expose::<PrometheusHelm>("prometheus", &config()).expect("exposes");
     let endpoints: Vec<_> = exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.role)).collect();
     assert_eq!(endpoints, [("http", 80, EndpointRole::Service)]);
+    let port = exports.endpoints[0].in_cluster.as_ref().expect("a Service port");
+    assert_eq!(
+        (port.namespace.as_str(), port.service.as_str(), port.port_name.as_str()),
+        ("monitoring", "prometheus-server", "http")
+    );
 }
 
 #[test]
@@ -80,7 +103,11 @@ fn bad_config_is_reported_at_its_path() {
         "volume-size": "big",
         "scrape": {
             "web": {"metrics": reference("web.http", &not_metrics), "interval": "often"},
-            "mixed": {"metrics": [reference("web.http", &not_metrics), reference("redis.metrics", &[])]},
+            "mixed": {"metrics": [
+                reference("web.http", &not_metrics),
+                reference("redis.metrics", &[in_cluster("redis", "data", "redis-metrics", "http-metrics", 9121)]),
+            ]},
+            "nowhere": {"metrics": reference("old.metrics", &[])},
         },
     });
     let errors = render::<PrometheusHelm>(&config, &context("prometheus", &[])).unwrap_err();

@@ -17,7 +17,8 @@ mod rules;
 mod slo;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -36,7 +37,7 @@ impl Plugin for Prometheus {
         &render::TEMPLATES
     }
 
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports {
             endpoints: vec![
                 Endpoint::http("http", config.port(), "/", EndpointRole::Service),

@@ -7,7 +7,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -27,7 +28,7 @@ impl Plugin for RabbitMq {
 
     /// AMQP for clients, the management API and UI, and the Prometheus metrics of the
     /// `rabbitmq_prometheus` plugin.
-    fn expose(_config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(_config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let endpoints = vec![
             Endpoint::tcp("amqp", render::AMQP_PORT, "amqp", EndpointRole::Service),
             Endpoint::http("management", render::MANAGEMENT_PORT, "/", EndpointRole::Status),

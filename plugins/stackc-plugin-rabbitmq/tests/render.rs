@@ -67,7 +67,7 @@ fn options_change_the_config_and_publish_the_management_ui_on_loopback() {
 
 #[test]
 fn exports_amqp_management_and_metrics() {
-    let exports = expose::<RabbitMq>(&config()).expect("exposes");
+    let exports = expose::<RabbitMq>("queue", &config()).expect("exposes");
     let endpoints: Vec<_> = exports
         .endpoints
         .iter()

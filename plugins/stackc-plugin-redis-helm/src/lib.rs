@@ -6,7 +6,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::Config;
@@ -31,10 +32,22 @@ impl Plugin for RedisHelm {
     /// `<service>-master` for clients, `<service>-headless` for every node and
     /// `<service>-metrics` for the exporters; the password is key `redis-password` of Secret
     /// `<service>-auth`.
-    fn expose(config: &Config) -> Result<Exports, Vec<ConfigError>> {
-        let mut endpoints = vec![Endpoint::tcp("client", render::REDIS_PORT, "redis", EndpointRole::Service)];
+    fn expose(config: &Config, context: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
+        let release = &context.service;
+        let mut endpoints =
+            vec![Endpoint::tcp("client", render::REDIS_PORT, "redis", EndpointRole::Service).in_cluster(
+                &config.namespace,
+                &format!("{release}-master"),
+                "tcp-redis",
+            )];
         if config.metrics {
-            endpoints.push(Endpoint::http("metrics", render::METRICS_PORT, "/metrics", EndpointRole::Metrics));
+            endpoints.push(
+                Endpoint::http("metrics", render::METRICS_PORT, "/metrics", EndpointRole::Metrics).in_cluster(
+                    &config.namespace,
+                    &format!("{release}-metrics"),
+                    "http-metrics",
+                ),
+            );
         }
         Ok(Exports { endpoints, facts: Vec::new() })
     }

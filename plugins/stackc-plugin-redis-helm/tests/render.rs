@@ -85,12 +85,20 @@ fn the_password_is_a_secret_reference_never_a_value() {
 
 #[test]
 fn exports_the_client_and_the_exporter() {
-    let exports = expose::<RedisHelm>(&config(3)).expect("exposes");
+    let exports = expose::<RedisHelm>("redis", &config(3)).expect("exposes");
     let endpoints: Vec<_> = exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.role)).collect();
     assert_eq!(endpoints, [("client", 6379, EndpointRole::Service), ("metrics", 9121, EndpointRole::Metrics)]);
+    // The Services and port names the chart makes with `fullnameOverride: <release>`.
+    let ports: Vec<_> = exports
+        .endpoints
+        .iter()
+        .filter_map(|e| e.in_cluster.as_ref())
+        .map(|p| (p.service.as_str(), p.port_name.as_str()))
+        .collect();
+    assert_eq!(ports, [("redis-master", "tcp-redis"), ("redis-metrics", "http-metrics")]);
     let mut quiet = config(3);
     quiet["metrics"] = json!(false);
-    assert_eq!(expose::<RedisHelm>(&quiet).expect("exposes").endpoints.len(), 1);
+    assert_eq!(expose::<RedisHelm>("redis", &quiet).expect("exposes").endpoints.len(), 1);
 }
 
 #[test]

@@ -5,7 +5,8 @@ mod config;
 mod render;
 
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, Templates, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, Templates,
+    register_plugin,
 };
 
 pub use config::{Appendfsync, Config, MaxmemoryPolicy};
@@ -24,7 +25,7 @@ impl Plugin for Redis {
     }
 
     /// The server: `redis`, 6379.
-    fn expose(_: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(_: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         let endpoints = vec![Endpoint::tcp("redis", render::PORT, "redis", EndpointRole::Service)];
         Ok(Exports { endpoints, facts: Vec::new() })
     }

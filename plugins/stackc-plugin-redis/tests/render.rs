@@ -98,7 +98,7 @@ fn renders_the_same_bytes_twice() {
 
 #[test]
 fn exports_the_server() {
-    let exports = expose::<Redis>(&config()).expect("exposes");
+    let exports = expose::<Redis>("cache", &config()).expect("exposes");
     let endpoints: Vec<_> =
         exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.protocol.as_str(), e.role)).collect();
     assert_eq!(endpoints, [("redis", 6379, "redis", EndpointRole::Service)]);

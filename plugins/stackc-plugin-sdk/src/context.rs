@@ -1,6 +1,13 @@
-//! What `render` knows besides the config.
+//! What `expose` and `render` know besides the config.
 
 use crate::{ConfigError, HostInfo, PlacedEndpoint};
+
+/// Everything `expose` knows besides the config: which service it is, so that a service in
+/// the cluster can name the Kubernetes Services its endpoints are behind.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExposeContext {
+    pub service: String,
+}
 
 /// Everything `render` knows besides the config.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

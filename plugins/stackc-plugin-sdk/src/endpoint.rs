@@ -3,25 +3,53 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{Endpoint, EndpointRole};
+use crate::{Endpoint, EndpointRole, ServicePort};
 
 impl Endpoint {
     /// An HTTP endpoint at `path`.
     pub fn http(name: &str, port: u16, path: &str, role: EndpointRole) -> Self {
-        Endpoint { name: name.to_owned(), port, protocol: "http".to_owned(), path: path.to_owned(), role }
+        Endpoint {
+            name: name.to_owned(),
+            port,
+            protocol: "http".to_owned(),
+            path: path.to_owned(),
+            role,
+            in_cluster: None,
+        }
     }
 
     /// A plain TCP endpoint speaking `protocol`.
     pub fn tcp(name: &str, port: u16, protocol: &str, role: EndpointRole) -> Self {
-        Endpoint { name: name.to_owned(), port, protocol: protocol.to_owned(), path: "/".to_owned(), role }
+        Endpoint {
+            name: name.to_owned(),
+            port,
+            protocol: protocol.to_owned(),
+            path: "/".to_owned(),
+            role,
+            in_cluster: None,
+        }
+    }
+
+    /// The endpoint of a service in the cluster, behind port `port_name` of the Kubernetes
+    /// Service `service` in `namespace`: references to it resolve to that Service's DNS name.
+    pub fn in_cluster(self, namespace: &str, service: &str, port_name: &str) -> Self {
+        let port = ServicePort {
+            namespace: namespace.to_owned(),
+            service: service.to_owned(),
+            port_name: port_name.to_owned(),
+        };
+        Endpoint { in_cluster: Some(port), ..self }
     }
 }
 
-/// An endpoint on one host: what references resolve to.
+/// An endpoint on one host, or behind a Kubernetes Service: what references resolve to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PlacedEndpoint {
     pub service: String,
+    /// The host's name; for a service in the cluster, the Kubernetes Service's name.
     pub host: String,
+    /// The host's address; for a service in the cluster, the Service's DNS name
+    /// (`<service>.<namespace>.svc.cluster.local`).
     pub address: String,
     /// The export name.
     pub name: String,
@@ -29,6 +57,9 @@ pub struct PlacedEndpoint {
     pub protocol: String,
     pub path: String,
     pub role: EndpointRole,
+    /// For a service in the cluster: the Service port behind the endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_cluster: Option<ServicePort>,
 }
 
 impl PlacedEndpoint {

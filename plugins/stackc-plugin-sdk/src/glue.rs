@@ -9,7 +9,7 @@
 
 use crate::bindings::stackc::plugin::types as wit;
 use crate::plugin::{Plugin, check_and_render};
-use crate::{Artifact, ConfigError, Exports, RenderContext, config};
+use crate::{Artifact, ConfigError, Exports, ExposeContext, RenderContext, config};
 
 /// The pre-initialization export's work: whatever every call would otherwise do first.
 pub fn preinitialize<P: Plugin>() {
@@ -32,7 +32,7 @@ pub fn describe<P: Plugin>() -> wit::PluginInfo {
 pub fn expose<P: Plugin>(input: wit::ExposeInput) -> Result<Exports, Vec<ConfigError>> {
     install_panic_hook();
     let config: P::Config = config::parse(&input.config)?;
-    P::expose(&config)
+    P::expose(&config, &ExposeContext { service: input.service })
 }
 
 pub fn render<P: Plugin>(input: wit::RenderInput) -> Result<Vec<Artifact>, Vec<ConfigError>> {

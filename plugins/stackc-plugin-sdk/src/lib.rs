@@ -81,10 +81,10 @@ pub use bindings::stackc::plugin::types::{
     Account, AptRepository, Artifact, BundleFile, CommandCheck, ConfigDiagnostic as ConfigError, Container,
     ContainerFile, DiagnosticTarget as Target, Endpoint, EndpointRole, Exports, Fact, Healthcheck, HelmRelease,
     HostFile, HostInfo, HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy,
-    SecretFile, Supervisor, SystemService, TrafficGate, Volume, VolumeMount,
+    SecretFile, ServicePort, Supervisor, SystemService, TrafficGate, Volume, VolumeMount,
 };
 pub use config::{Ref, SecretRef, one_or_many};
-pub use context::RenderContext;
+pub use context::{ExposeContext, RenderContext};
 pub use endpoint::{PlacedEndpoint, authority};
 pub use plugin::Plugin;
 pub use templates::Templates;
@@ -93,47 +93,51 @@ pub use templates::Templates;
 pub use serde_json;
 
 /// The WIT package version this SDK implements.
-pub const WIT_VERSION: &str = "0.3.0";
+pub const WIT_VERSION: &str = "0.4.0";
 
 /// Generated bindings. Not part of the API: use the types re-exported above.
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "wit/since_v0.3.0",
+        path: "wit/since_v0.4.0",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin",
         default_bindings_module: "stackc_plugin_sdk::bindings",
         additional_derives: [PartialEq, Eq],
         additional_type_attributes: {
-            "stackc:plugin/types@0.3.0/exports": [#[derive(Default)]],
+            "stackc:plugin/types@0.4.0/exports": [#[derive(Default)]],
             // Placed endpoints reach plugins as JSON, roles by their WIT names.
-            "stackc:plugin/types@0.3.0/endpoint-role": [
+            "stackc:plugin/types@0.4.0/endpoint-role": [
                 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
                 #[serde(rename_all = "kebab-case")]
             ],
-            "stackc:plugin/types@0.3.0/artifact": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/host-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/secret-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/apt-repository": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/system-service": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/process": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/http-check": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/command-check": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/bundle-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/kube-object": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/kube-secret": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/helm-release": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/container": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/container-file": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/published-port": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/volume-mount": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/healthcheck": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/image-build": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/network": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/volume": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/account": [#[non_exhaustive]],
-            "stackc:plugin/types@0.3.0/traffic-gate": [#[non_exhaustive]],
+            // And the Service port of an endpoint in the cluster, by its Rust field names.
+            "stackc:plugin/types@0.4.0/service-port": [
+                #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+            ],
+            "stackc:plugin/types@0.4.0/artifact": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/host-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/secret-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/apt-repository": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/system-service": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/process": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/http-check": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/command-check": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/bundle-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/kube-object": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/kube-secret": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/helm-release": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/container": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/container-file": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/published-port": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/volume-mount": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/healthcheck": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/image-build": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/network": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/volume": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/account": [#[non_exhaustive]],
+            "stackc:plugin/types@0.4.0/traffic-gate": [#[non_exhaustive]],
         },
     });
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use crate::templates::NO_TEMPLATES;
-use crate::{Artifact, ConfigError, Exports, RenderContext, Templates};
+use crate::{Artifact, ConfigError, Exports, ExposeContext, RenderContext, Templates};
 
 /// A service plugin. Implement it on a unit struct and export it with
 /// [`register_plugin!`](crate::register_plugin).
@@ -31,9 +31,9 @@ pub trait Plugin {
         &NO_TEMPLATES
     }
 
-    /// What the service offers other services, from its config alone.
-    fn expose(config: &Self::Config) -> Result<Exports, Vec<ConfigError>> {
-        let _ = config;
+    /// What the service offers other services, from its config and name alone.
+    fn expose(config: &Self::Config, context: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
+        let _ = (config, context);
         Ok(Exports::default())
     }
 

@@ -6,12 +6,15 @@
 use serde_json::{Value, json};
 
 use crate::plugin::{Plugin, check_and_render};
-use crate::{Artifact, ConfigError, Container, EndpointRole, Exports, HostInfo, PlacedEndpoint, RenderContext, config};
+use crate::{
+    Artifact, ConfigError, Container, EndpointRole, Exports, ExposeContext, HostInfo, PlacedEndpoint, RenderContext,
+    ServicePort, config,
+};
 
-/// Runs `expose` on a JSON config.
-pub fn expose<P: Plugin>(config: &Value) -> Result<Exports, Vec<ConfigError>> {
+/// Runs `expose` for `service` on a JSON config.
+pub fn expose<P: Plugin>(service: &str, config: &Value) -> Result<Exports, Vec<ConfigError>> {
     let config: P::Config = config::parse(&config.to_string())?;
-    P::expose(&config)
+    P::expose(&config, &ExposeContext { service: service.to_owned() })
 }
 
 /// Runs `check`, then `render` if the config passed, on a JSON config.
@@ -54,7 +57,21 @@ pub fn endpoint(service: &str, host: &str, address: &str, name: &str, port: u16,
         protocol: "http".to_owned(),
         path: "/".to_owned(),
         role,
+        in_cluster: None,
     }
+}
+
+/// An endpoint of a service in the cluster as the host would place it: behind port
+/// `port.port_name` of the Kubernetes Service `port.service`.
+pub fn cluster_endpoint(
+    service: &str,
+    name: &str,
+    number: u16,
+    role: EndpointRole,
+    port: ServicePort,
+) -> PlacedEndpoint {
+    let address = format!("{}.{}.svc.cluster.local", port.service, port.namespace);
+    PlacedEndpoint { in_cluster: Some(port.clone()), ..endpoint(service, &port.service, &address, name, number, role) }
 }
 
 /// The JSON of a resolved `(ref)"service.export"`.

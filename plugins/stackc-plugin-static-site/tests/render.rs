@@ -63,7 +63,7 @@ fn port_and_index_reach_the_server_config_and_the_export() {
     assert!(server.contains("    index css/site.css;\n"), "{server}");
     assert!(server.contains("try_files $uri $uri/ /css/site.css;"), "{server}");
     assert_eq!(container.healthcheck.expect("healthcheck").command[4], "http://127.0.0.1:9090/");
-    let exports = expose::<StaticSite>(&config).expect("exposes");
+    let exports = expose::<StaticSite>("site", &config).expect("exposes");
     let http: Vec<(&str, u16, &str, &str)> =
         exports.endpoints.iter().map(|e| (e.name.as_str(), e.port, e.protocol.as_str(), e.path.as_str())).collect();
     assert_eq!(http, [("http", 9090, "http", "/")]);

@@ -355,8 +355,9 @@ fn prometheus_scrapes_redis_through_the_reference() {
     let bundle = build_stack(STACK, out.path(), &[]);
     let values = fs::read_to_string(bundle.join("helm/prometheus/values.yaml")).expect("values");
     assert!(values.contains("  - job_name: redis\n"), "{values}");
-    // Discovered in the cluster behind the Service the redis release puts before its exporters.
-    assert!(values.contains("        regex: redis-metrics\n"), "{values}");
+    // Discovered in the cluster behind the Service port the redis release puts before its
+    // exporters, as the redis-helm plugin names it.
+    assert!(values.contains("        regex: welltory;redis-metrics;http-metrics\n"), "{values}");
     assert!(values.contains("            - welltory\n"), "{values}");
     assert!(!values.contains("static_configs"), "no written-out targets:\n{values}");
     let redis = fs::read_to_string(bundle.join("helm/redis/values.yaml")).expect("values");

@@ -14,7 +14,7 @@ use std::hint::black_box;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use stackc_plugin_sdk::{
-    Artifact, ConfigError, Endpoint, EndpointRole, Exports, Plugin, RenderContext, register_plugin,
+    Artifact, ConfigError, Endpoint, EndpointRole, Exports, ExposeContext, Plugin, RenderContext, register_plugin,
 };
 
 /// The text of the `panic` behaviour's panic.
@@ -80,7 +80,7 @@ impl Plugin for Hostile {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const SUMMARY: &'static str = "misbehaves on purpose (sandbox tests)";
 
-    fn expose(_config: &Config) -> Result<Exports, Vec<ConfigError>> {
+    fn expose(_config: &Config, _: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
         Ok(Exports { endpoints: vec![Endpoint::tcp("main", 7000, "tcp", EndpointRole::Service)], facts: Vec::new() })
     }
 
