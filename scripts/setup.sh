@@ -26,6 +26,8 @@ APT_PACKAGES=(
     # probes entry points and nginx's exporter, run from their generated configs.
     prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter
     prometheus-nginx-exporter
+    # S3's image registry, run from its generated config, and htpasswd -B for its users.
+    docker-registry apache2-utils
     # bookworm-lab: etcd members, the probe under daemontools, its scripts checked by
     # shellcheck, its unit by systemd-analyze (slim images lack systemd).
     etcd-server etcd-client daemontools shellcheck systemd
@@ -89,6 +91,7 @@ REQUIRED_TOOLS=(
     promtool amtool prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-nginx-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3 setpriv haproxy keepalived socat visudo sshd ssh-keygen node
+    docker-registry htpasswd
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm cargo-shear

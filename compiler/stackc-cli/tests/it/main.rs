@@ -34,6 +34,7 @@ mod locking;
 mod monitoring;
 mod nginx;
 mod octopus;
+mod registry;
 mod render;
 mod reuse;
 mod slo;
