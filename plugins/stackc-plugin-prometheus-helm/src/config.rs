@@ -46,6 +46,11 @@ pub struct Config {
     /// Scrape jobs by job name.
     #[serde(default)]
     pub scrape: BTreeMap<String, Scrape>,
+    /// Alert on critical events: a target of a scrape job down for 2 minutes and, unless
+    /// kube-state-metrics is off, pods restarting over and over, Deployments and StatefulSets
+    /// short of ready replicas, nodes not ready and volumes nearly full. Off by default.
+    #[serde(default)]
+    pub alerts: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

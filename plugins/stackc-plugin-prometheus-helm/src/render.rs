@@ -47,6 +47,10 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
         retention: format!("{}d", config.retention_days),
         persistence: config.persistence,
         volume_size: config.volume_size.clone(),
+        alerts: config.alerts.then(|| Alerts {
+            jobs: config.scrape.keys().cloned().collect::<Vec<_>>().join("|"),
+            kubernetes: config.kube_state_metrics != Some(false),
+        }),
         components: [
             ("alertmanager", config.alertmanager),
             ("kube-state-metrics", config.kube_state_metrics),
@@ -98,6 +102,12 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     for (name, scrape) in &config.scrape {
         check_job(name, scrape, &mut errors);
     }
+    if config.alerts && config.scrape.is_empty() && config.kube_state_metrics == Some(false) {
+        errors.push(
+            ConfigError::at(&["alerts"], "there is nothing to alert on: no scrape job, and kube-state-metrics is off")
+                .with_help("add a scrape job, or let the chart run kube-state-metrics"),
+        );
+    }
     errors
 }
 
@@ -130,6 +140,16 @@ struct Values {
     volume_size: String,
     components: Vec<Component>,
     jobs: Vec<Job>,
+    alerts: Option<Alerts>,
+}
+
+/// The alerting rules: on the stack's scrape jobs, and on the cluster's objects.
+#[derive(Serialize)]
+struct Alerts {
+    /// Every scrape job's name, as one regex alternation (job names need no escaping).
+    jobs: String,
+    /// Whether kube-state-metrics runs, whose series the cluster's rules read.
+    kubernetes: bool,
 }
 
 #[derive(Serialize)]

@@ -123,3 +123,18 @@ fn build_metadata_is_not_a_tag() {
     assert_eq!(errors[0].path, ["version"]);
     assert!(errors[0].message.contains("+build"), "{errors:?}");
 }
+
+#[test]
+fn alerts_cover_the_scrape_jobs_and_the_clusters_objects() {
+    let mut config = config();
+    config["alerts"] = json!(true);
+    let artifacts = render::<PrometheusHelm>(&config, &context("prometheus", &[])).expect("renders");
+    let values = &release(&artifacts).values;
+    let rules = &values[values.find("serverFiles:").expect("alerting rules")..];
+    insta::assert_snapshot!("alerting_rules", rules);
+
+    config["kube-state-metrics"] = json!(false);
+    config["scrape"] = json!({});
+    let errors = render::<PrometheusHelm>(&config, &context("prometheus", &[])).unwrap_err();
+    assert_eq!(errors[0].path, ["alerts"]);
+}
