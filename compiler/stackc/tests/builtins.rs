@@ -125,6 +125,9 @@ fn every_builtin_renders_the_same_bytes_twice() {
     stacks.push("compiler/stackc-cli/tests/fixtures/balancer/stack.kdl".to_owned());
     // The service-level monitoring test stack, the one user of `blackbox`.
     stacks.push("compiler/stackc-cli/tests/fixtures/slo/stack.kdl".to_owned());
+    // The machines' test stack, the one user of `opennebula` and `kubespray` until a stack of
+    // `stacks/` uses them.
+    stacks.push("compiler/stackc-cli/tests/fixtures/machines/stack.kdl".to_owned());
 
     let mut used = BTreeSet::new();
     for stack in &stacks {

@@ -31,6 +31,7 @@ mod hostile;
 mod http;
 mod lab;
 mod locking;
+mod machines;
 mod monitoring;
 mod nginx;
 mod octopus;
