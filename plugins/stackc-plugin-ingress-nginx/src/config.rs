@@ -42,7 +42,7 @@ pub struct Config {
 pub struct Resources {
     /// CPU request, e.g. `250m`.
     pub cpu: Option<String>,
-    /// Memory request and limit, e.g. `256Mi`.
+    /// Memory request, e.g. `256Mi` (no limit, as the chart advises).
     pub memory: Option<String>,
 }
 
