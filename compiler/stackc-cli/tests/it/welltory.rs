@@ -6,47 +6,19 @@
 //! the generated values checked by kubernetes-validate, and kubernetes-validate for the k8s
 //! plugin's manifests.
 //!
-//! The charts are vendored in `third_party/helm-charts/` (see its README); the tools come from
-//! the project's virtualenv and `.tools/`, installed by `scripts/setup.sh`.
+//! The chart checks are `helm.rs`'s, shared with the other Helm plugins' tests.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use crate::common::{Scratch, build_stack, render, stackc, tool, workspace};
+use crate::common::{Scratch, build_stack, render, stackc, workspace};
+use crate::helm::{self, run};
 
 const STACK: &str = "stacks/welltory.kdl";
 
 /// Helm release → its chart's directory under `third_party/helm-charts/`.
 const CHARTS: [(&str, &str); 2] = [("redis", "redis"), ("prometheus", "prometheus")];
-
-/// Walks generated values beside the chart's defaults; prints every key path the chart does
-/// not have and exits 1 if there is one.
-const KEY_WALK: &str = r#"
-import sys, yaml
-def walk(values, defaults, path, unknown):
-    if not isinstance(values, dict):
-        return
-    if not isinstance(defaults, dict):
-        unknown.append(".".join(path) + " (the chart has no map here)")
-        return
-    for key, value in values.items():
-        if key in defaults:
-            walk(value, defaults[key], path + [str(key)], unknown)
-        else:
-            unknown.append(".".join(path + [str(key)]))
-with open(sys.argv[1]) as f:
-    defaults = yaml.safe_load(f)
-with open(sys.argv[2]) as f:
-    values = yaml.safe_load(f)
-unknown = []
-walk(values, defaults, [], unknown)
-for path in unknown:
-    print("unknown key:", path)
-print("keys checked" if not unknown else "")
-sys.exit(1 if unknown else 0)
-"#;
 
 /// A stack that uses every feature of the k8s plugin, for kubernetes-validate.
 const APPS: &str = r#"stack "apps"
@@ -101,34 +73,8 @@ service "grafana" plugin="k8s" {
 }
 "#;
 
-fn charts() -> PathBuf {
-    workspace().join("third_party/helm-charts")
-}
-
-fn chart(release: &str) -> PathBuf {
-    let (_, dir) =
-        CHARTS.iter().find(|(r, _)| *r == release).unwrap_or_else(|| panic!("no chart data for release {release}"));
-    charts().join(dir)
-}
-
-/// Runs a tool from the virtualenv (or PATH) with Ansible's state in a temporary home.
-#[allow(clippy::disallowed_methods, reason = "the tools run with the caller's PATH, after the virtualenv")]
-fn run(program: &str, args: &[&Path], dir: &Path, home: &Path) -> Output {
-    let program = tool(program);
-    let venv = workspace().join(".venv/bin");
-    let mut path = vec![venv, program.parent().expect("parent").to_owned()];
-    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-    fs::create_dir_all(home).expect("mkdir home");
-    Command::new(&program)
-        .args(args)
-        .current_dir(dir)
-        .env("PATH", std::env::join_paths(path).expect("PATH"))
-        .env("HOME", home)
-        .env("ANSIBLE_LOCAL_TEMP", home.join("tmp"))
-        .env("ANSIBLE_NOCOLOR", "1")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+fn chart(release: &str) -> &'static str {
+    CHARTS.iter().find(|(r, _)| *r == release).map(|(_, dir)| *dir).unwrap_or_else(|| panic!("no chart for {release}"))
 }
 
 /// `[services.NAME]` / `[targets.NAME]` → digest, and `root`, from a manifest.
@@ -247,39 +193,26 @@ fn values_validate_against_the_chart_schemas() {
     let out = Scratch::new();
     for extra in [&[][..], &["--set", "redis_nodes=1", "--set", "redis_persistence=true"][..]] {
         let bundle = build_stack(STACK, out.path(), extra);
-        for (release, _) in CHARTS {
+        for (release, dir) in CHARTS {
             let values = bundle.join(format!("helm/{release}/values.yaml"));
-            let schema = chart(release).join("values.schema.json");
-            let output = run(
-                "check-jsonschema",
-                &[Path::new("--schemafile"), &schema, &values],
-                out.path(),
-                &out.path().join("home"),
-            );
+            let output = helm::check_schema(dir, &values, out.path());
             assert!(output.status.success(), "{release} values against the chart schema:\n{}", render(&output, &[]));
         }
     }
     // The check does fail on values the chart refuses.
     let broken = out.path().join("broken.yaml");
     fs::write(&broken, "replica:\n  replicaCount: two\n").expect("write");
-    let schema = chart("redis").join("values.schema.json");
-    let output =
-        run("check-jsonschema", &[Path::new("--schemafile"), &schema, &broken], out.path(), &out.path().join("home"));
+    let output = helm::check_schema(chart("redis"), &broken, out.path());
     assert!(!output.status.success(), "check-jsonschema accepted a string replica count");
 }
 
 #[test]
 fn every_key_the_values_set_exists_in_the_chart() {
     let out = Scratch::new();
-    let script = out.path().join("walk.py");
-    fs::write(&script, KEY_WALK).expect("write");
-    let home = out.path().join("home");
     for extra in [&[][..], &["--set", "redis_nodes=1", "--set", "redis_persistence=true"][..]] {
         let bundle = build_stack(STACK, out.path(), extra);
-        for (release, _) in CHARTS {
-            let values = bundle.join(format!("helm/{release}/values.yaml"));
-            let defaults = chart(release).join("values.yaml");
-            let output = run("python3", &[&script, &defaults, &values], out.path(), &home);
+        for (release, dir) in CHARTS {
+            let output = helm::walk_keys(dir, &bundle.join(format!("helm/{release}/values.yaml")), out.path());
             let text = render(&output, &[]);
             assert!(output.status.success() && text.contains("keys checked"), "{release}:\n{text}");
         }
@@ -289,7 +222,7 @@ fn every_key_the_values_set_exists_in_the_chart() {
     let values = fs::read_to_string(bundle.join("helm/redis/values.yaml")).expect("values");
     let broken = out.path().join("broken.yaml");
     fs::write(&broken, values.replace("replicaCount:", "replicaCont:")).expect("write");
-    let output = run("python3", &[&script, &chart("redis").join("values.yaml"), &broken], out.path(), &home);
+    let output = helm::walk_keys(chart("redis"), &broken, out.path());
     let text = render(&output, &[]);
     assert!(!output.status.success() && text.contains("unknown key: replica.replicaCont"), "{text}");
 }
@@ -299,35 +232,13 @@ fn every_key_the_values_set_exists_in_the_chart() {
 #[test]
 fn releases_render_with_helm_template_and_pass_kubernetes_validate() {
     let out = Scratch::new();
-    let home = out.path().join("home");
     for extra in [&[][..], &["--set", "redis_nodes=1", "--set", "redis_persistence=true"][..]] {
         let bundle = build_stack(STACK, &out.path().join("out"), extra);
         for (release, expected_kind) in [("redis", "StatefulSet"), ("prometheus", "Deployment")] {
             let values = bundle.join(format!("helm/{release}/values.yaml"));
-            let chart = chart(release);
-            let args: [&Path; 6] = [
-                Path::new("template"),
-                Path::new(release),
-                &chart,
-                Path::new("--namespace=welltory"),
-                Path::new("-f"),
-                &values,
-            ];
-            let output = run("helm", &args, out.path(), &home);
-            assert!(output.status.success(), "helm template {release}:\n{}", render(&output, &[]));
-            let rendered = String::from_utf8(output.stdout).expect("helm prints UTF-8");
-            let objects = rendered.lines().filter(|l| l.starts_with("kind: ")).count();
-            assert!(rendered.contains(&format!("kind: {expected_kind}\n")), "{release}:\n{rendered}");
-
-            let manifests = out.path().join(format!("{release}.yaml"));
-            fs::write(&manifests, &rendered).expect("write");
-            let args: [&Path; 4] = [Path::new("--strict"), Path::new("-k"), Path::new("1.30"), &manifests];
-            let output = run("kubernetes-validate", &args, out.path(), &home);
-            let text = render(&output, &[]);
-            assert!(output.status.success(), "kubernetes-validate {release}:\n{text}");
-            // Unknown kinds only warn, so every object must be reported as passed.
-            assert!(!text.contains("WARN") && !text.contains("ERROR"), "kubernetes-validate {release}:\n{text}");
-            assert_eq!(text.matches(" passed for resource ").count(), objects, "{release}:\n{text}");
+            let rendered = helm::template(release, chart(release), "welltory", &[&values], out.path());
+            let kinds = helm::assert_objects_valid(release, &rendered, out.path());
+            assert!(kinds.iter().any(|k| k == expected_kind), "{release}: {kinds:?}");
         }
     }
     // The check does fail on values the chart renders into an invalid object: an environment
@@ -336,17 +247,11 @@ fn releases_render_with_helm_template_and_pass_kubernetes_validate() {
     let values = bundle.join("helm/redis/values.yaml");
     let broken = out.path().join("broken.yaml");
     fs::write(&broken, "replica:\n  extraEnvVars:\n    - name: WORKERS\n      value: 4\n").expect("write");
-    let chart = chart("redis");
-    let args: [&Path; 7] =
-        [Path::new("template"), Path::new("redis"), &chart, Path::new("-f"), &values, Path::new("-f"), &broken];
-    let output = run("helm", &args, out.path(), &home);
-    assert!(output.status.success(), "helm template with the extra values:\n{}", render(&output, &[]));
+    let rendered = helm::template("redis", chart("redis"), "welltory", &[&values, &broken], out.path());
     let manifests = out.path().join("broken-redis.yaml");
-    fs::write(&manifests, &output.stdout).expect("write");
-    let args: [&Path; 4] = [Path::new("--strict"), Path::new("-k"), Path::new("1.30"), &manifests];
-    let output = run("kubernetes-validate", &args, out.path(), &home);
-    let text = render(&output, &[]);
-    assert!(!output.status.success() && text.contains("is not of type 'string'"), "{text}");
+    fs::write(&manifests, rendered).expect("write");
+    let (passed, text) = helm::kubernetes_validate(&[&manifests], out.path());
+    assert!(!passed && text.contains("is not of type 'string'"), "{text}");
 }
 
 #[test]
@@ -409,9 +314,8 @@ fn playbook_runs_in_named_steps_with_secrets_from_vault() {
         assert!(playbook.contains(&format!("\"{{{{ playbook_dir }}}}/../helm/{release}/values.yaml\"")), "{playbook}");
     }
     // The pinned versions are the ones the chart data describes.
-    for (release, _) in CHARTS {
-        let chart_yaml = fs::read_to_string(chart(release).join("Chart.yaml")).expect("Chart.yaml");
-        let version = chart_yaml.lines().find_map(|l| l.strip_prefix("version: ")).expect("version");
+    for (release, dir) in CHARTS {
+        let version = helm::chart_version(dir);
         assert!(playbook.contains(&format!("chart_version: \"{version}\"")), "{release} {version}");
     }
     // The example Vault layout names the variables and holds no values.
@@ -447,11 +351,9 @@ fn k8s_manifests_pass_kubernetes_validate() {
     assert!(manifests.iter().any(|m| m.ends_with("api/horizontalpodautoscaler.yaml")));
     assert!(manifests.iter().any(|m| m.ends_with("grafana/statefulset.yaml")));
 
-    let mut args: Vec<&Path> = vec![Path::new("--strict"), Path::new("-k"), Path::new("1.30")];
-    args.extend(manifests.iter().map(PathBuf::as_path));
-    let output = run("kubernetes-validate", &args, scratch.path(), &scratch.path().join("home"));
-    let text = render(&output, &[]);
-    assert!(output.status.success(), "kubernetes-validate:\n{text}");
+    let files: Vec<&Path> = manifests.iter().map(PathBuf::as_path).collect();
+    let (passed, text) = helm::kubernetes_validate(&files, scratch.path());
+    assert!(passed, "kubernetes-validate:\n{text}");
     // Unknown kinds only warn, so every object must be reported as passed.
     assert!(!text.contains("WARN") && !text.contains("ERROR"), "kubernetes-validate:\n{text}");
     assert_eq!(text.matches(" passed for resource ").count(), manifests.len(), "kubernetes-validate:\n{text}");
