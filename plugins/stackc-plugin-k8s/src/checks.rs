@@ -106,11 +106,9 @@ pub fn check(config: &Config, service: &str) -> Vec<ConfigError> {
             );
         }
     }
-    if let Some(secret) = &config.pull_secret
-        && !is_dns_subdomain(secret)
-    {
+    for secret in config.image_pull_secrets.iter().filter(|s| !is_dns_subdomain(s)) {
         error(
-            &["pull-secret"],
+            &["image-pull-secrets"],
             format!("`{secret}` is not a Secret name"),
             "name the docker-registry Secret, e.g. `registry-credentials`",
         );

@@ -25,7 +25,7 @@ use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
 ///     autoscale { min 2; max 6; cpu 70 }
 ///     disruption { min-available 1 }
 ///     network-policy { allow-from "web" (ref)"prometheus.http" }
-///     pull-secret "registry-credentials"
+///     image-pull-secrets "registry-credentials"
 ///     init { command "python" "-m" "api.migrate" }
 /// }
 /// ```
@@ -100,10 +100,12 @@ pub struct Config {
     /// names (and from the ingress controller, with `ingress`); `network-policy` alone admits
     /// only the ingress controller.
     pub network_policy: Option<NetworkPolicySwitch>,
-    /// Name of a docker-registry Secret (`kubectl create secret docker-registry …`, made at
+    /// Names of docker-registry Secrets (`kubectl create secret docker-registry …`, made at
     /// deploy time) the pods pull the images of a private registry with; the stack holds no
     /// registry credential.
-    pub pull_secret: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub image_pull_secrets: Vec<String>,
     /// Init containers, run in order before the main container starts (waiting for a
     /// database, running migrations): `init { image "busybox:1.36"; command "sh" "-c" "…" }`.
     /// They have the main container's environment and config files.

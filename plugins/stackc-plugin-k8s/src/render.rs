@@ -535,7 +535,7 @@ struct Data {
     pod_security: PodSecurity,
     disruption: Option<Disruption>,
     network_policy: Option<NetworkPolicy>,
-    pull_secret: Option<String>,
+    image_pull_secrets: Vec<String>,
     /// The rendered containers, indented for the workload's template.
     container: String,
     init_containers: String,
@@ -651,7 +651,7 @@ impl Data {
                 (None, None) => None,
             }),
             network_policy: network_policy(config),
-            pull_secret: config.pull_secret.clone(),
+            image_pull_secrets: config.image_pull_secrets.clone(),
             container: String::new(),
             init_containers: String::new(),
             name,

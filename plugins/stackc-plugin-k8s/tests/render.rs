@@ -156,7 +156,7 @@ fn tasktracker() -> Value {
         "replicas": 3,
         "disruption": {"min-available": 2},
         "network-policy": {"allow-from": ["web", reference("prometheus.http", &prometheus)]},
-        "pull-secret": "registry-credentials",
+        "image-pull-secrets": "registry-credentials",
         "init": [
             {"name": "wait-for-db", "image": "docker.io/library/busybox:1.36",
              "command": ["sh", "-c", "until nc -z db.tasks.svc.cluster.local 5432; do sleep 2; done"]},
@@ -235,7 +235,7 @@ fn bad_pod_level_keys_are_reported_at_their_paths() {
         "replicas": 2,
         "disruption": {"min-available": 2},
         "network-policy": {"allow-from": ["Web", reference("cache.redis", &outside)], "ingress-namespace": "Ingress"},
-        "pull-secret": "registry credentials",
+        "image-pull-secrets": ["registry-credentials", "registry credentials"],
         "init": [{"name": "api", "image": "bad image"}, {"args": [""]}],
     });
     let errors = render::<K8s>(&config, &context("api", &[])).unwrap_err();
