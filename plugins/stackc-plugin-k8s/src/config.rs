@@ -23,8 +23,15 @@ use stackc_plugin_sdk::{Ref, SecretRef, one_or_many};
 ///     resources { cpu "250m"; memory "256Mi" }
 ///     ingress { host "api.example.org"; port "http" }
 ///     autoscale { min 2; max 6; cpu 70 }
+///     disruption { min-available 1 }
+///     network-policy { allow-from "web" (ref)"prometheus.http" }
+///     image-pull-secrets "registry-credentials"
+///     init { command "python" "-m" "api.migrate" }
 /// }
 /// ```
+///
+/// Pods run as a non-root user with no capabilities and the runtime's seccomp profile unless
+/// `security { run-as-root #true }` says otherwise.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
@@ -38,6 +45,11 @@ pub struct Config {
     /// Pods to run (the minimum, with `autoscale`).
     #[serde(default = "default_replicas")]
     pub replicas: i64,
+    /// The container's entrypoint, replacing the image's (`command "/app/server"`); `args`
+    /// follow it.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub command: Vec<String>,
     /// Container arguments, replacing the image's default command arguments.
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(with = "Vec<String>")]
@@ -52,6 +64,12 @@ pub struct Config {
     /// filled at deploy time) or `(ref)"service.export"` (a fact's value, or the endpoint's URL).
     #[serde(default)]
     pub env: BTreeMap<String, EnvValue>,
+    /// Where the literal and `(ref)` values of `env` go: `inline` (default) into the container,
+    /// or `config-map`: into a ConfigMap `<service>-env` that the containers read with
+    /// `envFrom`, so that operators see and change a service's settings in one object.
+    /// Secrets stay references to the Secret either way.
+    #[serde(default)]
+    pub env_from: EnvFrom,
     /// Config files by directory: `files "/etc/app" { "app.conf" "…" }`, mounted read-only
     /// from the service's ConfigMap.
     #[serde(default)]
@@ -61,6 +79,10 @@ pub struct Config {
     pub volume: BTreeMap<String, Volume>,
     /// Resource requests (and the memory limit) of the container.
     pub resources: Option<Resources>,
+    /// The Service in front of the ports: `service { type "load-balancer"; address
+    /// "10.20.0.201" }`. A StatefulSet also gets a headless Service `<service>-headless`
+    /// that names its pods.
+    pub service: Option<Service>,
     /// An Ingress to one of the ports.
     pub ingress: Option<Ingress>,
     /// A HorizontalPodAutoscaler on CPU use; needs `resources { cpu … }`.
@@ -69,6 +91,27 @@ pub struct Config {
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(with = "Vec<Rule>")]
     pub rule: Vec<Rule>,
+    /// The pods' and containers' security context.
+    #[serde(default)]
+    pub security: Security,
+    /// A PodDisruptionBudget, so that draining nodes keeps enough pods running.
+    pub disruption: Option<Disruption>,
+    /// A NetworkPolicy that admits traffic to the pods only from the pods of the services it
+    /// names (and from the ingress controller, with `ingress`); `network-policy` alone admits
+    /// only the ingress controller.
+    pub network_policy: Option<NetworkPolicySwitch>,
+    /// Names of docker-registry Secrets (`kubectl create secret docker-registry …`, made at
+    /// deploy time) the pods pull the images of a private registry with; the stack holds no
+    /// registry credential.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub image_pull_secrets: Vec<String>,
+    /// Init containers, run in order before the main container starts (waiting for a
+    /// database, running migrations): `init { image "busybox:1.36"; command "sh" "-c" "…" }`.
+    /// They have the main container's environment and config files.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<Init>")]
+    pub init: Vec<Init>,
 }
 
 fn default_replicas() -> i64 {
@@ -81,6 +124,14 @@ pub enum Kind {
     #[default]
     Deployment,
     Statefulset,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnvFrom {
+    #[default]
+    Inline,
+    ConfigMap,
 }
 
 /// An environment variable's value.
@@ -170,4 +221,118 @@ pub struct Rule {
 
 fn core_group() -> Vec<String> {
     vec![String::new()]
+}
+
+/// The Service in front of the ports.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Service {
+    /// `cluster-ip` (default): reachable inside the cluster; `load-balancer`: also from
+    /// outside, on an address the cluster's load balancer (MetalLB) announces.
+    #[serde(default, rename = "type")]
+    pub kind: ServiceType,
+    /// The load balancer's IPv4 or IPv6 address (MetalLB's `metallb.io/loadBalancerIPs`);
+    /// one from MetalLB's pools when absent.
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceType {
+    #[default]
+    ClusterIp,
+    LoadBalancer,
+}
+
+/// The security context of the pods and of every container.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Security {
+    /// User ID the containers run as; the image's user when absent (which must not be root).
+    pub run_as_user: Option<i64>,
+    /// Group ID that owns the pods' volumes.
+    pub fs_group: Option<i64>,
+    /// Mount the containers' root filesystems read-only (volumes and config files stay
+    /// mounted); the application must then write only to volumes.
+    #[serde(default)]
+    pub read_only_root: bool,
+    /// Discouraged: let the containers run as root, with the image's default capabilities,
+    /// for images that cannot run otherwise. The seccomp profile and the ban on privilege
+    /// escalation stay.
+    #[serde(default)]
+    pub run_as_root: bool,
+}
+
+/// At least `min-available` pods, or at most `max-unavailable` pods down, during voluntary
+/// disruptions (node drains); exactly one of the two.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Disruption {
+    pub min_available: Option<i64>,
+    pub max_unavailable: Option<i64>,
+}
+
+/// `network-policy` alone, or with the services it admits.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged, expecting = "`network-policy` alone or a block such as `{ allow-from \"web\" }`")]
+pub enum NetworkPolicySwitch {
+    On(bool),
+    Rules(NetworkPolicy),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NetworkPolicy {
+    /// Services of the stack whose pods may connect: a name (a service in the same
+    /// namespace) or a `(ref)` to one of its endpoints (a service in any namespace).
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<AllowFrom>")]
+    pub allow_from: Vec<AllowFrom>,
+    /// Namespace of the ingress controller, admitted to the Ingress's port when there is
+    /// an `ingress`.
+    #[serde(default = "default_ingress_namespace")]
+    pub ingress_namespace: String,
+}
+
+fn default_ingress_namespace() -> String {
+    "ingress-nginx".to_owned()
+}
+
+impl NetworkPolicySwitch {
+    /// The policy's rules, if there is a policy: `network-policy` alone admits no service.
+    pub fn rules(&self) -> Option<std::borrow::Cow<'_, NetworkPolicy>> {
+        match self {
+            NetworkPolicySwitch::On(false) => None,
+            NetworkPolicySwitch::On(true) => Some(std::borrow::Cow::Owned(NetworkPolicy {
+                allow_from: Vec::new(),
+                ingress_namespace: default_ingress_namespace(),
+            })),
+            NetworkPolicySwitch::Rules(rules) => Some(std::borrow::Cow::Borrowed(rules)),
+        }
+    }
+}
+
+/// A service whose pods a NetworkPolicy admits.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged, expecting = "a service name or a `(ref)` to one of its endpoints")]
+pub enum AllowFrom {
+    Ref(Box<Ref>),
+    Name(String),
+}
+
+/// An init container.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Init {
+    /// Container name; `init-1`, `init-2`, … in order when absent.
+    pub name: Option<String>,
+    /// Image; the main container's when absent (migrations ship with the application).
+    pub image: Option<String>,
+    /// Entrypoint; the image's when absent.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub command: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "Vec<String>")]
+    pub args: Vec<String>,
 }

@@ -1,8 +1,11 @@
 //! The `k8s` plugin: one application service as plain Kubernetes objects: a Deployment or a
-//! StatefulSet (with volume claim templates), its Service, a ConfigMap of config files,
-//! environment from stack secrets through a Kubernetes Secret, an Ingress, a
+//! StatefulSet (with volume claim templates and a headless Service), its Service (in the
+//! cluster or on a MetalLB load balancer), ConfigMaps of config files and environment,
+//! environment from stack secrets through a Kubernetes Secret, init containers, a non-root
+//! security context, a PodDisruptionBudget, a NetworkPolicy, an Ingress, a
 //! HorizontalPodAutoscaler and a ServiceAccount with an optional Role.
 
+mod checks;
 mod config;
 mod render;
 

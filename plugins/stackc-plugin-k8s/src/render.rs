@@ -4,17 +4,21 @@
 //! Objects are named after the service and labelled `app.kubernetes.io/name: <service>`
 //! (the selector), `app.kubernetes.io/part-of: <stack>` and `app.kubernetes.io/managed-by:
 //! stackc`. They come in the order they can be applied in: ServiceAccount, Role and
-//! RoleBinding, ConfigMap, Service, the workload, Ingress, HorizontalPodAutoscaler.
+//! RoleBinding, ConfigMaps, Services, the workload, PodDisruptionBudget, NetworkPolicy,
+//! Ingress, HorizontalPodAutoscaler. Containers (the main one and the init containers) are
+//! rendered by one template and set into the workload's.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use stackc_plugin_sdk::kube::{
     STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_port_name, is_quantity,
 };
 use stackc_plugin_sdk::{Artifact, ConfigError, KubeObject, KubeSecret, RenderContext, Templates};
 
-use crate::config::{Config, EnvValue, Kind};
+use crate::checks::init_name;
+use crate::config::{AllowFrom, Config, EnvFrom, EnvValue, Kind, ServiceType};
 
 /// Parsed once, ahead of time (see `Templates`).
 pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
@@ -22,15 +26,25 @@ pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
     ("role", include_str!("../templates/role.yaml.hbs")),
     ("rolebinding", include_str!("../templates/rolebinding.yaml.hbs")),
     ("configmap", include_str!("../templates/configmap.yaml.hbs")),
+    ("configmap-env", include_str!("../templates/configmap-env.yaml.hbs")),
     ("service", include_str!("../templates/service.yaml.hbs")),
+    ("service-headless", include_str!("../templates/service-headless.yaml.hbs")),
+    ("container", include_str!("../templates/container.yaml.hbs")),
     ("workload", include_str!("../templates/workload.yaml.hbs")),
+    ("pdb", include_str!("../templates/pdb.yaml.hbs")),
+    ("networkpolicy", include_str!("../templates/networkpolicy.yaml.hbs")),
     ("ingress", include_str!("../templates/ingress.yaml.hbs")),
     ("hpa", include_str!("../templates/hpa.yaml.hbs")),
 ]);
 
 pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
-    let data = Data::new(config, context, environment(config, &context.service));
+    let mut data = Data::new(config, context, environment(config, &context.service));
     let templates = &TEMPLATES;
+    data.container = indent(&templates.render("container", &data.container(config)), 8);
+    data.init_containers = (0..config.init.len())
+        .map(|i| indent(&templates.render("container", &data.init_container(config, i)), 8))
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut artifacts = Vec::new();
     let mut object = |name: &str, template: &str| {
         artifacts.push(KubeObject::new(name, templates.render(template, &data)).into());
@@ -43,10 +57,22 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     if !data.files.is_empty() {
         object("configmap", "configmap");
     }
+    if data.env_config_map.is_some() {
+        object("configmap-env", "configmap-env");
+    }
     if !data.ports.is_empty() {
         object("service", "service");
     }
+    if data.headless_service.is_some() {
+        object("service-headless", "service-headless");
+    }
     object(if data.statefulset { "statefulset" } else { "deployment" }, "workload");
+    if data.disruption.is_some() {
+        object("poddisruptionbudget", "pdb");
+    }
+    if data.network_policy.is_some() {
+        object("networkpolicy", "networkpolicy");
+    }
     if data.ingress.is_some() {
         object("ingress", "ingress");
     }
@@ -235,6 +261,7 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
         );
     }
     errors.extend(check_in_cluster(context, "Kubernetes objects run"));
+    errors.extend(crate::checks::check(config, &context.service));
     for (name, value) in &config.env {
         if let EnvValue::Ref(r) = value
             && r.value.is_none()
@@ -272,6 +299,21 @@ fn environment(config: &Config, service: &str) -> Vec<Env> {
             Env { name: name.clone(), value: value.map(|v| quote(&v)), secret }
         })
         .collect()
+}
+
+/// The SHA-256 of the environment's names and values, in hex.
+fn digest(values: &[EnvEntry]) -> String {
+    let mut hasher = Sha256::new();
+    for entry in values {
+        hasher.update(format!("{}={}\n", entry.name, entry.value));
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `text` with every line indented by `indent` spaces, without its final newline.
+fn indent(text: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    text.lines().map(|line| format!("{pad}{line}")).collect::<Vec<_>>().join("\n")
 }
 
 /// A YAML double-quoted scalar (JSON string syntax is valid YAML).
@@ -389,6 +431,75 @@ struct Rule {
     verbs: Vec<String>,
 }
 
+#[derive(Serialize)]
+struct EnvEntry {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct Service {
+    kind: &'static str,
+    address: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PodSecurity {
+    run_as_non_root: bool,
+    run_as_user: Option<String>,
+    fs_group: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Disruption {
+    key: &'static str,
+    value: i64,
+}
+
+#[derive(Serialize)]
+struct NetworkPolicy {
+    rules: Vec<PolicyRule>,
+}
+
+/// Pods that may connect, to one port or (without `port`) to all of them.
+#[derive(Serialize)]
+struct PolicyRule {
+    peers: Vec<Peer>,
+    port: Option<String>,
+}
+
+/// The pods of a service (`service`), in another namespace (`namespace`), or every pod of
+/// a namespace (only `namespace`).
+#[derive(Serialize)]
+struct Peer {
+    service: Option<String>,
+    namespace: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VolumeMount {
+    name: String,
+    path: String,
+    read_only: bool,
+}
+
+/// Template data of one container.
+#[derive(Serialize)]
+struct Container<'a> {
+    name: String,
+    image: String,
+    command: Vec<String>,
+    args: Vec<String>,
+    ports: &'a [Port],
+    env_config_map: Option<&'a str>,
+    env: &'a [Env],
+    health: Option<&'a Health>,
+    resources: Option<&'a Resources>,
+    volume_mounts: Vec<VolumeMount>,
+    read_only_root: bool,
+    drop_capabilities: bool,
+}
+
 /// Template data shared by every object of the service.
 #[derive(Serialize)]
 struct Data {
@@ -403,6 +514,12 @@ struct Data {
     ports: Vec<Port>,
     health: Option<Health>,
     env: Vec<Env>,
+    /// The ConfigMap the containers read the non-secret environment from (`env-from`).
+    env_config_map: Option<String>,
+    env_values: Vec<EnvEntry>,
+    /// Changes the pod template when the ConfigMap of the environment changes, so that the
+    /// pods restart with it: they read `envFrom` only when they start.
+    env_digest: Option<String>,
     secret_name: String,
     secrets: Vec<String>,
     config_map: String,
@@ -413,11 +530,30 @@ struct Data {
     ingress: Option<Ingress>,
     autoscale: Option<Autoscale>,
     rules: Vec<Rule>,
+    service: Service,
+    headless_service: Option<String>,
+    pod_security: PodSecurity,
+    disruption: Option<Disruption>,
+    network_policy: Option<NetworkPolicy>,
+    image_pull_secrets: Vec<String>,
+    /// The rendered containers, indented for the workload's template.
+    container: String,
+    init_containers: String,
 }
 
 impl Data {
     fn new(config: &Config, context: &RenderContext, env: Vec<Env>) -> Self {
         let name = context.service.clone();
+        let (env, env_values, env_config_map) = match config.env_from {
+            EnvFrom::Inline => (env, Vec::new(), None),
+            EnvFrom::ConfigMap => {
+                let (secrets, values): (Vec<Env>, Vec<Env>) = env.into_iter().partition(|e| e.secret.is_some());
+                let values: Vec<EnvEntry> =
+                    values.into_iter().filter_map(|e| Some(EnvEntry { value: e.value?, name: e.name })).collect();
+                let map = (!values.is_empty()).then(|| format!("{name}-env"));
+                (secrets, values, map)
+            }
+        };
         let first_port = config.ports.keys().next().cloned().unwrap_or_default();
         let mut secrets: Vec<String> = env.iter().filter_map(|e| e.secret.as_ref().map(|s| s.key.clone())).collect();
         secrets.sort();
@@ -451,6 +587,9 @@ impl Data {
             ports: config.ports.iter().map(|(n, &p)| Port { name: n.clone(), port: p }).collect(),
             health: config.health.as_ref().map(|path| Health { path: quote(path), port: first_port.clone() }),
             env,
+            env_digest: env_config_map.is_some().then(|| digest(&env_values)),
+            env_config_map,
+            env_values,
             secret_name: format!("{name}-env"),
             secrets,
             files: config
@@ -493,7 +632,102 @@ impl Data {
                     verbs: r.verbs.iter().map(|s| quote(s)).collect(),
                 })
                 .collect(),
+            service: Service {
+                kind: match config.service.as_ref().map(|s| s.kind) {
+                    Some(ServiceType::LoadBalancer) => "LoadBalancer",
+                    _ => "ClusterIP",
+                },
+                address: config.service.as_ref().and_then(|s| s.address.as_deref()).map(quote),
+            },
+            headless_service: (config.kind == Kind::Statefulset).then(|| format!("{name}-headless")),
+            pod_security: PodSecurity {
+                run_as_non_root: !config.security.run_as_root,
+                run_as_user: config.security.run_as_user.map(|id| id.to_string()),
+                fs_group: config.security.fs_group.map(|id| id.to_string()),
+            },
+            disruption: config.disruption.as_ref().and_then(|d| match (d.min_available, d.max_unavailable) {
+                (Some(value), _) => Some(Disruption { key: "minAvailable", value }),
+                (None, Some(value)) => Some(Disruption { key: "maxUnavailable", value }),
+                (None, None) => None,
+            }),
+            network_policy: network_policy(config),
+            image_pull_secrets: config.image_pull_secrets.clone(),
+            container: String::new(),
+            init_containers: String::new(),
             name,
         }
     }
+
+    fn container<'a>(&'a self, config: &Config) -> Container<'a> {
+        Container {
+            name: self.name.clone(),
+            image: self.image.clone(),
+            command: config.command.iter().map(|c| quote(c)).collect(),
+            args: self.args.clone(),
+            ports: &self.ports,
+            env_config_map: self.env_config_map.as_deref(),
+            env: &self.env,
+            health: self.health.as_ref(),
+            resources: self.resources.as_ref(),
+            volume_mounts: self.volume_mounts(),
+            read_only_root: config.security.read_only_root,
+            drop_capabilities: !config.security.run_as_root,
+        }
+    }
+
+    /// An init container: its own image and command, the main container's environment,
+    /// files, volumes, resources and security context.
+    fn init_container<'a>(&'a self, config: &'a Config, index: usize) -> Container<'a> {
+        let init = &config.init[index];
+        Container {
+            name: init_name(init.name.as_deref(), index),
+            image: init.image.as_deref().map_or_else(|| self.image.clone(), quote),
+            command: init.command.iter().map(|c| quote(c)).collect(),
+            args: init.args.iter().map(|a| quote(a)).collect(),
+            ports: &[],
+            health: None,
+            ..self.container(config)
+        }
+    }
+
+    /// Config files (read-only) and then persistent volumes.
+    fn volume_mounts(&self) -> Vec<VolumeMount> {
+        let files =
+            self.mounts.iter().map(|m| VolumeMount { name: m.volume.clone(), path: m.path.clone(), read_only: true });
+        let claims =
+            self.claims.iter().map(|c| VolumeMount { name: c.name.clone(), path: c.path.clone(), read_only: false });
+        files.chain(claims).collect()
+    }
+}
+
+/// The NetworkPolicy's rules: the named services' pods to every port, the ingress
+/// controller's namespace to the Ingress's port.
+fn network_policy(config: &Config) -> Option<NetworkPolicy> {
+    let policy = config.network_policy.as_ref()?.rules()?;
+    let mut rules = Vec::new();
+    let peers: Vec<Peer> = policy
+        .allow_from
+        .iter()
+        .filter_map(|from| match from {
+            AllowFrom::Name(name) => Some(Peer { service: Some(name.clone()), namespace: None }),
+            AllowFrom::Ref(r) => {
+                let namespace = &r.endpoints.iter().find_map(|e| e.in_cluster.as_ref())?.namespace;
+                Some(Peer {
+                    service: Some(r.service.clone()),
+                    namespace: (*namespace != config.namespace).then(|| namespace.clone()),
+                })
+            }
+        })
+        .collect();
+    if !peers.is_empty() {
+        rules.push(PolicyRule { peers, port: None });
+    }
+    if let Some(ingress) = &config.ingress {
+        let port = ingress.port.clone().or_else(|| config.ports.keys().next().cloned());
+        rules.push(PolicyRule {
+            peers: vec![Peer { service: None, namespace: Some(policy.ingress_namespace.clone()) }],
+            port,
+        });
+    }
+    Some(NetworkPolicy { rules })
 }

@@ -2,8 +2,8 @@
 
 use stackc_plugin_k8s::K8s;
 use stackc_plugin_sdk::serde_json::{Value, json};
-use stackc_plugin_sdk::testing::{context, endpoint, expose, reference, render, secret};
-use stackc_plugin_sdk::{Artifact, EndpointRole, KubeSecret};
+use stackc_plugin_sdk::testing::{cluster_endpoint, context, endpoint, expose, reference, render, secret};
+use stackc_plugin_sdk::{Artifact, EndpointRole, KubeSecret, ServicePort};
 
 fn api() -> Value {
     let cache = [endpoint("cache", "db1", "10.0.0.5", "http", 8080, EndpointRole::Service)];
@@ -85,8 +85,10 @@ fn a_statefulset_claims_a_volume_per_pod() {
     let artifacts = render::<K8s>(&config, &context("grafana", &[])).expect("renders");
     let objects = objects(&artifacts);
     let names: Vec<&str> = objects.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, ["serviceaccount", "service", "statefulset"]);
-    insta::assert_snapshot!("statefulset", objects[2].1);
+    assert_eq!(names, ["serviceaccount", "service", "service-headless", "statefulset"]);
+    // The StatefulSet's pods are named through the headless Service, beside the normal one.
+    insta::assert_snapshot!("statefulset", objects[3].1);
+    insta::assert_snapshot!("headless_service", objects[2].1);
 }
 
 #[test]
@@ -122,4 +124,145 @@ fn bad_config_is_reported_at_its_path() {
     let errors = render::<K8s>(&config, &context("api", &[])).unwrap_err();
     let found: Vec<_> = errors.iter().map(|e| (e.path.join("."), e.message.as_str())).collect();
     insta::assert_debug_snapshot!(found);
+}
+
+/// S3's application: settings in a ConfigMap, a load balancer, a private registry, a
+/// migration before start, a disruption budget and a network policy.
+fn tasktracker() -> Value {
+    let port = |namespace: &str, service: &str| ServicePort {
+        namespace: namespace.to_owned(),
+        service: service.to_owned(),
+        port_name: "http".to_owned(),
+    };
+    let db = [cluster_endpoint("db", "postgres", 5432, EndpointRole::Service, port("tasks", "db"))];
+    let prometheus =
+        [cluster_endpoint("prometheus", "http", 9090, EndpointRole::Service, port("monitoring", "prometheus-server"))];
+    json!({
+        "namespace": "tasks",
+        "image": "registry.tasks.internal:5000/tasktracker/api:1.0.0",
+        "command": ["uvicorn", "app.main:app"],
+        "args": ["--host", "0.0.0.0", "--port", "8000"],
+        "ports": {"http": 8000},
+        "health": "/healthz",
+        "env": {
+            "LOG_LEVEL": "info",
+            "DB_HOST": reference("db.postgres", &db),
+            "DB_PASSWORD": secret("db-password"),
+        },
+        "env-from": "config-map",
+        "service": {"type": "load-balancer", "address": "10.20.0.201"},
+        "ingress": {"host": "tasks.example.org", "class": "nginx"},
+        "security": {"run-as-user": 10001, "fs-group": 10001, "read-only-root": true},
+        "replicas": 3,
+        "disruption": {"min-available": 2},
+        "network-policy": {"allow-from": ["web", reference("prometheus.http", &prometheus)]},
+        "image-pull-secrets": "registry-credentials",
+        "init": [
+            {"name": "wait-for-db", "image": "docker.io/library/busybox:1.36",
+             "command": ["sh", "-c", "until nc -z db.tasks.svc.cluster.local 5432; do sleep 2; done"]},
+            {"command": ["alembic", "upgrade", "head"]},
+        ],
+    })
+}
+
+#[test]
+fn an_application_with_the_pod_level_keys() {
+    let artifacts = render::<K8s>(&tasktracker(), &context("api", &[])).expect("renders");
+    let objects = objects(&artifacts);
+    let names: Vec<&str> = objects.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        ["serviceaccount", "configmap-env", "service", "deployment", "poddisruptionbudget", "networkpolicy", "ingress"]
+    );
+    let all: String = objects.iter().map(|(n, y)| format!("# {n}.yaml\n{y}---\n")).collect();
+    insta::assert_snapshot!("pod_level_objects", all);
+    // Only the secret stays in the Secret; the rest is in the ConfigMap.
+    let secrets: Vec<_> = artifacts
+        .iter()
+        .filter_map(|a| match a {
+            Artifact::KubeSecret(s) => Some(s.entries.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(secrets, [vec![("db-password".to_owned(), "db-password".to_owned())]]);
+}
+
+#[test]
+fn running_as_root_is_an_explicit_choice() {
+    let config = json!({
+        "namespace": "apps",
+        "image": "docker.io/library/nginx:1.27",
+        "ports": {"http": 80},
+        "security": {"run-as-root": true},
+    });
+    let artifacts = render::<K8s>(&config, &context("legacy", &[])).expect("renders");
+    let deployment = objects(&artifacts).into_iter().find(|(n, _)| *n == "deployment").expect("deployment").1;
+    assert!(!deployment.contains("runAsNonRoot"), "{deployment}");
+    assert!(!deployment.contains("capabilities"), "{deployment}");
+    assert!(deployment.contains("seccompProfile:\n          type: RuntimeDefault\n"), "{deployment}");
+    assert!(deployment.contains("allowPrivilegeEscalation: false\n"), "{deployment}");
+    // By default the same pod runs as non-root without capabilities.
+    let secure = render::<K8s>(&json!({"namespace": "apps", "image": "api:1"}), &context("api", &[])).expect("renders");
+    let deployment = objects(&secure).into_iter().find(|(n, _)| *n == "deployment").expect("deployment").1;
+    assert!(deployment.contains("runAsNonRoot: true\n"), "{deployment}");
+    assert!(deployment.contains("drop: [\"ALL\"]\n"), "{deployment}");
+}
+
+#[test]
+fn a_network_policy_alone_admits_only_the_ingress_controller() {
+    let config = json!({
+        "namespace": "apps",
+        "image": "api:1",
+        "ports": {"http": 8080, "metrics": 9100},
+        "ingress": {"host": "api.example.org", "port": "http"},
+        "network-policy": true,
+    });
+    let artifacts = render::<K8s>(&config, &context("api", &[])).expect("renders");
+    let policy = objects(&artifacts).into_iter().find(|(n, _)| *n == "networkpolicy").expect("policy").1;
+    insta::assert_snapshot!("network_policy_alone", policy);
+}
+
+#[test]
+fn bad_pod_level_keys_are_reported_at_their_paths() {
+    let outside = [endpoint("cache", "db1", "10.0.0.5", "redis", 6379, EndpointRole::Service)];
+    let config = json!({
+        "namespace": "apps",
+        "image": "api:1",
+        "command": [""],
+        "ports": {"http": 8080},
+        "service": {"address": "10.20.0.300"},
+        "security": {"run-as-user": 0, "fs-group": -1},
+        "replicas": 2,
+        "disruption": {"min-available": 2},
+        "network-policy": {"allow-from": ["Web", reference("cache.redis", &outside)], "ingress-namespace": "Ingress"},
+        "image-pull-secrets": ["registry-credentials", "registry credentials"],
+        "init": [{"name": "api", "image": "bad image"}, {"args": [""]}],
+    });
+    let errors = render::<K8s>(&config, &context("api", &[])).unwrap_err();
+    let found: Vec<_> =
+        errors.iter().map(|e| (e.path.join("."), e.message.as_str(), e.help.as_deref().unwrap_or(""))).collect();
+    insta::assert_debug_snapshot!(found);
+}
+
+#[test]
+fn a_disruption_budget_names_one_bound_and_leaves_room_to_drain() {
+    let errors = |disruption: Value| {
+        let config = json!({"namespace": "apps", "image": "api:1", "replicas": 3, "disruption": disruption});
+        render::<K8s>(&config, &context("api", &[]))
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.path.join("."), e.message))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(errors(json!({"max-unavailable": 1})), []);
+    assert_eq!(errors(json!({"min-available": 2})), []);
+    assert_eq!(
+        errors(json!({"min-available": 1, "max-unavailable": 1})),
+        [("disruption".to_owned(), "a disruption budget has either `min-available` or `max-unavailable`".to_owned())]
+    );
+    assert_eq!(
+        errors(json!({"max-unavailable": 0})),
+        [("disruption.max-unavailable".to_owned(), "0 unavailable would block every node drain".to_owned())]
+    );
 }
