@@ -219,6 +219,35 @@ fn a_cluster_only_stack_ships_the_vault_example_with_its_playbook() {
     insta::assert_snapshot!(listing(&files));
 }
 
+/// Objects of a kind a release's CRDs define (MetalLB's address pool) can only be applied once
+/// the release is installed and ready: a service's releases are installed, with `wait`, before
+/// its objects are applied, whatever order the plugin returned them in.
+#[test]
+fn a_release_is_installed_before_the_objects_of_its_crds() {
+    let mut f = Fixture::new("lb");
+    f.service(
+        "metallb",
+        "metallb",
+        &[],
+        &[],
+        vec![
+            object(
+                "ipaddresspool",
+                "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: default\n  namespace: metallb-system\n",
+            ),
+            release("metallb", "https://metallb.github.io/metallb", "0.16.1"),
+        ],
+    );
+    let (files, problems) = f.emit();
+    assert_eq!(diagnostics(problems), "");
+    let playbook = files.iter().find(|f| f.path == "ansible/kubernetes.yml").expect("the playbook");
+    let text = String::from_utf8_lossy(&playbook.contents);
+    let install = text.find("Install Helm release metallb").expect("an install task");
+    let apply = text.find("Apply the Kubernetes objects of metallb").expect("an apply task");
+    assert!(install < apply, "{text}");
+    insta::assert_snapshot!(text);
+}
+
 #[test]
 fn a_stack_without_secrets_or_deploy_work_writes_no_playbook() {
     let mut f = Fixture::new("bare");
