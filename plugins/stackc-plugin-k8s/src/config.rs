@@ -60,6 +60,9 @@ pub struct Config {
     pub ports: BTreeMap<String, i64>,
     /// HTTP path of the readiness and liveness probes, on the first port.
     pub health: Option<String>,
+    /// HTTP path of Prometheus metrics on the first port, for an application that serves them
+    /// beside its API (a port named `metrics` is one of their own): exported as `metrics`.
+    pub metrics: Option<String>,
     /// Environment variables: literals, `(secret)"name"` (read through the service's Secret,
     /// filled at deploy time) or `(ref)"service.export"` (a fact's value, or the endpoint's URL).
     #[serde(default)]

@@ -32,7 +32,7 @@ impl Plugin for K8s {
     /// One endpoint per port, HTTP, named after the port (`metrics` has the metrics role),
     /// behind the port of the same name of the Service named after the service.
     fn expose(config: &Config, context: &ExposeContext) -> Result<Exports, Vec<ConfigError>> {
-        let endpoints = config
+        let mut endpoints: Vec<Endpoint> = config
             .ports
             .iter()
             .map(|(name, &port)| {
@@ -45,6 +45,10 @@ impl Plugin for K8s {
                 )
             })
             .collect();
+        if let (Some(path), Some((name, &port))) = (&config.metrics, config.ports.iter().next()) {
+            let metrics = Endpoint::http("metrics", u16::try_from(port).unwrap_or(0), path, EndpointRole::Metrics);
+            endpoints.push(metrics.in_cluster(&config.namespace, &context.service, name));
+        }
         Ok(Exports { endpoints, facts: Vec::new() })
     }
 

@@ -115,6 +115,21 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             error(&["ports", name], format!("{port} is not a port number"), "ports go from 1 to 65535");
         }
     }
+    if let Some(metrics) = &config.metrics {
+        if !metrics.starts_with('/') {
+            error(&["metrics"], format!("`{metrics}` is not an HTTP path"), "paths start with `/`");
+        }
+        if config.ports.is_empty() {
+            error(&["metrics"], "metrics need a port to be scraped on".to_owned(), "add `ports { http 8080 }`");
+        }
+        if config.ports.contains_key("metrics") {
+            error(
+                &["metrics"],
+                "the port named `metrics` already exports the metrics".to_owned(),
+                "remove `metrics`, or rename the port",
+            );
+        }
+    }
     if let Some(health) = &config.health {
         if !health.starts_with('/') {
             error(&["health"], format!("`{health}` is not an HTTP path"), "paths start with `/`");

@@ -29,7 +29,7 @@ fn bundle(out: &Path) -> PathBuf {
     build_stack(STACK, out, &[])
 }
 
-fn tf_check(files: &[PathBuf]) -> Output {
+pub(crate) fn tf_check(files: &[PathBuf]) -> Output {
     let mut command = Command::new(tool("python3"));
     command
         .arg(workspace().join("compiler/stackc-cli/tests/machines_tf_check.py"))
@@ -38,7 +38,7 @@ fn tf_check(files: &[PathBuf]) -> Output {
     run(&mut command)
 }
 
-fn tf_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .expect("service directory")
         .map(|e| e.expect("entry").path())
@@ -123,7 +123,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// `ansible-inventory --list` with only the YAML parser, failing on anything it cannot parse.
-fn inventory_list(inventory: &Path) -> Output {
+pub(crate) fn inventory_list(inventory: &Path) -> Output {
     let mut command = Command::new(tool("ansible-inventory"));
     command
         .args(["--list", "-i"])
@@ -136,7 +136,7 @@ fn inventory_list(inventory: &Path) -> Output {
     run(&mut command)
 }
 
-fn hosts_of(list: &Value, group: &str) -> Vec<String> {
+pub(crate) fn hosts_of(list: &Value, group: &str) -> Vec<String> {
     let hosts = list[group]["hosts"].as_array().unwrap_or_else(|| panic!("group `{group}` has no hosts: {list}"));
     hosts.iter().map(|h| h.as_str().expect("a name").to_owned()).collect()
 }

@@ -43,4 +43,5 @@ mod reuse;
 mod slo;
 mod stacks;
 mod systemd;
+mod tasktracker;
 mod welltory;
