@@ -4,12 +4,10 @@
 use std::net::IpAddr;
 
 use serde::Serialize;
-use stackc_plugin_sdk::kube::{
-    STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_quantity,
-};
+use stackc_plugin_sdk::kube::{self, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain};
 use stackc_plugin_sdk::{Artifact, ConfigError, HelmRelease, RenderContext, Templates};
 
-use crate::config::{Config, Resources};
+use crate::config::Config;
 
 /// The chart, its repository and the version the values are written for.
 pub const CHART: &str = "ingress-nginx";
@@ -66,28 +64,7 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
         );
     }
     if let Some(resources) = &config.resources {
-        errors.extend(check_resources(resources));
-    }
-    errors
-}
-
-fn check_resources(resources: &Resources) -> Vec<ConfigError> {
-    let mut errors = Vec::new();
-    if let Some(cpu) = &resources.cpu
-        && !is_quantity(cpu, &["", "m"])
-    {
-        errors.push(
-            ConfigError::at(&["resources", "cpu"], format!("`{cpu}` is not a CPU quantity"))
-                .with_help("write e.g. `250m` or `1`"),
-        );
-    }
-    if let Some(memory) = &resources.memory
-        && !is_quantity(memory, &STORAGE_UNITS)
-    {
-        errors.push(
-            ConfigError::at(&["resources", "memory"], format!("`{memory}` is not a memory quantity"))
-                .with_help("write e.g. `256Mi`"),
-        );
+        errors.extend(kube::check_resources(resources.cpu.as_deref(), resources.memory.as_deref()));
     }
     errors
 }

@@ -11,9 +11,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use stackc_plugin_sdk::kube::{
-    STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_port_name, is_quantity,
+    self, STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_port_name, is_quantity,
 };
 use stackc_plugin_sdk::{Artifact, ConfigError, KubeObject, KubeSecret, RenderContext, Templates};
 
@@ -89,6 +88,9 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
 pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     errors.extend(check_namespace(&["namespace"], &config.namespace));
+    if let Some(resources) = &config.resources {
+        errors.extend(kube::check_resources(resources.cpu.as_deref(), resources.memory.as_deref()));
+    }
     let mut error = |path: &[&str], message: String, help: &str| {
         let e = ConfigError::at(path, message);
         errors.push(if help.is_empty() { e } else { e.with_help(help) });
@@ -203,18 +205,6 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
             error(&["volume", name, "storage-class"], format!("`{class}` is not a storage class name"), "");
         }
     }
-    if let Some(resources) = &config.resources {
-        if let Some(cpu) = &resources.cpu
-            && !is_quantity(cpu, &["", "m"])
-        {
-            error(&["resources", "cpu"], format!("`{cpu}` is not a CPU quantity"), "write e.g. `250m` or `1`");
-        }
-        if let Some(memory) = &resources.memory
-            && !is_quantity(memory, &STORAGE_UNITS)
-        {
-            error(&["resources", "memory"], format!("`{memory}` is not a memory quantity"), "write e.g. `256Mi`");
-        }
-    }
     if let Some(ingress) = &config.ingress {
         if !is_dns_subdomain(&ingress.host) {
             error(&["ingress", "host"], format!("`{}` is not a host name", ingress.host), "");
@@ -318,11 +308,8 @@ fn environment(config: &Config, service: &str) -> Vec<Env> {
 
 /// The SHA-256 of the environment's names and values, in hex.
 fn digest(values: &[EnvEntry]) -> String {
-    let mut hasher = Sha256::new();
-    for entry in values {
-        hasher.update(format!("{}={}\n", entry.name, entry.value));
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let text: String = values.iter().map(|entry| format!("{}={}\n", entry.name, entry.value)).collect();
+    stackc_plugin_sdk::digest::sha256_hex(text.as_bytes())
 }
 
 /// `text` with every line indented by `indent` spaces, without its final newline.

@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 use stackc_plugin_sdk::kube::{
-    STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_quantity,
+    self, STORAGE_UNITS, check_in_cluster, check_namespace, is_dns_label, is_dns_subdomain, is_quantity,
 };
 use stackc_plugin_sdk::{Artifact, ConfigError, HelmRelease, KubeSecret, RenderContext, Templates};
 
-use crate::config::{Architecture, Config, Resources};
+use crate::config::{Architecture, Config};
 
 /// The chart, its repository and the version the values are written for.
 pub const CHART: &str = "postgresql";
@@ -114,28 +114,7 @@ pub fn check(config: &Config, context: &RenderContext) -> Vec<ConfigError> {
         errors.push(ConfigError::at(&["storage-class"], format!("`{class}` is not a storage class name")));
     }
     if let Some(resources) = &config.resources {
-        errors.extend(check_resources(resources));
-    }
-    errors
-}
-
-fn check_resources(resources: &Resources) -> Vec<ConfigError> {
-    let mut errors = Vec::new();
-    if let Some(cpu) = &resources.cpu
-        && !is_quantity(cpu, &["", "m"])
-    {
-        errors.push(
-            ConfigError::at(&["resources", "cpu"], format!("`{cpu}` is not a CPU quantity"))
-                .with_help("write e.g. `250m` or `1`"),
-        );
-    }
-    if let Some(memory) = &resources.memory
-        && !is_quantity(memory, &STORAGE_UNITS)
-    {
-        errors.push(
-            ConfigError::at(&["resources", "memory"], format!("`{memory}` is not a memory quantity"))
-                .with_help("write e.g. `512Mi`"),
-        );
+        errors.extend(kube::check_resources(resources.cpu.as_deref(), resources.memory.as_deref()));
     }
     errors
 }

@@ -47,6 +47,25 @@ pub fn check_namespace(path: &[&str], namespace: &str) -> Option<ConfigError> {
     })
 }
 
+/// The problems of a container's `resources { cpu …; memory … }`, each at its path: a CPU
+/// quantity (`250m`, `1`) and a memory quantity (`256Mi`).
+pub fn check_resources(cpu: Option<&str>, memory: Option<&str>) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    if let Some(cpu) = cpu.filter(|cpu| !is_quantity(cpu, &["", "m"])) {
+        errors.push(
+            ConfigError::at(&["resources", "cpu"], format!("`{cpu}` is not a CPU quantity"))
+                .with_help("write e.g. `250m` or `1`"),
+        );
+    }
+    if let Some(memory) = memory.filter(|memory| !is_quantity(memory, &STORAGE_UNITS)) {
+        errors.push(
+            ConfigError::at(&["resources", "memory"], format!("`{memory}` is not a memory quantity"))
+                .with_help("write e.g. `256Mi`"),
+        );
+    }
+    errors
+}
+
 /// An error when a service that runs in the cluster was placed on hosts or in a Compose
 /// project. `what` says what runs, with its verb: `"a Helm release runs"`, `"Kubernetes
 /// objects run"`.
@@ -69,6 +88,14 @@ mod tests {
         assert!(is_port_name("http") && !is_port_name("a-very-long-port-name") && !is_port_name("80"));
         assert!(is_quantity("1.5Gi", &STORAGE_UNITS) && is_quantity("500m", &["", "m"]));
         assert!(!is_quantity("ten", &STORAGE_UNITS) && !is_quantity("1.Gi", &STORAGE_UNITS));
+    }
+
+    #[test]
+    fn resources_are_quantities() {
+        assert!(check_resources(Some("250m"), Some("1.5Gi")).is_empty());
+        let errors = check_resources(Some("lots"), Some("256MB"));
+        let paths: Vec<_> = errors.iter().map(|e| e.path.join(".")).collect();
+        assert_eq!(paths, ["resources.cpu", "resources.memory"]);
     }
 
     #[test]

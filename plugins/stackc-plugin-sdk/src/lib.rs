@@ -66,6 +66,7 @@
 mod artifact;
 mod config;
 mod context;
+pub mod digest;
 pub mod duration;
 mod endpoint;
 mod error;
