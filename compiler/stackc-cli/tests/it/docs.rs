@@ -143,6 +143,12 @@ fn the_machines_examples_check() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+#[test]
+fn the_kubernetes_examples_check() {
+    let failures = check_document("docs/kubernetes.md");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// The checks above can fail: a broken block of each form is caught, a sound one passes.
 #[test]
 fn a_broken_block_of_each_form_is_caught() {

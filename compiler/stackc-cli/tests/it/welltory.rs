@@ -20,12 +20,16 @@ const STACK: &str = "stacks/welltory.kdl";
 /// Helm release → its chart's directory under `third_party/helm-charts/`.
 const CHARTS: [(&str, &str); 2] = [("redis", "redis"), ("prometheus", "prometheus")];
 
+/// The services of [`APPS`].
+const SERVICES: [&str; 3] = ["api", "grafana", "proxy"];
+
 /// A stack that uses every feature of the k8s plugin, for kubernetes-validate.
 const APPS: &str = r#"stack "apps"
 secret "api-db-password" vault="vault_api_db_password"
 service "api" plugin="k8s" {
     namespace "apps"
     image "registry.example.org/api:1.4.2"
+    command "/app/api"
     args "--listen" ":8080"
     ports {
         http 8080
@@ -34,8 +38,10 @@ service "api" plugin="k8s" {
     health "/healthz"
     env {
         LOG_LEVEL "info"
+        DASHBOARDS (ref)"grafana.http"
         DB_PASSWORD (secret)"api-db-password"
     }
+    env-from "config-map"
     files "/etc/api" {
         "api.toml" "workers = 4\n"
     }
@@ -57,6 +63,31 @@ service "api" plugin="k8s" {
         resources "configmaps"
         verbs "get" "list" "watch"
     }
+    service {
+        type "load-balancer"
+        address "10.20.0.201"
+    }
+    security {
+        run-as-user 10001
+        fs-group 10001
+        read-only-root #true
+    }
+    disruption {
+        min-available 1
+    }
+    network-policy {
+        allow-from "web" (ref)"grafana.http"
+    }
+    image-pull-secrets "registry-credentials"
+    init {
+        name "wait-for-grafana"
+        image "docker.io/library/busybox:1.36"
+        command "sh" "-c" "until nc -z grafana.monitoring.svc.cluster.local 3000; do sleep 2; done"
+    }
+    init {
+        command "/app/api"
+        args "migrate" "--wait"
+    }
 }
 service "grafana" plugin="k8s" {
     namespace "monitoring"
@@ -69,6 +100,31 @@ service "grafana" plugin="k8s" {
     volume "data" {
         mount "/var/lib/grafana"
         size "2Gi"
+    }
+    security {
+        run-as-user 472
+        fs-group 472
+    }
+    disruption {
+        max-unavailable 1
+    }
+    network-policy
+}
+service "proxy" plugin="k8s" {
+    namespace "edge"
+    image "docker.io/library/nginx:1.27.3"
+    ports {
+        http 80
+    }
+    security {
+        run-as-root #true
+    }
+    network-policy {
+        allow-from (ref)"api.http"
+        ingress-namespace "ingress"
+    }
+    ingress {
+        host "www.example.org"
     }
 }
 "#;
@@ -332,7 +388,7 @@ fn k8s_manifests_pass_kubernetes_validate() {
     let bundle = fs::canonicalize(scratch.path().join("out/apps/current")).expect("current");
 
     let mut manifests = Vec::new();
-    for service in ["api", "grafana"] {
+    for service in SERVICES {
         let dir = bundle.join("kubernetes").join(service);
         let files = files_under(&dir);
         let kustomization = fs::read_to_string(dir.join("kustomization.yaml")).expect("kustomization");
@@ -348,8 +404,18 @@ fn k8s_manifests_pass_kubernetes_validate() {
         assert_eq!(sorted, present, "the kustomization of {service} lists every object");
         manifests.extend(listed.iter().map(|n| dir.join(n)));
     }
-    assert!(manifests.iter().any(|m| m.ends_with("api/horizontalpodautoscaler.yaml")));
-    assert!(manifests.iter().any(|m| m.ends_with("grafana/statefulset.yaml")));
+    for object in [
+        "api/configmap-env.yaml",
+        "api/poddisruptionbudget.yaml",
+        "api/networkpolicy.yaml",
+        "api/horizontalpodautoscaler.yaml",
+        "grafana/service-headless.yaml",
+        "grafana/statefulset.yaml",
+        "grafana/networkpolicy.yaml",
+        "proxy/networkpolicy.yaml",
+    ] {
+        assert!(manifests.iter().any(|m| m.ends_with(object)), "no {object}");
+    }
 
     let files: Vec<&Path> = manifests.iter().map(PathBuf::as_path).collect();
     let (passed, text) = helm::kubernetes_validate(&files, scratch.path());
@@ -367,9 +433,11 @@ fn k8s_manifests_pass_kubernetes_validate() {
     let playbook = fs::read_to_string(bundle.join("ansible/kubernetes.yml")).expect("playbook");
     assert!(playbook.contains("\"api-db-password\": \"{{ vault_api_db_password }}\""), "{playbook}");
 
-    // The playbook applies them, one step per service, and passes Ansible's own checks.
-    assert!(playbook.contains("- name: \"Step 3/4: api (k8s)\"\n"), "{playbook}");
-    assert!(playbook.contains("- name: \"Step 4/4: grafana (k8s)\"\n"), "{playbook}");
+    // The playbook applies them, one step per service, a referenced service first, and passes
+    // Ansible's own checks.
+    assert!(playbook.contains("- name: \"Step 3/5: grafana (k8s)\"\n"), "{playbook}");
+    assert!(playbook.contains("- name: \"Step 4/5: api (k8s)\"\n"), "{playbook}");
+    assert!(playbook.contains("- name: \"Step 5/5: proxy (k8s)\"\n"), "{playbook}");
     let ansible = bundle.join("ansible");
     let home = scratch.path().join("home");
     let output = run("ansible-playbook", &[Path::new("--syntax-check"), Path::new("kubernetes.yml")], &ansible, &home);
@@ -377,6 +445,33 @@ fn k8s_manifests_pass_kubernetes_validate() {
     let output = run("ansible-lint", &[Path::new("--offline"), Path::new("kubernetes.yml")], &ansible, &home);
     let text = render(&output, &[]);
     assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+}
+
+/// `kubectl apply -k` applies what `kubectl kustomize` builds: every service's kustomization
+/// must build, with every object the plugin made, and the result pass kubernetes-validate.
+#[test]
+fn k8s_kustomizations_build_and_pass_kubernetes_validate() {
+    let scratch = Scratch::new();
+    scratch.write("apps.kdl", APPS);
+    let output = scratch.stackc(&["build", "apps.kdl"]).output().expect("run stackc");
+    assert!(output.status.success(), "{}", render(&output, &[]));
+    let bundle = fs::canonicalize(scratch.path().join("out/apps/current")).expect("current");
+    let home = scratch.path().join("home");
+    for service in SERVICES {
+        let dir = bundle.join("kubernetes").join(service);
+        let output = run("kubectl", &[Path::new("kustomize"), &dir], scratch.path(), &home);
+        assert!(output.status.success(), "kubectl kustomize {service}:\n{}", render(&output, &[]));
+        let built = String::from_utf8(output.stdout).expect("utf-8");
+        let objects = files_under(&dir).len() - 1;
+        assert_eq!(built.matches("\nkind: ").count() + usize::from(built.starts_with("kind: ")), objects, "{built}");
+        let file = scratch.path().join(format!("{service}.kustomized.yaml"));
+        fs::write(&file, &built).expect("write");
+        let args = [Path::new("--strict"), Path::new("-k"), Path::new("1.30"), &file];
+        let output = run("kubernetes-validate", &args, scratch.path(), &home);
+        let text = render(&output, &[]);
+        assert!(output.status.success() && !text.contains("WARN") && !text.contains("ERROR"), "{service}:\n{text}");
+        assert_eq!(text.matches(" passed for resource ").count(), objects, "{service}:\n{text}");
+    }
 }
 
 #[test]
