@@ -319,3 +319,29 @@ fn s3_7_rbac_stays_in_the_namespace_and_scaling_is_one_flag() {
         .collect();
     assert!(!changed.is_empty() && changed.iter().all(|f| f.starts_with("kubernetes/api/")), "{changed:?}");
 }
+
+/// No generated file holds a credential: every password is a Vault variable or a CI/CD
+/// variable, and no private key is anywhere in the bundle.
+#[test]
+fn no_credential_is_in_any_generated_file() {
+    let out = Scratch::new();
+    let bundle = build_stack(STACK, out.path(), &[]);
+    let files = files_under(&bundle, &[]);
+    assert!(files.len() > 40, "{files:?}");
+    for file in files {
+        let Ok(text) = fs::read_to_string(bundle.join(&file)) else { continue };
+        assert!(!text.contains("PRIVATE KEY"), "a private key in {file}");
+        for line in text.lines().filter(|l| {
+            let lower = l.to_lowercase();
+            (lower.contains("password:") || lower.contains("password=")) && !l.trim_start().starts_with('#')
+        }) {
+            let value = line.split_once([':', '=']).map(|(_, v)| v.trim().trim_matches('"')).unwrap_or_default();
+            let reference = value.is_empty()
+                || value.starts_with('$')
+                || value.starts_with("{{ vault_")
+                || value.starts_with("vault_")
+                || value.starts_with('|');
+            assert!(reference, "a credential in {file}: {line}");
+        }
+    }
+}
