@@ -40,39 +40,41 @@ fn messages(compilation: &Compilation) -> Vec<String> {
     compilation.diagnostics.clone().into_sorted().into_iter().map(|d| d.message).collect()
 }
 
-#[test]
-fn a_0_1_0_plugin_renders_and_is_referenced() {
-    let compilation = compile_stack(
+/// A stack with `plugin`'s service `app` on a host and an nginx proxying to its `http` export;
+/// the compilation, once the proxy is seen to reach the endpoint the plugin exported.
+fn compile_referenced_on_a_host(plugin: &str) -> Compilation {
+    let compilation = compile_stack(&format!(
         r#"stack "old"
 host "h1" address="10.0.0.1"
-service "app" plugin="old" on="h1" {
+service "app" plugin="{plugin}" on="h1" {{
     greeting "hello"
-}
-service "proxy" plugin="nginx" on="h1" {
+}}
+service "proxy" plugin="nginx" on="h1" {{
     listen 80
-    upstream "app" {
+    upstream "app" {{
         servers (ref)"app.http"
-    }
-    location "/" {
+    }}
+    location "/" {{
         proxy "app"
-    }
-}
-"#,
-    );
+    }}
+}}
+"#
+    ));
     let bundle = compilation.bundle.as_ref().unwrap_or_else(|| panic!("no bundle: {:?}", messages(&compilation)));
-    let file = |path: &str| {
-        let file = bundle.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no `{path}`"));
-        String::from_utf8(file.contents.clone()).expect("utf-8")
-    };
-    assert_eq!(file("hosts/h1/etc/old"), "app {\"greeting\":\"hello\"}\n");
-    // The reference reached the 0.1.0 plugin's exported endpoint.
-    let proxy = bundle
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with("hosts/h1/etc/nginx/"))
-        .map(|f| String::from_utf8_lossy(&f.contents).into_owned());
-    assert!(proxy.into_iter().any(|text| text.contains("10.0.0.1:8080")), "the proxy does not reach app:8080");
-    assert!(file("ansible/site.yml").contains("old-package"), "the 0.1.0 plugin's package is not installed");
+    let proxy = bundle.files.iter().filter(|f| f.path.starts_with("hosts/h1/etc/nginx/"));
+    assert!(
+        proxy.into_iter().any(|f| String::from_utf8_lossy(&f.contents).contains("10.0.0.1:8080")),
+        "the proxy does not reach {plugin}'s app:8080"
+    );
+    compilation
+}
+
+#[test]
+fn a_0_1_0_plugin_renders_and_is_referenced() {
+    let compilation = compile_referenced_on_a_host("old");
+    assert_eq!(bundle_file(&compilation, "hosts/h1/etc/old"), "app {\"greeting\":\"hello\"}\n");
+    let site = bundle_file(&compilation, "ansible/site.yml");
+    assert!(site.contains("old-package"), "the 0.1.0 plugin's package is not installed");
 }
 
 #[test]
@@ -164,32 +166,10 @@ fn a_0_2_0_plugin_reports_config_errors_at_the_key() {
 
 #[test]
 fn a_0_3_0_plugin_renders_owners_and_accounts_and_is_referenced_on_hosts() {
-    let compilation = compile_stack(
-        r#"stack "previous"
-host "h1" address="10.0.0.1"
-service "app" plugin="previous" on="h1" {
-    greeting "hello"
-}
-service "proxy" plugin="nginx" on="h1" {
-    listen 80
-    upstream "app" {
-        servers (ref)"app.http"
-    }
-    location "/" {
-        proxy "app"
-    }
-}
-"#,
-    );
+    let compilation = compile_referenced_on_a_host("previous");
     assert_eq!(bundle_file(&compilation, "hosts/h1/etc/previous"), "app {\"greeting\":\"hello\"}\n");
     let site = bundle_file(&compilation, "ansible/site.yml");
     assert!(site.contains("Create login account previous") && site.contains("owner: \"previous\"\n"), "{site}");
-    let bundle = compilation.bundle.as_ref().expect("a bundle");
-    let proxy = bundle.files.iter().filter(|f| f.path.starts_with("hosts/h1/etc/nginx/"));
-    assert!(
-        proxy.into_iter().any(|f| String::from_utf8_lossy(&f.contents).contains("10.0.0.1:8080")),
-        "the proxy does not reach app:8080"
-    );
 }
 
 #[test]
