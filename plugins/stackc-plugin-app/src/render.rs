@@ -17,13 +17,42 @@ pub(crate) static TEMPLATES: Templates = Templates::embedded(&[
 ]);
 
 const DOCKERIGNORE: &str = include_str!("../files/dockerignore");
-/// The official images, pinned to a major (Node.js) or minor (Python) version and a Debian
-/// release.
-const NODE_IMAGE: &str = "node:20-bookworm-slim";
-const PYTHON_IMAGE: &str = "python:3.12-slim-bookworm";
-/// The `node` user of the official image; the Python image has none, so a user id of no name.
-const NODE_USER: &str = "1000:1000";
-const PYTHON_USER: &str = "10001:10001";
+/// What a runtime's image is made of and runs as.
+struct RuntimeImage {
+    /// The official image, pinned to a major (Node.js) or minor (Python) version and a Debian
+    /// release.
+    base: &'static str,
+    /// The image's user: the official `node` image's own; the Python image has none, so an
+    /// id of no name.
+    user: &'static str,
+    /// The template of its Dockerfile.
+    dockerfile: &'static str,
+    /// The program that runs a one-line script, and the flag that gives it the script.
+    program: &'static str,
+    script_flag: &'static str,
+}
+
+const NODE_RUNTIME: RuntimeImage = RuntimeImage {
+    base: "node:20-bookworm-slim",
+    user: "1000:1000",
+    dockerfile: "Dockerfile",
+    program: "node",
+    script_flag: "-e",
+};
+const PYTHON_RUNTIME: RuntimeImage = RuntimeImage {
+    base: "python:3.12-slim-bookworm",
+    user: "10001:10001",
+    dockerfile: "Dockerfile.python",
+    program: "python",
+    script_flag: "-c",
+};
+
+fn runtime_image(runtime: Runtime) -> &'static RuntimeImage {
+    match runtime {
+        Runtime::Node => &NODE_RUNTIME,
+        Runtime::Python => &PYTHON_RUNTIME,
+    }
+}
 /// Python dependencies are installed only from this file.
 const REQUIREMENTS: &str = "requirements.txt";
 /// What the deploy job of an app in the cluster installs kubectl with.
@@ -289,25 +318,14 @@ pub fn render(config: &Config, context: &RenderContext) -> Vec<Artifact> {
     artifacts
 }
 
-/// The runtime's official image.
-fn base_image(runtime: Runtime) -> &'static str {
-    match runtime {
-        Runtime::Node => NODE_IMAGE,
-        Runtime::Python => PYTHON_IMAGE,
-    }
-}
-
 /// The image's build context: the Dockerfile, a `.dockerignore` and the source.
 fn build_context(config: &Config, context: &RenderContext) -> Vec<BundleFile> {
-    let template = match config.runtime {
-        Runtime::Node => "Dockerfile",
-        Runtime::Python => "Dockerfile.python",
-    };
+    let image = runtime_image(config.runtime);
     let dockerfile = TEMPLATES.render(
-        template,
+        image.dockerfile,
         &DockerfileData {
             service: &context.service,
-            base: base_image(config.runtime),
+            base: image.base,
             lockfile: config.source.contains_key(LOCKFILE),
             port: config.port,
             main: &config.main,
@@ -335,14 +353,6 @@ fn health_script(config: &Config) -> String {
     }
 }
 
-/// The runtime's program, which runs the health script.
-fn health_program(runtime: Runtime) -> &'static str {
-    match runtime {
-        Runtime::Node => "node",
-        Runtime::Python => "python",
-    }
-}
-
 /// The command that installs the application's dependencies in the build context, in the
 /// runtime's image; none for a Node.js app without a lockfile (it has no dependencies to
 /// install reproducibly).
@@ -367,7 +377,7 @@ fn pipeline_file(config: &Config, pipeline: &Pipeline, context: &RenderContext) 
         image: &image,
         registry: registry(&image),
         vault: pipeline.vault.as_deref(),
-        base: base_image(config.runtime),
+        base: runtime_image(config.runtime).base,
         install: install_command(config).map(quote),
         test: pipeline.test.as_deref().map(quote),
         tag_param: pipeline.tag_param.as_deref(),
@@ -409,11 +419,10 @@ fn on_hosts(config: &Config, context: &RenderContext) -> Vec<Artifact> {
 fn in_compose(config: &Config, context: &RenderContext, files: Vec<BundleFile>) -> Vec<Artifact> {
     let service = &context.service;
     let build = ImageBuild::new(service.clone(), files);
-    let program = health_program(config.runtime);
-    let flag = if config.runtime == Runtime::Python { "-c" } else { "-e" };
-    let healthcheck = Healthcheck::new(vec![program.to_owned(), flag.to_owned(), health_script(config)]);
-    let user = if config.runtime == Runtime::Python { PYTHON_USER } else { NODE_USER };
-    let mut container = Container::new(service.clone(), format!("{}:local", image_name(config, context)), user)
+    let image = runtime_image(config.runtime);
+    let healthcheck =
+        Healthcheck::new(vec![image.program.to_owned(), image.script_flag.to_owned(), health_script(config)]);
+    let mut container = Container::new(service.clone(), format!("{}:local", image_name(config, context)), image.user)
         .built_by(service.clone())
         .with_healthcheck(healthcheck);
     for network in &config.networks {
