@@ -61,6 +61,31 @@ macro_rules! unchanged_since_0_1 {
     };
 }
 
+/// The conversion of the input of `render` from `next` to `old`, for the versions whose render
+/// input has not changed since 0.2.0 added the Compose project.
+macro_rules! render_input_unchanged_since_0_2 {
+    () => {
+        pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
+            let next::RenderInput { stack, service, config, hosts, stack_endpoints, compose_project } = input;
+            old::RenderInput {
+                stack: stack.clone(),
+                service: service.clone(),
+                config: config.clone(),
+                hosts: hosts
+                    .iter()
+                    .map(|h| old::HostInfo {
+                        name: h.name.clone(),
+                        address: h.address.clone(),
+                        groups: h.groups.clone(),
+                    })
+                    .collect(),
+                stack_endpoints: stack_endpoints.clone(),
+                compose_project: compose_project.clone(),
+            }
+        }
+    };
+}
+
 /// The conversion of `old` exports to `next`: every endpoint field moved, and the fields `next`
 /// added to endpoints given the values the arguments name.
 macro_rules! exports_with {
@@ -195,4 +220,6 @@ macro_rules! artifact_with {
     }};
 }
 
-pub(crate) use {artifact_with, container_with, exports_with, same_fields, unchanged_since_0_1};
+pub(crate) use {
+    artifact_with, container_with, exports_with, render_input_unchanged_since_0_2, same_fields, unchanged_since_0_1,
+};

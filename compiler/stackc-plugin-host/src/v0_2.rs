@@ -9,7 +9,9 @@
 //! every field, so that a field added to a 0.3.0 record fails to compile here until this
 //! module says what a 0.2.0 plugin gives it. A 0.1.0 plugin's records come here from `v0_1`.
 
-use crate::older::{artifact_with, container_with, exports_with, same_fields, unchanged_since_0_1};
+use crate::older::{
+    artifact_with, container_with, exports_with, render_input_unchanged_since_0_2, same_fields, unchanged_since_0_1,
+};
 use crate::v0_3::types as next;
 
 mod bindings {
@@ -30,22 +32,8 @@ use bindings::stackc::plugin::types as old;
 pub(crate) const VERSION: &str = "0.2.0";
 
 unchanged_since_0_1!();
+render_input_unchanged_since_0_2!();
 exports_with!({});
-
-pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
-    let next::RenderInput { stack, service, config, hosts, stack_endpoints, compose_project } = input;
-    old::RenderInput {
-        stack: stack.clone(),
-        service: service.clone(),
-        config: config.clone(),
-        hosts: hosts
-            .iter()
-            .map(|h| old::HostInfo { name: h.name.clone(), address: h.address.clone(), groups: h.groups.clone() })
-            .collect(),
-        stack_endpoints: stack_endpoints.clone(),
-        compose_project: compose_project.clone(),
-    }
-}
 
 /// A 0.2.0 secret file: owned by root, the only owner 0.2.0 could give.
 fn secret_file(file: old::SecretFile) -> next::SecretFile {

@@ -8,7 +8,9 @@
 //! records come here from `v0_2`.
 
 use crate::bindings::stackc::plugin::types as next;
-use crate::older::{artifact_with, container_with, exports_with, same_fields, unchanged_since_0_1};
+use crate::older::{
+    artifact_with, container_with, exports_with, render_input_unchanged_since_0_2, same_fields, unchanged_since_0_1,
+};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -28,22 +30,8 @@ use bindings::stackc::plugin::types as old;
 pub(crate) const VERSION: &str = "0.3.0";
 
 unchanged_since_0_1!();
+render_input_unchanged_since_0_2!();
 exports_with!({ in_cluster: None });
-
-pub(crate) fn render_input(input: &next::RenderInput) -> old::RenderInput {
-    let next::RenderInput { stack, service, config, hosts, stack_endpoints, compose_project } = input;
-    old::RenderInput {
-        stack: stack.clone(),
-        service: service.clone(),
-        config: config.clone(),
-        hosts: hosts
-            .iter()
-            .map(|h| old::HostInfo { name: h.name.clone(), address: h.address.clone(), groups: h.groups.clone() })
-            .collect(),
-        stack_endpoints: stack_endpoints.clone(),
-        compose_project: compose_project.clone(),
-    }
-}
 
 fn secret_file(file: old::SecretFile) -> next::SecretFile {
     same_fields!(SecretFile, file, { path, secret, mode, owner, group })
