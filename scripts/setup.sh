@@ -45,6 +45,9 @@ APT_PACKAGES=(
     graphviz curl
     # `ip`, for the network namespace in which `nginx -t` binds the generated addresses.
     iproute2
+    # The bookworm machines the playbooks are applied to: debootstrap makes their root,
+    # systemd-nspawn boots them (systemd-container).
+    debootstrap systemd-container
     # envsubst, which fills in a server template as the nginx image's entrypoint does.
     gettext-base
     # GNU time: the peak memory of stackc given hostile input.
@@ -99,9 +102,9 @@ REQUIRED_TOOLS=(
     promtool amtool prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-nginx-exporter
     etcd etcdctl svscan supervise multilog svstat svc setuidgid systemd-analyze
     redis-server redis-cli python3 setpriv haproxy keepalived socat visudo sshd ssh-keygen node
-    docker-registry htpasswd
+    docker-registry htpasswd debootstrap systemd-nspawn ssh
     rabbitmq-server rabbitmqctl epmd celery
-    ansible-playbook ansible-inventory ansible-lint yamllint check-jsonschema kubernetes-validate
+    ansible-playbook ansible-inventory ansible-vault ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm kubectl cargo-shear
 )
 

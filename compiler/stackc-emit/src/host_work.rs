@@ -25,12 +25,39 @@ pub(crate) enum Start {
     Supervised { process: String, supervisor: String, ready_files: Vec<String> },
 }
 
-/// What runs when a service's files change.
+/// What runs when a service's files change, or its packages are installed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Handler {
-    /// The name that file tasks notify it by.
+    /// The name that tasks notify it by.
     pub(crate) name: String,
     pub(crate) action: Restart,
+    pub(crate) trigger: Trigger,
+}
+
+/// Which changes run a handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    /// A change of the service's files.
+    Files,
+    /// The first install of the service's packages, which starts a packaged service with the
+    /// package's default configuration. A reload cannot always move it to the service's own:
+    /// Debian's nginx listens on `*:80`, and a reload that asks for `10.0.0.1:80` fails to bind
+    /// while the wildcard socket is still open. So an install restarts.
+    Install,
+    /// Both.
+    FilesAndInstall,
+}
+
+impl Handler {
+    /// Whether a change of files notifies it.
+    pub(crate) fn on_files(&self) -> bool {
+        matches!(self.trigger, Trigger::Files | Trigger::FilesAndInstall)
+    }
+
+    /// Whether an install of packages notifies it.
+    pub(crate) fn on_install(&self) -> bool {
+        matches!(self.trigger, Trigger::Install | Trigger::FilesAndInstall)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use stackc_plugin_host::{
 };
 
 use crate::Rendered;
-use crate::host_work::{Handler, OwnedDirectory, Restart, Start};
+use crate::host_work::{Handler, OwnedDirectory, Restart, Start, Trigger};
 use crate::order;
 use crate::supervise::Supervision;
 
@@ -275,10 +275,21 @@ fn gather<'a>(
             Artifact::AptRepository(r) => plan.repositories.push(r),
             Artifact::SystemService(s) => {
                 plan.starts.push(Start::Unit { label: s.name.clone(), unit: s.name.clone(), daemon_reload: false });
-                plan.handlers.push(Handler {
-                    name: format!("{} {}", if s.reload { "Reload" } else { "Restart" }, s.name),
-                    action: Restart::Unit { unit: s.name.clone(), reload: s.reload, daemon_reload: false },
-                });
+                let restart = |trigger| Handler {
+                    name: format!("Restart {}", s.name),
+                    action: Restart::Unit { unit: s.name.clone(), reload: false, daemon_reload: false },
+                    trigger,
+                };
+                if s.reload {
+                    plan.handlers.push(Handler {
+                        name: format!("Reload {}", s.name),
+                        action: Restart::Unit { unit: s.name.clone(), reload: true, daemon_reload: false },
+                        trigger: Trigger::Files,
+                    });
+                    plan.handlers.push(restart(Trigger::Install));
+                } else {
+                    plan.handlers.push(restart(Trigger::FilesAndInstall));
+                }
             }
             Artifact::HttpCheck(c) => plan.http_checks.push(c),
             Artifact::CommandCheck(c) => plan.command_checks.push(c),

@@ -20,6 +20,8 @@ pub(crate) struct Play {
     /// `serial`: the play runs on this many hosts at a time, all its tasks on one batch
     /// before the next.
     pub(crate) serial: Option<u32>,
+    /// `tags`, which `--tags`/`--skip-tags` pick plays by.
+    pub(crate) tags: Vec<String>,
     pub(crate) tasks: Vec<Task>,
     pub(crate) handlers: Vec<Task>,
 }
@@ -133,9 +135,16 @@ impl Play {
             connection: Some("local"),
             become_root: false,
             serial: None,
+            tags: Vec::new(),
             tasks,
             handlers: Vec::new(),
         }
+    }
+
+    /// The same play, tagged with `tags`.
+    pub(crate) fn tagged(mut self, tags: Vec<String>) -> Self {
+        self.tags = tags;
+        self
     }
 
     fn into_yaml(self) -> Yaml {
@@ -148,6 +157,9 @@ impl Play {
         }
         if let Some(serial) = self.serial {
             map.insert("serial", i64::from(serial));
+        }
+        if !self.tags.is_empty() {
+            map.insert("tags", Yaml::quoted_list(self.tags.iter().map(String::as_str)));
         }
         // No task reads facts, so gathering them would only cost time.
         map.insert("gather_facts", false);

@@ -39,19 +39,31 @@ impl<'a, 'p> Plays<'a, 'p> {
     pub(crate) fn get(&self, index: usize) -> Play {
         let step = format!("Step {}/{}", index + 1, self.len());
         let (http_from, command_from) = (self.deployed.len(), self.deployed.len() + self.http.len());
-        if index < http_from {
+        let (s, play) = if index < http_from {
             let s = self.deployed[index];
             let mut play = deploy_play(&step, s);
             if let Some(gates) = self.gates.get(s.service.name.value.as_str()) {
                 rolling::roll(&mut play, self.plan.stack, s, gates);
             }
-            play
+            (s, play)
         } else if index < command_from {
-            http_verify_play(&step, self.http[index - http_from])
+            let s = self.http[index - http_from];
+            (s, http_verify_play(&step, s))
         } else {
-            command_verify_play(&step, self.command[index - command_from])
-        }
+            let s = self.command[index - command_from];
+            (s, command_verify_play(&step, s))
+        };
+        play.tagged(service_tags(&s.service.name.value))
     }
+}
+
+/// Every play of a service is tagged with the service's name, so that `--tags proxy` deploys
+/// and verifies one service and `--skip-tags grafana` all but one. Ansible gives five tags a
+/// meaning of their own (`always` would run the play whatever is asked): a service named so
+/// has no tag.
+fn service_tags(service: &str) -> Vec<String> {
+    const SPECIAL: [&str; 5] = ["all", "always", "never", "tagged", "untagged"];
+    if SPECIAL.contains(&service) { Vec::new() } else { vec![service.to_owned()] }
 }
 
 pub(crate) fn text(plan: &Plan<'_>, plays: &Plays<'_, '_>) -> String {
@@ -69,9 +81,12 @@ pub(crate) fn text(plan: &Plan<'_>, plays: &Plays<'_, '_>) -> String {
 /// when files change.
 fn deploy_play(step: &str, s: &ServicePlan<'_>) -> Play {
     let name = &s.service.name.value;
-    let notify: Vec<String> = s.handlers.iter().map(|h| h.name.clone()).collect();
+    let notified = |on: fn(&Handler) -> bool| -> Vec<String> {
+        s.handlers.iter().filter(|h| on(h)).map(|h| h.name.clone()).collect()
+    };
+    let notify = notified(Handler::on_files);
     let mut tasks = apt_repositories(s);
-    tasks.extend(packages(s));
+    tasks.extend(packages(s, &notified(Handler::on_install)));
     tasks.extend(accounts(s));
     tasks.extend(logins(s));
     tasks.extend(directories(s));
@@ -84,12 +99,15 @@ fn deploy_play(step: &str, s: &ServicePlan<'_>) -> Play {
         connection: None,
         become_root: true,
         serial: None,
+        tags: Vec::new(),
         tasks,
         handlers: s.handlers.iter().map(handler_task).collect(),
     }
 }
 
-fn packages(s: &ServicePlan<'_>) -> Option<Task> {
+/// The service's packages; installing them notifies `notify`, the handlers that take a packaged
+/// service from the package's default configuration to the service's own.
+fn packages(s: &ServicePlan<'_>, notify: &[String]) -> Option<Task> {
     if s.packages.is_empty() {
         return None;
     }
@@ -101,7 +119,9 @@ fn packages(s: &ServicePlan<'_>) -> Option<Task> {
     if s.repositories.is_empty() {
         args.insert("cache_valid_time", 3600_i64);
     }
-    Some(Task::new(Scalar::plain("Install packages"), "ansible.builtin.apt", args))
+    let mut task = Task::new(Scalar::plain("Install packages"), "ansible.builtin.apt", args);
+    task.notify = notify.to_vec();
+    Some(task)
 }
 
 /// System accounts, then the directories that belong to them.
@@ -397,6 +417,7 @@ fn command_verify_play(step: &str, s: &ServicePlan<'_>) -> Play {
         connection: None,
         become_root: false,
         serial: None,
+        tags: Vec::new(),
         tasks,
         handlers: Vec::new(),
     }

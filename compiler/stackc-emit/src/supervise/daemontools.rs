@@ -10,7 +10,7 @@
 use stackc_plugin_host::Process;
 
 use super::{Supervision, accounts, host_file};
-use crate::host_work::{Handler, OwnedDirectory, Restart, Start};
+use crate::host_work::{Handler, OwnedDirectory, Restart, Start, Trigger};
 use crate::shell;
 
 const SERVICE_DIR: &str = "/etc/service";
@@ -60,6 +60,7 @@ pub(super) fn supervise(process: &Process) -> Result<Supervision, Vec<String>> {
         handler: Handler {
             name: format!("Restart {} under daemontools", process.name),
             action: Restart::Command { program: "svc".to_owned(), args: vec!["-t".to_owned(), dir] },
+            trigger: Trigger::Files,
         },
     })
 }

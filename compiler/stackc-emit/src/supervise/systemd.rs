@@ -5,7 +5,7 @@
 use stackc_plugin_host::Process;
 
 use super::{Supervision, accounts, host_file};
-use crate::host_work::{Handler, OwnedDirectory, Restart, Start};
+use crate::host_work::{Handler, OwnedDirectory, Restart, Start, Trigger};
 
 /// The process as a unit of `service`.
 pub(super) fn supervise(process: &Process, service: &str) -> Supervision {
@@ -23,6 +23,7 @@ pub(super) fn supervise(process: &Process, service: &str) -> Supervision {
         handler: Handler {
             name: format!("Restart {}", process.name),
             action: Restart::Unit { unit, reload: false, daemon_reload: true },
+            trigger: Trigger::Files,
         },
     }
 }
