@@ -9,12 +9,15 @@ Examples:
   stackc build stacks/welltory.kdl
   stackc build stacks/welltory.kdl --set redis_nodes=5
   stackc check stacks/web-tls.kdl stacks/welltory.kdl
+  stackc check stacks/web-tls.kdl --format json
   stackc render stacks/web-tls.kdl --service proxy
   stackc gc --keep 3
   stackc plugins
   stackc plugin new hello && stackc plugin build hello
   stackc diff --base origin/main stacks/web-tls.kdl
   stackc graph stacks/web-tls.kdl --format mermaid
+  stackc docs nginx
+  stackc fmt --check stacks
 
 Exit codes:
   0  success
@@ -48,16 +51,23 @@ pub enum Command {
     #[command(after_help = "Example:\n  stackc build stacks/web-tls.kdl --set proxy_address=10.0.0.12")]
     Build(BuildArgs),
     /// Check stacks without writing anything.
+    #[command(
+        after_help = "Examples:\n  stackc check stacks/*.kdl\n  stackc check stacks/web-tls.kdl --set proxy_address=10.0.0.12 --deny warnings"
+    )]
     Check(CheckArgs),
     /// Print a stack's rendered files, as the bundle would hold them, without writing it.
     #[command(after_help = RENDER_HELP)]
     Render(RenderArgs),
     /// Remove old bundles under `out/<stack>/`, never the one `current` points at.
+    #[command(after_help = "Examples:\n  stackc gc\n  stackc gc web-tls --keep 1")]
     Gc(GcArgs),
     /// List the built-in plugins.
+    #[command(
+        after_help = "Example:\n  stackc plugins\n\nThen `stackc docs NAME` for what a plugin's service blocks accept."
+    )]
     Plugins,
     /// Write your own plugin: scaffold a crate, build it into a component.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  stackc plugin new hello && stackc plugin build hello")]
     Plugin(PluginCommand),
     /// Compare two bundles: services changed, added, removed, and unified diffs of their files.
     ///
@@ -68,8 +78,64 @@ pub enum Command {
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
     /// Draw a stack's hosts, services and the references between them.
+    #[command(
+        after_help = "Examples:\n  stackc graph stacks/web-tls.kdl | dot -Tsvg > web-tls.svg\n  stackc graph stacks/web-tls.kdl --format mermaid"
+    )]
     Graph(GraphArgs),
+    /// Print the JSON Schema of a plugin's config: every key its service blocks accept.
+    #[command(after_help = "Examples:\n  stackc schema nginx\n  stackc schema hello/target/stackc/hello.wasm")]
+    Schema(SchemaArgs),
+    /// Write the Markdown reference of plugins' configs, generated from their schemas.
+    #[command(after_help = DOCS_HELP)]
+    Docs(DocsArgs),
+    /// Print a completion script for a shell.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Rewrite stack files in the canonical layout, comments kept; `--check` only lists them.
+    #[command(after_help = FMT_HELP)]
+    Fmt(FmtArgs),
 }
+
+const FMT_HELP: &str = "\
+Examples:
+  stackc fmt stacks/web-tls.kdl
+  stackc fmt --check stacks examples
+
+A directory means every `.kdl` file under it (hidden directories, target/, out/, node_modules/
+and third_party/ skipped); no PATH means the current directory. Formatting changes layout and
+never meaning: the bundle's digests stay the same.
+
+Exit codes: 0 formatted (or, with --check, nothing to format), 1 a file is not valid KDL or,
+with --check, would change, 2 a file could not be read or written.";
+
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Stack files or directories.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Write nothing; list the files that would change and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  stackc completions bash > /etc/bash_completion.d/stackc
+  stackc completions zsh > \"${fpath[1]}/_stackc\"
+  stackc completions fish > ~/.config/fish/completions/stackc.fish";
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}
+
+const DOCS_HELP: &str = "\
+Examples:
+  stackc docs nginx | less
+  stackc docs --out docs/plugins
+  stackc docs hello/target/stackc/hello.wasm --out hello/docs
+
+Without PLUGIN, every built-in (and, with --out, an index README.md).";
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
@@ -77,6 +143,7 @@ pub enum PluginCommand {
     #[command(after_help = "Example:\n  stackc plugin new hello\n  stackc plugin build hello")]
     New(PluginNewArgs),
     /// Build a plugin crate into a WebAssembly component and verify it; prints its sha256.
+    #[command(after_help = "Examples:\n  stackc plugin build hello\n  cd hello && stackc plugin build")]
     Build(PluginBuildArgs),
 }
 
@@ -150,6 +217,9 @@ pub struct CheckArgs {
     /// `--deny warnings`: a warning (a param, secret or host nothing uses) fails the run.
     #[arg(long = "deny", value_enum, value_name = "WHAT")]
     pub deny: Vec<Deny>,
+    /// `json`: diagnostics as JSON Lines on stdout, for CI annotations and editors.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiagnosticFormat,
 }
 
 /// What `--deny` turns into errors.
@@ -162,6 +232,7 @@ const RENDER_HELP: &str = "\
 Examples:
   stackc render stacks/web-tls.kdl --service proxy
   stackc render stacks/web-tls.kdl --file hosts/proxy1/etc/nginx/conf.d/proxy.conf
+  stackc render stacks/web-tls.kdl --service proxy --config
 
 One file is printed as is; several each after a `==> PATH <==` line.";
 
@@ -175,6 +246,10 @@ pub struct RenderArgs {
     /// Only this file: its path in the bundle, as `manifest.toml` lists it.
     #[arg(long, value_name = "PATH")]
     pub file: Option<String>,
+    /// Print the service's config as its plugin receives it (JSON, references and secrets by
+    /// name) instead of files: what `stackc schema PLUGIN` describes.
+    #[arg(long, requires = "service", conflicts_with = "file")]
+    pub config: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -198,6 +273,22 @@ pub enum GraphFormat {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// A built-in plugin's name, or the path of a plugin component (`.wasm`).
+    pub plugin: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DocsArgs {
+    /// Built-in plugin names or component paths (default: every built-in).
+    #[arg(value_name = "PLUGIN")]
+    pub plugins: Vec<String>,
+    /// Write `<plugin>.md` files into this directory instead of printing them.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct GraphArgs {
     #[command(flatten)]
     pub stack: StackArgs,
@@ -214,6 +305,20 @@ pub struct StackArgs {
     /// `--deny warnings`: a warning (a param, secret or host nothing uses) fails the build.
     #[arg(long = "deny", value_enum, value_name = "WHAT")]
     pub deny: Vec<Deny>,
+    /// How diagnostics are reported: set from `--format` of the commands that have it.
+    #[arg(skip)]
+    pub format: DiagnosticFormat,
+}
+
+/// How diagnostics are reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Code frames on stderr.
+    #[default]
+    Text,
+    /// One JSON object per diagnostic on stdout (code, severity, message, file, line, column,
+    /// byte span, label, help, secondary labels), and nothing else there.
+    Json,
 }
 
 /// Param values from the command line: `--values` files, then `--set`s.
@@ -263,4 +368,33 @@ pub struct BuildArgs {
     /// services were rendered or reused, and list every service however many there are.
     #[arg(short, long)]
     pub verbose: bool,
+    /// `json`: diagnostics as JSON Lines on stdout (and no summary), for CI annotations and
+    /// editors.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiagnosticFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::Cli;
+
+    /// Every command's `--help` ends with an example of its use.
+    #[test]
+    fn every_subcommand_has_an_example() {
+        fn visit(command: &mut clap::Command, path: &str, missing: &mut Vec<String>) {
+            let help = command.render_long_help().to_string();
+            if !help.contains("Example") {
+                missing.push(path.to_owned());
+            }
+            for sub in command.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+                let name = format!("{path} {}", sub.get_name());
+                visit(sub, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        visit(&mut Cli::command(), "stackc", &mut missing);
+        assert!(missing.is_empty(), "no example in the help of: {}", missing.join(", "));
+    }
 }

@@ -4,6 +4,9 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+#[macro_use]
+mod stdout;
+
 mod args;
 mod build_record;
 mod cache;
@@ -13,11 +16,14 @@ mod git_loader;
 mod loader;
 mod lockfile;
 mod natural_order;
+mod plugin_reference;
 mod progress_line;
 mod prune;
 mod render_cache;
 mod report;
+mod report_json;
 mod scaffold;
+
 mod store;
 mod wording;
 

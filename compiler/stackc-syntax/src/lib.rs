@@ -17,6 +17,7 @@
 
 pub mod ast;
 mod fast;
+pub mod format;
 mod from_kdl;
 mod hints;
 pub mod limits;

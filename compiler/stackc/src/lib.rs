@@ -36,9 +36,11 @@ pub use plugins::{LoadedPlugin, Plugins};
 pub use progress::{Phase, Progress};
 pub use stackc_bundle as bundle;
 pub use stackc_diag as diag;
-pub use stackc_plugin_host::{CacheStore, Compiled, Reuse};
+pub use stackc_model as model;
+pub use stackc_plugin_host::{CacheStore, Compiled, PluginInfo, Reuse};
 pub use stackc_plugin_host::{Limits, LoadError, WIT_VERSION};
 pub use stackc_resolve::{Data, LoadError as SourceError, Loaded, SourceLoader, limits};
+pub use stackc_syntax as syntax;
 
 /// What to compile.
 pub struct Options<'a> {
@@ -96,6 +98,12 @@ pub struct UsedPlugin {
 pub fn inspect_component(component: &[u8]) -> Result<stackc_plugin_host::PluginInfo, LoadError> {
     let engine = stackc_plugin_host::Engine::new(Limits::default())?;
     Ok(engine.load(component)?.info().clone())
+}
+
+/// A service's config as its plugin receives it to describe the service (`expose`): JSON, with
+/// references by name (their endpoints are placed later, for `render`) and secrets by name.
+pub fn config_json(service: &stackc_model::Service) -> serde_json::Value {
+    config_json::to_json(&service.config, &config_json::Refs::Unresolved)
 }
 
 /// Compiles a stack into a bundle.

@@ -44,6 +44,7 @@ fn default_permit_root_login() -> String {
 pub struct Admin {
     /// OpenSSH public keys (a `.pub` file's line); several with `key "…" "…"`.
     #[serde(deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub key: Vec<String>,
     /// Login shell; `/bin/bash` by default.
     #[serde(default = "default_shell")]

@@ -70,6 +70,7 @@ pub struct Config {
     pub pipeline: Option<Pipeline>,
     /// The Compose networks the container joins.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
 }
 
@@ -104,7 +105,7 @@ pub struct Pipeline {
     /// For an app in the cluster: the services whose kustomizations
     /// (`kubernetes/<service>/`) the deploy job applies with kubectl, in this order.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub apply: Vec<String>,
 }
 

@@ -24,7 +24,7 @@ pub struct Config {
     pub timeout: String,
     /// The statuses a probe accepts; any 2xx when empty (the default).
     #[serde(deserialize_with = "stackc_plugin_sdk::one_or_many")]
-    #[schemars(with = "Vec<u16>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<u16>")]
     pub valid_status_codes: Vec<u16>,
     /// Whether a probe follows redirects; off by default, so that a redirect fails the probe
     /// instead of probing another page than the one named.

@@ -31,7 +31,7 @@ pub struct Config {
     /// The queues the worker consumes; `celery`, Celery's default, by default. The first is
     /// where the worker's own task is routed.
     #[serde(default = "default_queues", deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub queues: Vec<String>,
     /// Worker processes; 2 by default.
     #[serde(default = "default_concurrency")]
@@ -48,7 +48,7 @@ pub struct Config {
     pub metrics_port: u16,
     /// The networks of the Compose project the worker joins (the stack declares them).
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
     /// The name of the image built for the worker; `<project>/<service>:latest` by default.
     pub image: Option<String>,

@@ -30,5 +30,6 @@ pub struct Config {
     pub database: Option<String>,
     /// The Compose networks the container joins: the server's and Prometheus's.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
 }

@@ -41,6 +41,7 @@ pub struct Config {
     pub workers: u32,
     /// The Compose networks the container joins.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
 }
 

@@ -29,6 +29,7 @@ pub struct Config {
     pub admin_password: Option<SecretRef>,
     /// In a Compose project: the networks the container joins.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
     /// In a Compose project: publish the web UI on this port of the machine's loopback
     /// address; not published by default.

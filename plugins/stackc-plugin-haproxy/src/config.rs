@@ -61,7 +61,7 @@ pub struct Frontend {
     /// references to it reach it: typically a keepalived virtual IP. An address the host does
     /// not have yet is bound with `transparent`, so HAProxy starts on a backup balancer too.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub bind: Vec<String>,
     /// The `backend` that serves this frontend's requests.
     pub backend: String,
@@ -77,7 +77,7 @@ pub struct Backend {
     /// The endpoints to balance over, one reference per service; every host of a referenced
     /// service is a server.
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Ref>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Ref>")]
     pub servers: Vec<Ref>,
     /// `roundrobin` (default) or `leastconn`.
     #[serde(default)]
@@ -92,7 +92,7 @@ pub struct Backend {
     /// connection, a server that closed without answering or did not answer in time, and
     /// 502, 503 and 504 responses.
     #[serde(default = "default_retry_on", deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub retry_on: Vec<String>,
     /// Retry on another server rather than the one that failed (`option redispatch 1`);
     /// on by default.

@@ -48,11 +48,11 @@ pub struct Config {
     /// The container's entrypoint, replacing the image's (`command "/app/server"`); `args`
     /// follow it.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub command: Vec<String>,
     /// Container arguments, replacing the image's default command arguments.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub args: Vec<String>,
     /// Container ports by name (`ports { http 8080 }`); each is a Service port and an export
     /// of the same name (`metrics` has the metrics role).
@@ -92,7 +92,7 @@ pub struct Config {
     pub autoscale: Option<Autoscale>,
     /// Rules of a Role bound to the service's ServiceAccount.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Rule>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Rule>")]
     pub rule: Vec<Rule>,
     /// The pods' and containers' security context.
     #[serde(default)]
@@ -107,13 +107,13 @@ pub struct Config {
     /// deploy time) the pods pull the images of a private registry with; the stack holds no
     /// registry credential.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub image_pull_secrets: Vec<String>,
     /// Init containers, run in order before the main container starts (waiting for a
     /// database, running migrations): `init { image "busybox:1.36"; command "sh" "-c" "…" }`.
     /// They have the main container's environment and config files.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Init>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Init>")]
     pub init: Vec<Init>,
 }
 
@@ -212,13 +212,13 @@ fn default_cpu_target() -> i64 {
 pub struct Rule {
     /// API groups; `""` is the core group.
     #[serde(default = "core_group", deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub api_groups: Vec<String>,
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub resources: Vec<String>,
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub verbs: Vec<String>,
 }
 
@@ -289,7 +289,7 @@ pub struct NetworkPolicy {
     /// Services of the stack whose pods may connect: a name (a service in the same
     /// namespace) or a `(ref)` to one of its endpoints (a service in any namespace).
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<AllowFrom>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<AllowFrom>")]
     pub allow_from: Vec<AllowFrom>,
     /// Namespace of the ingress controller, admitted to the Ingress's port when there is
     /// an `ingress`.
@@ -333,9 +333,9 @@ pub struct Init {
     pub image: Option<String>,
     /// Entrypoint; the image's when absent.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub command: Vec<String>,
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub args: Vec<String>,
 }

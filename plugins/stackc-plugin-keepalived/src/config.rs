@@ -22,7 +22,7 @@ pub struct Config {
     /// The addresses that move between hosts, with an optional prefix length
     /// (`10.30.0.100/24`).
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub virtual_ip: Vec<String>,
     /// Network interface the addresses are added to and VRRP speaks on.
     pub interface: String,

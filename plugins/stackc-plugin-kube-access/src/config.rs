@@ -35,7 +35,7 @@ pub struct Config {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ServiceAccount {
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Rule>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Rule>")]
     pub rule: Vec<Rule>,
 }
 
@@ -45,13 +45,13 @@ pub struct ServiceAccount {
 pub struct Rule {
     /// API groups; `""`, the core group, by default.
     #[serde(default = "core_group", deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub api_groups: Vec<String>,
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub resources: Vec<String>,
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub verbs: Vec<String>,
 }
 

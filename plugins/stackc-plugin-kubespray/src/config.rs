@@ -26,16 +26,16 @@ pub struct Config {
     /// The hosts that run the API server, scheduler and controller manager
     /// (`kube_control_plane`).
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub control_plane: Vec<String>,
     /// The etcd members (`etcd`); the control-plane hosts by default (stacked etcd).
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub etcd: Vec<String>,
     /// The hosts that run workloads (`kube_node`); the hosts that are not control-plane
     /// hosts by default.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub workers: Vec<String>,
     /// The Kubernetes version (`kube_version`); Kubespray 2.30.0's default, 1.34.3, unless
     /// given. It must be one that Kubespray release has checksums for.

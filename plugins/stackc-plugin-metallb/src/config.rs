@@ -23,6 +23,7 @@ pub struct Config {
     /// The pool's addresses: ranges `first-last` (e.g. `10.20.0.200-10.20.0.220`) or CIDR
     /// prefixes (`10.20.1.0/28`), IPv4 or IPv6. They must be free on the nodes' network.
     #[serde(deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub addresses: Vec<String>,
     /// Name of the `IPAddressPool` (and its `L2Advertisement`); Services pick a pool by this
     /// name with the annotation `metallb.io/address-pool`.

@@ -37,6 +37,7 @@ pub struct Config {
     pub hsts_max_age: u32,
     /// The Compose networks the container joins: those of the services it routes to.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
 }
 

@@ -26,13 +26,13 @@ pub struct Config {
     pub bind: Option<String>,
     /// `server_name`s; any name by default.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub server_name: Vec<String>,
     /// Document root for static files; `/var/www/<service>` by default.
     pub root: Option<String>,
     /// Index files.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub index: Vec<String>,
     /// Files to place under the root: name → contents.
     #[serde(default)]
@@ -85,7 +85,7 @@ fn default_hsts() -> u32 {
 pub struct Upstream {
     /// The endpoints to balance over, one reference per service.
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Ref>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Ref>")]
     pub servers: Vec<Ref>,
     /// `round-robin` (default) or `least-conn`.
     #[serde(default)]
@@ -132,7 +132,7 @@ pub struct Location {
     /// When to try the next upstream server; `error timeout http_502 http_503 http_504` by
     /// default.
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub next_upstream: Vec<String>,
     /// Attempts in all, the first included; 0 means no limit. 3 by default.
     pub next_upstream_tries: u32,
@@ -162,7 +162,7 @@ pub struct Status {
     pub path: String,
     /// Clients (addresses or CIDRs) allowed besides loopback.
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub allow: Vec<String>,
 }
 

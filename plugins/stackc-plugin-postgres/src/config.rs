@@ -45,7 +45,7 @@ pub struct Config {
     pub replication: Option<Replication>,
     /// The Compose networks the container joins, declared by the stack's `compose` block.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
     /// Publish port 5432 on this port of the machine running the project; nothing is
     /// published by default, so only containers on the same networks reach the server.

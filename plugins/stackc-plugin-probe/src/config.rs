@@ -18,11 +18,11 @@ pub struct Config {
     pub interval: u32,
     /// Prometheus servers to query (their `http` export).
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Ref>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Ref>")]
     pub prometheus: Vec<Ref>,
     /// nginx `stub_status` pages to request (an nginx service's `status` export).
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Ref>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Ref>")]
     pub status: Vec<Ref>,
     /// The PromQL query whose result is recorded per instance; `node_load1` by default.
     pub query: String,

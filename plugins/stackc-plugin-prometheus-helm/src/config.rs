@@ -59,7 +59,7 @@ pub struct Scrape {
     /// The metrics endpoints to scrape, as references (`(ref)"redis.metrics"`): never
     /// written-out addresses.
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Ref>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Ref>")]
     pub metrics: Vec<Ref>,
     /// Scrape interval; the chart's global one (1m) by default.
     pub interval: Option<String>,

@@ -47,11 +47,12 @@ pub struct Config {
     /// HAProxy balancers whose own metrics the alerts watch, by their `metrics` export: a 5xx
     /// answered by any backend, a backend with no server up.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Ref>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Ref>")]
     pub balancers: Vec<Ref>,
     /// In a Compose project: the networks the container joins (those of the services it
     /// scrapes).
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
     /// In a Compose project: publish the web UI on this port of the machine's loopback
     /// address; not published by default.
@@ -72,12 +73,12 @@ pub struct Probe {
     pub via: Ref,
     /// The entry points: HTTP endpoints of other services, e.g. `(ref)"lb.api"`.
     #[serde(deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<Ref>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<Ref>")]
     pub targets: Vec<Ref>,
     /// Paths requested on every entry point, written as text (`/кільце-кільце`): what HTTP
     /// cannot carry as it is, non-ASCII included, is percent-encoded. `/` by default.
     #[serde(default = "default_paths", deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub paths: Vec<String>,
     /// An answer that takes longer than this is a failure; `2s` by default. An exporter whose
     /// timeout is shorter (the `blackbox` plugin's is `1900ms`) fails such a probe instead.

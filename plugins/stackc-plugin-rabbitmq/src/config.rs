@@ -27,7 +27,7 @@ pub struct Config {
     pub vhost: String,
     /// The networks of the Compose project the broker joins (the stack declares them).
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "stackc_plugin_sdk::one_or_many_schema::<String>")]
     pub networks: Vec<String>,
     /// The image; an official `rabbitmq` image with the management plugin.
     #[serde(default = "default_image")]

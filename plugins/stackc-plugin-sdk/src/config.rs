@@ -48,6 +48,14 @@ where
     }
 }
 
+/// `#[schemars(schema_with = "one_or_many_schema::<T>")]` beside [`one_or_many`]: the schema
+/// says what the field accepts, one `T` or a list of them, so that a config the plugin reads
+/// also validates against its schema (`stackc schema`, editors).
+pub fn one_or_many_schema<T: JsonSchema>(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let one = generator.subschema_for::<T>();
+    schemars::json_schema!({ "anyOf": [one, { "type": "array", "items": one }] })
+}
+
 /// Deserializes a config from the JSON the host passes, turning serde errors into
 /// [`ConfigError`]s with the path to each offending key.
 ///

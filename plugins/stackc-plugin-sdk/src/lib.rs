@@ -84,7 +84,7 @@ pub use bindings::stackc::plugin::types::{
     HostFile, HostInfo, HttpCheck, ImageBuild, KubeObject, KubeSecret, Network, Process, PublishedPort, RestartPolicy,
     SecretFile, ServicePort, Supervisor, SystemService, TrafficGate, Volume, VolumeMount,
 };
-pub use config::{Ref, SecretRef, one_or_many};
+pub use config::{Ref, SecretRef, one_or_many, one_or_many_schema};
 pub use context::{ExposeContext, RenderContext};
 pub use endpoint::{PlacedEndpoint, authority};
 pub use plugin::Plugin;

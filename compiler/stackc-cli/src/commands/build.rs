@@ -34,7 +34,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitStatus {
             );
         }
         if !quiet {
-            print!("{}", record.summary);
+            crate::stdout::print(&record.summary);
         }
         return ExitStatus::Success;
     }
@@ -123,10 +123,10 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
         );
     }
     if !quiet {
-        print!("{}", summary(bundle, &stored, args.verbose));
+        crate::stdout::print(&summary(bundle, &stored, args.verbose));
     }
     match lock.write() {
-        Ok(true) if !quiet => println!("lock   {} (written)", lock.path.display()),
+        Ok(true) if !quiet => outln!("lock   {} (written)", lock.path.display()),
         Ok(_) => {}
         Err(message) => {
             eprintln!("error: {message}");
@@ -147,10 +147,10 @@ hint: `stackc build` rewrites a lockfile it can read; remove a damaged one"
                 return ExitStatus::Error;
             }
             if !quiet {
-                println!("record {} (written)", path.display());
+                outln!("record {} (written)", path.display());
             }
         } else if !quiet {
-            println!("record {} (unchanged)", path.display());
+            outln!("record {} (unchanged)", path.display());
         }
     }
     ExitStatus::Success
@@ -213,12 +213,12 @@ fn check_record(args: &BuildArgs, bundle: &stackc::bundle::Bundle, quiet: bool) 
         if quiet {
             return ExitStatus::Success;
         }
-        println!("stack `{}` matches its digest record `{}` (root {})", bundle.stack, path.display(), bundle.root());
+        outln!("stack `{}` matches its digest record `{}` (root {})", bundle.stack, path.display(), bundle.root());
         return ExitStatus::Success;
     }
     if !quiet {
         let listing = super::diff::Listing::new(&diff, args.verbose);
-        print!("{}", super::diff::text_table(&diff, &listing, "--verbose"));
+        crate::stdout::print(&super::diff::text_table(&diff, &listing, "--verbose"));
     }
     eprintln!(
         "error: the outputs of `{stack}` differ from its digest record `{}`\n\nhint: if the change is intended, update the record with `{record_command}` and commit it",

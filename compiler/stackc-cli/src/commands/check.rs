@@ -12,12 +12,17 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitStatus {
     // Every stack is checked, whatever the earlier ones gave; the worst outcome is the status.
     let mut status = ExitStatus::Success;
     for stack in &args.stacks {
-        let stack_args = StackArgs { stack: stack.clone(), params: args.params.clone(), deny: args.deny.clone() };
+        let stack_args = StackArgs {
+            stack: stack.clone(),
+            params: args.params.clone(),
+            deny: args.deny.clone(),
+            format: args.format,
+        };
         match compile(&stack_args, &plugins) {
             Ok(compilation) => {
                 let bundle = compilation.bundle.expect("no errors means a bundle");
                 if !quiet {
-                    println!(
+                    outln!(
                         "stack `{}` is valid: {}, {}, root {}",
                         bundle.stack,
                         count(bundle.manifest.services.len(), "service"),

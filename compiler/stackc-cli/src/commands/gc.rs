@@ -22,7 +22,7 @@ pub fn run(args: &GcArgs, quiet: bool) -> ExitStatus {
                         .current
                         .as_deref()
                         .map_or(String::new(), |c| format!(", current {}", &c[..12.min(c.len())]));
-                    println!(
+                    outln!(
                         "{}: {} removed, {} kept{current}",
                         dir.display(),
                         count(pruned.removed.len(), "bundle"),

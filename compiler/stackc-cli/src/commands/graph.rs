@@ -15,13 +15,10 @@ pub fn run(args: &GraphArgs) -> ExitStatus {
     };
     let stack = compilation.stack.as_ref().expect("a built stack is resolved");
     let graph = Graph::of(stack);
-    print!(
-        "{}",
-        match args.format {
-            GraphFormat::Dot => graph.dot(),
-            GraphFormat::Mermaid => graph.mermaid(),
-        }
-    );
+    crate::stdout::print(&match args.format {
+        GraphFormat::Dot => graph.dot(),
+        GraphFormat::Mermaid => graph.mermaid(),
+    });
     ExitStatus::Success
 }
 

@@ -2,15 +2,19 @@
 
 mod build;
 mod check;
+mod completions;
 mod diff;
+mod docs;
+mod fmt;
 mod gc;
 mod graph;
 mod plugin;
 mod render;
+mod schema;
 
 use stackc::{Limits, Plugins};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, DiagnosticFormat};
 use crate::report::Ending;
 
 /// Exit statuses, as documented in `stackc --help`, ordered from best to worst.
@@ -29,14 +33,21 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
     }
     match cli.command {
-        Command::Build(args) => build::run(&args, cli.quiet),
-        Command::Check(args) => check::run(&args, cli.quiet),
+        Command::Build(mut args) => {
+            args.stack.format = args.format;
+            build::run(&args, cli.quiet || args.format == DiagnosticFormat::Json)
+        }
+        Command::Check(args) => check::run(&args, cli.quiet || args.format == DiagnosticFormat::Json),
         Command::Render(args) => render::run(&args),
         Command::Gc(args) => gc::run(&args, cli.quiet),
         Command::Plugins => plugin::list::run(),
         Command::Plugin(command) => plugin::run(&command),
         Command::Diff(args) => diff::run(&args, cli.quiet),
         Command::Graph(args) => graph::run(&args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Docs(args) => docs::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Fmt(args) => fmt::run(&args, cli.quiet),
     }
 }
 
@@ -51,6 +62,40 @@ fn load_plugins() -> Result<Plugins, ExitStatus> {
         Some(cache) => plugins.with_cache(Box::new(cache)),
         None => plugins,
     })
+}
+
+/// What the plugin `spec` says of itself: a built-in's name, or the path of a component
+/// (`….wasm`), loaded as a stack would load it.
+fn plugin_named(plugins: &mut Plugins, spec: &str) -> Result<stackc::PluginInfo, ExitStatus> {
+    if spec.ends_with(".wasm") || spec.contains('/') {
+        let bytes = std::fs::read(spec).map_err(|error| {
+            eprintln!("error: cannot read plugin component `{spec}`: {error}");
+            ExitStatus::Error
+        })?;
+        return match plugins.add(&bytes, spec) {
+            Ok(loaded) => Ok(loaded.plugin.info().clone()),
+            Err(error) => {
+                eprintln!("error: `{spec}` is not a plugin stackc can load: {error}");
+                Err(ExitStatus::Error)
+            }
+        };
+    }
+    match plugins.load(spec) {
+        Some(Ok(loaded)) => Ok(loaded.plugin.info().clone()),
+        Some(Err(error)) => {
+            eprintln!("error: built-in plugin `{spec}` cannot be loaded: {error}");
+            Err(ExitStatus::Error)
+        }
+        None => {
+            let names = plugins.names();
+            let hint = stackc::diag::suggest(spec, names.iter().copied())
+                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            eprintln!(
+                "error: no built-in plugin `{spec}`{hint} (`stackc plugins` lists them; give a path for a component)"
+            );
+            Err(ExitStatus::Error)
+        }
+    }
 }
 
 /// Loads the built-in plugins and compiles the stack named by `args`, for commands that
@@ -85,7 +130,12 @@ fn compile_with(
     let compilation = stackc::compile(&options, loader, plugins);
     let diagnostics = crate::fragment::explain(compilation.diagnostics.clone().into_sorted(), &compilation.sources);
     if !diagnostics.is_empty() {
-        eprint!("{}", crate::report::render(&compilation.sources, &diagnostics, ending));
+        match args.format {
+            DiagnosticFormat::Text => eprint!("{}", crate::report::render(&compilation.sources, &diagnostics, ending)),
+            DiagnosticFormat::Json => {
+                crate::stdout::print(&crate::report_json::render(&compilation.sources, &diagnostics));
+            }
+        }
     }
     if compilation.diagnostics.has_errors() {
         return Err(ExitStatus::Failure);

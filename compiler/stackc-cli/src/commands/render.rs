@@ -14,6 +14,9 @@ pub fn run(args: &RenderArgs) -> ExitStatus {
         Ok(c) => c,
         Err(status) => return status,
     };
+    if let (true, Some(service)) = (args.config, &args.service) {
+        return print_config(compilation.stack.as_ref().expect("no errors means a stack"), service);
+    }
     let bundle = compilation.bundle.expect("no errors means a bundle");
     let stack = args.stack.stack.display();
     let files = match &args.service {
@@ -39,6 +42,19 @@ pub fn run(args: &RenderArgs) -> ExitStatus {
     };
     // A closed pipe (`stackc render … | head`) is not an error worth a message.
     let _ = std::io::stdout().lock().write_all(&text);
+    ExitStatus::Success
+}
+
+/// The config of `service` as its plugin receives it.
+fn print_config(stack: &stackc::model::Stack, service: &str) -> ExitStatus {
+    let Some(found) = stack.services.iter().find(|s| s.name.value == service) else {
+        let names = stack.services.iter().map(|s| s.name.value.as_str());
+        let hint = did_you_mean(service, names).map_or_else(String::new, |h| format!("\n\nhint: {h}"));
+        eprintln!("error: no service `{service}` in stack `{}`{hint}", stack.name.value);
+        return ExitStatus::Error;
+    };
+    let json = serde_json::to_string_pretty(&stackc::config_json(found)).expect("a JSON value serializes");
+    crate::stdout::print(&(json + "\n"));
     ExitStatus::Success
 }
 

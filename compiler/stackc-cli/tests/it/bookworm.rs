@@ -69,6 +69,7 @@ impl Lab {
     pub fn start(hosts: &[(String, String)], packages: &[String]) -> Lab {
         static LABS: AtomicU32 = AtomicU32::new(0);
         let id = format!("stk{}-{}", std::process::id(), LABS.fetch_add(1, Ordering::Relaxed));
+        sweep_stale_labs();
         let base = cache::base_root();
         let repository = cache::repository(packages);
 
@@ -305,6 +306,45 @@ impl Drop for Machine {
         if let Some(runs) = self.dir.parent() {
             // The last machine of the lab removes the lab's directory.
             let _ = fs::remove_dir(runs);
+        }
+    }
+}
+
+/// Removes what labs of test processes that no longer run left behind (a test binary killed
+/// before its labs were dropped): their machines, mounts, namespaces and directories, found by
+/// the id that names them, `stk<pid>-<n>`.
+fn sweep_stale_labs() {
+    let alive = |pid: &str| Path::new(&format!("/proc/{pid}")).exists();
+    let stale =
+        |name: &str| name.strip_prefix("stk").and_then(|rest| rest.split_once('-')).is_some_and(|(pid, _)| !alive(pid));
+    let namespaces = run(Command::new(tool("ip")).args(["netns", "list"]));
+    let names: Vec<String> = String::from_utf8_lossy(&namespaces.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| stale(n))
+        .map(str::to_owned)
+        .collect();
+    // Machines first (their processes are in their namespaces), then the bridges.
+    for name in names.iter().filter(|n| !n.ends_with("-lan")).chain(names.iter().filter(|n| n.ends_with("-lan"))) {
+        drop(Netns { name: name.clone() });
+    }
+    let dir = cache::dir();
+    let mounts = fs::read_to_string("/proc/mounts").unwrap_or_default();
+    for mount in mounts.lines().filter_map(|l| l.split_whitespace().nth(1)) {
+        let stale_mount = Path::new(mount)
+            .strip_prefix(&dir)
+            .ok()
+            .and_then(|rest| rest.iter().next())
+            .and_then(|run| run.to_str()?.strip_prefix("run-").map(stale))
+            .unwrap_or(false);
+        if stale_mount {
+            let _ = Command::new("umount").arg("--lazy").arg(mount).output();
+        }
+    }
+    for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.strip_prefix("run-").is_some_and(stale) {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Every kind of diagnostic, rendered as the user sees it (no colour), one snapshot each.
 
-use crate::common::{Scratch, outcome};
+use crate::common::{Scratch, outcome, run};
 
 /// A minimal valid stack the cases below break in one place each.
 const BASE: &str = r#"stack "demo"
@@ -25,7 +25,40 @@ fn check(name: &str, stack: &str, files: &[(&str, &str)], args: &[&str]) {
     command.args(args);
     let text = outcome(&mut command, &[]);
     assert!(text.starts_with("exit: 1\n"), "{name} should fail with exit 1:\n{text}");
+    let mut json = scratch.stackc(&["check", "stack.kdl", "--format", "json"]);
+    json.args(args);
+    assert_json_matches_text(name, &run(&mut json), &text);
     insta::assert_snapshot!(name, text);
+}
+
+/// `--format json` reports the same diagnostics as the text report, in the same order, each
+/// at the position its code frame shows (`╭─[file:line:column]`), and nothing else on stdout.
+fn assert_json_matches_text(name: &str, json: &std::process::Output, text: &str) {
+    assert_eq!(json.status.code(), Some(1), "{name}: --format json fails the same way");
+    let stdout = String::from_utf8(json.stdout.clone()).expect("UTF-8");
+    let from_json: Vec<(String, Option<String>)> = stdout
+        .lines()
+        .map(|line| {
+            let d: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {line}"));
+            let at = d["file"].as_str().map(|f| format!("{f}:{}:{}", d["line"], d["column"]));
+            (d["code"].as_str().expect("a code").to_owned(), at)
+        })
+        .collect();
+    // The text report: each diagnostic starts with its code; its frame names the position.
+    let mut from_text: Vec<(String, Option<String>)> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("stackc::") && !trimmed.contains(' ') {
+            from_text.push((trimmed.to_owned(), None));
+        } else if let (Some(last), Some(at)) = (from_text.last_mut(), trimmed.strip_prefix("╭─["))
+            && last.1.is_none()
+        {
+            last.1 = Some(at.trim_end_matches(']').to_owned());
+        }
+    }
+    assert!(!from_json.is_empty(), "{name}: no JSON diagnostic:\n{}", String::from_utf8_lossy(&json.stderr));
+    assert_eq!(from_json, from_text, "{name}: JSON diagnostics differ from the text report:\n{stdout}\n{text}");
 }
 
 #[test]

@@ -109,7 +109,7 @@ pub fn run(args: &DiffArgs, quiet: bool) -> ExitStatus {
         DiffFormat::Json => json(&diff, &patches, args.stat),
     };
     if !quiet {
-        print!("{text}");
+        crate::stdout::print(&text);
     }
     if diff.identical { ExitStatus::Success } else { ExitStatus::Failure }
 }
@@ -187,7 +187,12 @@ fn build(
         *plugins = Some(load_plugins().map_err(|_| ())?);
     }
     let plugins = plugins.as_ref().expect("loaded above");
-    let stack_args = StackArgs { stack: stack.to_path_buf(), params: args.params.clone(), deny: Vec::new() };
+    let stack_args = StackArgs {
+        stack: stack.to_path_buf(),
+        params: args.params.clone(),
+        deny: Vec::new(),
+        format: Default::default(),
+    };
     let compilation =
         compile_with(&stack_args, plugins, loader, None, None, crate::report::Ending::Count).map_err(|_| {
             let at = rev.map(|rev| format!(" as of `{rev}`")).unwrap_or_default();

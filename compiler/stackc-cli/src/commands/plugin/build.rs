@@ -48,11 +48,11 @@ pub fn run(args: &PluginBuildArgs) -> ExitStatus {
         return ExitStatus::Error;
     }
     let sha256 = stackc_model::Sha256Digest::of(&component);
-    println!("built plugin `{}` {} (WIT {}): {}", info.name, info.version, stackc::WIT_VERSION, out.display());
-    println!("sha256 {sha256}");
-    println!();
-    println!("declare it in a stack file in this directory with:");
-    println!("plugin \"{}\" path=\"{}\" sha256=\"{sha256}\"", info.name, out.display());
+    outln!("built plugin `{}` {} (WIT {}): {}", info.name, info.version, stackc::WIT_VERSION, out.display());
+    outln!("sha256 {sha256}");
+    outln!();
+    outln!("declare it in a stack file in this directory with:");
+    outln!("plugin \"{}\" path=\"{}\" sha256=\"{sha256}\"", info.name, out.display());
     ExitStatus::Success
 }
 

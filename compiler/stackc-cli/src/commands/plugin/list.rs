@@ -9,7 +9,7 @@ pub fn run() -> ExitStatus {
         Ok(plugins) => plugins,
         Err(status) => return status,
     };
-    println!("{:<16} {:<8} {:<6} {:<14} {:<8} summary", "plugin", "version", "wit", "digest", "origin");
+    outln!("{:<16} {:<8} {:<6} {:<14} {:<8} summary", "plugin", "version", "wit", "digest", "origin");
     for (name, loaded) in plugins.iter() {
         let loaded = match loaded {
             Ok(loaded) => loaded,
@@ -19,7 +19,7 @@ pub fn run() -> ExitStatus {
             }
         };
         let info = loaded.plugin.info();
-        println!(
+        outln!(
             "{:<16} {:<8} {:<6} {:<14} {:<8} {}",
             name,
             info.version,

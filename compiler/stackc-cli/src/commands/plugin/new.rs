@@ -42,11 +42,11 @@ pub fn run(args: &PluginNewArgs) -> ExitStatus {
         }
     }
     let shown = dir.display();
-    println!("created plugin `{}` in {shown}/", args.name);
-    println!();
-    println!("next, run its native tests and build the component (this prints the sha256 to pin):");
-    println!("  cargo test --manifest-path {shown}/Cargo.toml");
-    println!("  stackc plugin build {shown}");
+    outln!("created plugin `{}` in {shown}/", args.name);
+    outln!();
+    outln!("next, run its native tests and build the component (this prints the sha256 to pin):");
+    outln!("  cargo test --manifest-path {shown}/Cargo.toml");
+    outln!("  stackc plugin build {shown}");
     ExitStatus::Success
 }
 
