@@ -15,6 +15,7 @@ Examples:
   stackc plugin new hello && stackc plugin build hello
   stackc diff --base origin/main stacks/web-tls.kdl
   stackc graph stacks/web-tls.kdl --format mermaid
+  stackc explain resolve::unknown-plugin
 
 Exit codes:
   0  success
@@ -69,6 +70,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Draw a stack's hosts, services and the references between them.
     Graph(GraphArgs),
+    /// Explain a diagnostic code: what is wrong, an example that triggers it, and the fix.
+    #[command(after_help = EXPLAIN_HELP)]
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +207,21 @@ pub struct GraphArgs {
     pub stack: StackArgs,
     #[arg(long, value_enum, default_value = "dot")]
     pub format: GraphFormat,
+}
+
+const EXPLAIN_HELP: &str = "\
+Examples:
+  stackc explain stackc::resolve::unknown-plugin
+  stackc explain resolve::unknown-plugin
+
+An unknown code exits with 2.";
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The code a diagnostic starts with, such as `stackc::resolve::unknown-plugin`; the
+    /// `stackc::` may be left out.
+    #[arg(value_name = "CODE")]
+    pub code: String,
 }
 
 #[derive(Debug, clap::Args)]

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod diff;
+mod explain;
 mod gc;
 mod graph;
 mod plugin;
@@ -37,6 +38,7 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         Command::Plugin(command) => plugin::run(&command),
         Command::Diff(args) => diff::run(&args, cli.quiet),
         Command::Graph(args) => graph::run(&args),
+        Command::Explain(args) => explain::run(&args),
     }
 }
 
