@@ -18,6 +18,7 @@ Examples:
   stackc graph stacks/web-tls.kdl --format mermaid
   stackc docs nginx
   stackc fmt --check stacks
+  stackc explain resolve::unknown-plugin
 
 Exit codes:
   0  success
@@ -94,6 +95,9 @@ pub enum Command {
     /// Rewrite stack files in the canonical layout, comments kept; `--check` only lists them.
     #[command(after_help = FMT_HELP)]
     Fmt(FmtArgs),
+    /// Explain a diagnostic code: what is wrong, an example that triggers it, and the fix.
+    #[command(after_help = EXPLAIN_HELP)]
+    Explain(ExplainArgs),
 }
 
 const FMT_HELP: &str = "\
@@ -294,6 +298,21 @@ pub struct GraphArgs {
     pub stack: StackArgs,
     #[arg(long, value_enum, default_value = "dot")]
     pub format: GraphFormat,
+}
+
+const EXPLAIN_HELP: &str = "\
+Examples:
+  stackc explain stackc::resolve::unknown-plugin
+  stackc explain resolve::unknown-plugin
+
+An unknown code exits with 2.";
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The code a diagnostic starts with, such as `stackc::resolve::unknown-plugin`; the
+    /// `stackc::` may be left out.
+    #[arg(value_name = "CODE")]
+    pub code: String,
 }
 
 #[derive(Debug, clap::Args)]

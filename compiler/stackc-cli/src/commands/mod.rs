@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod diff;
 mod docs;
+mod explain;
 mod fmt;
 mod gc;
 mod graph;
@@ -48,6 +49,7 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         Command::Docs(args) => docs::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Fmt(args) => fmt::run(&args, cli.quiet),
+        Command::Explain(args) => explain::run(&args),
     }
 }
 

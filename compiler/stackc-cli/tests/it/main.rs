@@ -26,6 +26,7 @@ mod diagnostics;
 mod diff;
 mod docs;
 mod examples;
+mod explain;
 mod fmt;
 mod front_end;
 mod gc;
