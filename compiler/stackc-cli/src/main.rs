@@ -12,6 +12,7 @@ mod fragment;
 mod git_loader;
 mod loader;
 mod lockfile;
+mod lsp;
 mod natural_order;
 mod progress_line;
 mod prune;

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod gc;
 mod graph;
+mod lsp;
 mod plugin;
 mod render;
 
@@ -37,6 +38,7 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         Command::Plugin(command) => plugin::run(&command),
         Command::Diff(args) => diff::run(&args, cli.quiet),
         Command::Graph(args) => graph::run(&args),
+        Command::Lsp(_) => lsp::run(),
     }
 }
 
