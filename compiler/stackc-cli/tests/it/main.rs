@@ -33,6 +33,7 @@ mod hostile;
 mod http;
 mod lab;
 mod locking;
+mod lsp;
 mod machines;
 mod monitoring;
 mod nginx;
