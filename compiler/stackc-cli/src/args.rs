@@ -98,6 +98,13 @@ pub enum Command {
     /// Explain a diagnostic code: what is wrong, an example that triggers it, and the fix.
     #[command(after_help = EXPLAIN_HELP)]
     Explain(ExplainArgs),
+    /// Language server for editors: diagnostics, hover, completion, definition in stack files.
+    ///
+    /// Speaks the Language Server Protocol on stdin and stdout: diagnostics as you type (those
+    /// of `stackc check`, unsaved text included), hover on config keys, references and params,
+    /// completion of plugin names, config keys, references and params, and go to definition.
+    #[command(after_help = LSP_HELP)]
+    Lsp(LspArgs),
 }
 
 const FMT_HELP: &str = "\
@@ -254,6 +261,24 @@ pub struct RenderArgs {
     /// name) instead of files: what `stackc schema PLUGIN` describes.
     #[arg(long, requires = "service", conflicts_with = "file")]
     pub config: bool,
+}
+
+const LSP_HELP: &str = "\
+Example:
+  stackc lsp
+
+An editor starts it and talks to it over its stdin and stdout. In Neovim 0.8 or later (init.lua;
+docs/editors.md also sets up Neovim 0.7, VS Code and other editors):
+  vim.api.nvim_create_autocmd('FileType', { pattern = 'kdl', callback = function()
+    vim.lsp.start({ name = 'stackc', cmd = { 'stackc', 'lsp' } })
+  end })";
+
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Accepted for clients that pass it (VS Code's `languageclient`): stdio is the only
+    /// transport.
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, clap::Args)]

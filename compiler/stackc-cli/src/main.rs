@@ -15,6 +15,7 @@ mod fragment;
 mod git_loader;
 mod loader;
 mod lockfile;
+mod lsp;
 mod natural_order;
 mod plugin_reference;
 mod progress_line;

@@ -16,6 +16,7 @@ mod config_json;
 mod declared;
 mod expose;
 mod failure;
+mod insight;
 mod plugins;
 mod ports;
 mod progress;
@@ -32,6 +33,7 @@ use stackc_model::Stack;
 
 use crate::plugins::Catalog;
 
+pub use insight::{Insight, insight};
 pub use plugins::{LoadedPlugin, Plugins};
 pub use progress::{Phase, Progress};
 pub use stackc_bundle as bundle;

@@ -9,6 +9,7 @@ mod explain;
 mod fmt;
 mod gc;
 mod graph;
+mod lsp;
 mod plugin;
 mod render;
 mod schema;
@@ -50,6 +51,7 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
         Command::Completions(args) => completions::run(&args),
         Command::Fmt(args) => fmt::run(&args, cli.quiet),
         Command::Explain(args) => explain::run(&args),
+        Command::Lsp(_) => lsp::run(),
     }
 }
 

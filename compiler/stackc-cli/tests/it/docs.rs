@@ -149,6 +149,12 @@ fn the_kubernetes_examples_check() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+#[test]
+fn the_editor_guide_examples_check() {
+    let failures = check_document("docs/editors.md");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// The checks above can fail: a broken block of each form is caught, a sound one passes.
 #[test]
 fn a_broken_block_of_each_form_is_caught() {

@@ -37,6 +37,7 @@ mod hostile;
 mod http;
 mod lab;
 mod locking;
+mod lsp;
 mod machines;
 mod monitoring;
 mod nginx;
