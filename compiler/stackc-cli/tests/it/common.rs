@@ -143,6 +143,15 @@ pub fn files_under(dir: &Path, skip: &[&str]) -> Vec<String> {
     out
 }
 
+/// Copies every file under `from` to the same place under `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in files_under(from, &[]) {
+        let target = to.join(&entry);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(from.join(&entry), target).expect("copy");
+    }
+}
+
 /// Every file under `dir` with its contents, sorted; a symbolic link as `-> target`, not
 /// followed. Two trees compare equal when nothing under `dir` was written.
 pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {

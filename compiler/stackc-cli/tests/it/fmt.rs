@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{Scratch, outcome, render, run, stackc, workspace};
+use crate::common::{Scratch, copy_tree, outcome, render, run, stackc, workspace};
 
 /// Every stack file of the repository: the real stacks, the examples, the test fixtures.
 const FORMATTED: [&str; 3] = ["stacks", "examples", "compiler/stackc-cli/tests/fixtures"];
@@ -32,21 +32,24 @@ fn any_layout_formats_back_and_builds_the_same() {
     assert!(files.len() >= 6, "{files:?}");
     for file in files {
         let canonical = fs::read_to_string(&file).expect("read");
+        // A copy of the stack's directory, so that its includes, modules and files are beside
+        // it and no other test sees the scrambled file.
         let scratch = tempfile::tempdir().expect("scratch");
-        // Beside its includes, modules and files, as the original.
-        let copy = file.with_file_name(format!(".fmt-test-{}", file.file_name().expect("name").to_string_lossy()));
+        copy_tree(file.parent().expect("its directory"), scratch.path());
+        let copy = scratch.path().join(file.file_name().expect("name"));
         fs::write(&copy, scramble(&canonical)).expect("write scrambled copy");
         let before = root_digest(&copy);
         let formatted = run(stackc().args(["fmt", "-q"]).arg(&copy));
-        let after_text = fs::read_to_string(&copy).expect("read formatted");
-        let after = root_digest(&copy);
-        let again = run(stackc().args(["fmt", "--check"]).arg(&copy));
-        fs::remove_file(&copy).expect("remove the copy");
-        drop(scratch);
         assert!(formatted.status.success(), "{}", render(&formatted, &[]));
-        assert_eq!(after_text, canonical, "{} formats back to itself", file.display());
+        assert_eq!(
+            fs::read_to_string(&copy).expect("read formatted"),
+            canonical,
+            "{} formats back to itself",
+            file.display()
+        );
+        let again = run(stackc().args(["fmt", "--check"]).arg(&copy));
         assert!(again.status.success(), "formatting is idempotent:\n{}", render(&again, &[]));
-        assert_eq!(before, after, "formatting changed what {} builds", file.display());
+        assert_eq!(before, root_digest(&copy), "formatting changed what {} builds", file.display());
     }
 }
 

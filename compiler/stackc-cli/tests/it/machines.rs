@@ -19,7 +19,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{Scratch, build_stack, files_under, render, run, tool, workspace};
+use crate::common::{Scratch, build_stack, copy_tree, files_under, render, run, tool, workspace};
 
 const STACK: &str = "compiler/stackc-cli/tests/fixtures/machines/stack.kdl";
 const CONTROL_PLANE: [&str; 3] = ["cp-1", "cp-2", "cp-3"];
@@ -191,14 +191,6 @@ fn a_broken_inventory_fails_ansible_inventory() {
     fs::write(&inventory, text.replacen("    cp-1:\n", "  cp-1:\n", 1)).expect("write");
     let output = inventory_list(&inventory);
     assert!(!output.status.success(), "a broken inventory was read:\n{}", render(&output, &[]));
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in files_under(from, &[]) {
-        let target = to.join(&entry);
-        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
-        fs::copy(from.join(&entry), target).expect("copy");
-    }
 }
 
 /// Config errors of both plugins point at the entry of the stack file that causes them, or at

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::common::{Cert, build_stack, path_with, render, run, tool};
+use crate::common::{Cert, build_stack, copy_tree, path_with, render, run, tool};
 
 const STACK: &str = "stacks/web-tls.kdl";
 const SERVER_NAME: &str = "www.example.org";
@@ -468,19 +468,6 @@ fn host_names(bundle: &Path) -> Vec<String> {
         .collect();
     hosts.sort();
     hosts
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
