@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::args::DocsArgs;
-use crate::commands::{ExitStatus, load_plugins, plugin_named};
+use crate::commands::{ExitStatus, config_schema, load_plugins, plugin_named};
 use crate::plugin_reference::{self, Plugin};
 
 pub fn run(args: &DocsArgs) -> ExitStatus {
@@ -21,12 +21,9 @@ pub fn run(args: &DocsArgs) -> ExitStatus {
             Ok(info) => info,
             Err(status) => return status,
         };
-        let schema = match serde_json::from_str(&info.config_schema) {
+        let schema = match config_schema(&info) {
             Ok(schema) => schema,
-            Err(error) => {
-                eprintln!("error: plugin `{}` describes its config with a schema that is not JSON: {error}", info.name);
-                return ExitStatus::Error;
-            }
+            Err(status) => return status,
         };
         let plugin = Plugin { name: &info.name, version: &info.version, summary: &info.summary };
         pages.push((info.name.clone(), info.summary.clone(), plugin_reference::markdown(&plugin, &schema)));

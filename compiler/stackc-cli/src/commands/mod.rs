@@ -102,6 +102,14 @@ fn plugin_named(plugins: &mut Plugins, spec: &str) -> Result<stackc::PluginInfo,
     }
 }
 
+/// The JSON Schema `info` describes its plugin's config with.
+fn config_schema(info: &stackc::PluginInfo) -> Result<serde_json::Value, ExitStatus> {
+    serde_json::from_str(&info.config_schema).map_err(|error| {
+        eprintln!("error: plugin `{}` describes its config with a schema that is not JSON: {error}", info.name);
+        ExitStatus::Error
+    })
+}
+
 /// Loads the built-in plugins and compiles the stack named by `args`, for commands that
 /// compile one stack.
 fn load_and_compile(args: &crate::args::StackArgs) -> Result<stackc::Compilation, ExitStatus> {

@@ -1,7 +1,7 @@
 //! `stackc schema PLUGIN`: the JSON Schema of a plugin's config, as the plugin describes it.
 
 use crate::args::SchemaArgs;
-use crate::commands::{ExitStatus, load_plugins, plugin_named};
+use crate::commands::{ExitStatus, config_schema, load_plugins, plugin_named};
 
 pub fn run(args: &SchemaArgs) -> ExitStatus {
     let mut plugins = match load_plugins() {
@@ -12,14 +12,11 @@ pub fn run(args: &SchemaArgs) -> ExitStatus {
         Ok(info) => info,
         Err(status) => return status,
     };
-    match serde_json::from_str::<serde_json::Value>(&info.config_schema) {
+    match config_schema(&info) {
         Ok(schema) => {
             crate::stdout::print(&(serde_json::to_string_pretty(&schema).expect("a JSON value serializes") + "\n"));
             ExitStatus::Success
         }
-        Err(error) => {
-            eprintln!("error: plugin `{}` describes its config with a schema that is not JSON: {error}", info.name);
-            ExitStatus::Error
-        }
+        Err(status) => status,
     }
 }
