@@ -33,6 +33,9 @@ pub struct Pin {
     /// sha256 of the component bytes.
     pub sha256: Sha256Digest,
     pub source: PluginSource,
+    /// The fingerprint (`SHA256:…`) of the trusted key whose signature was verified, for a
+    /// plugin the stack requires to be signed.
+    pub signer: Option<String>,
 }
 
 /// Where a plugin came from.
@@ -41,6 +44,8 @@ pub enum PluginSource {
     Builtin,
     /// A component file declared by the stack, named relative to where stackc runs.
     File(String),
+    /// A component published to an OCI registry, by the reference the stack declares.
+    Oci(String),
 }
 
 /// A parsed lockfile.
@@ -61,8 +66,11 @@ pub struct LockedPlugin {
     pub wit: String,
     #[serde(with = "hex")]
     pub sha256: Sha256Digest,
-    /// `builtin`, or `file:<path>` relative to the lockfile's directory.
+    /// `builtin`, `file:<path>` relative to the lockfile's directory, or `oci:<reference>`.
     pub source: String,
+    /// Who signed it (a key fingerprint, `SHA256:…`), when the stack requires a signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
     /// The stacks (by name) that use it, sorted.
     pub stacks: Vec<String>,
 }
@@ -92,6 +100,7 @@ impl Lock {
             let source = match &plugin.source {
                 PluginSource::Builtin => "builtin".to_owned(),
                 PluginSource::File(file) => format!("file:{}", relative_to(file, lock_dir)),
+                PluginSource::Oci(reference) => format!("oci:{reference}"),
             };
             let fresh = LockedPlugin {
                 name: plugin.name.clone(),
@@ -99,6 +108,7 @@ impl Lock {
                 wit: plugin.wit.clone(),
                 sha256: plugin.sha256,
                 source,
+                signer: plugin.signer.clone(),
                 stacks: vec![stack.to_owned()],
             };
             match plugins.iter_mut().find(|p| p.same_plugin(&fresh)) {
@@ -150,8 +160,8 @@ impl Lock {
 impl LockedPlugin {
     /// Same plugin bytes from the same place; `stacks` aside.
     fn same_plugin(&self, other: &LockedPlugin) -> bool {
-        (&self.name, &self.version, &self.wit, &self.sha256, &self.source)
-            == (&other.name, &other.version, &other.wit, &other.sha256, &other.source)
+        (&self.name, &self.version, &self.wit, &self.sha256, &self.source, &self.signer)
+            == (&other.name, &other.version, &other.wit, &other.sha256, &other.source, &other.signer)
     }
 }
 
@@ -168,6 +178,10 @@ fn describe_change(before: &LockedPlugin, after: &LockedPlugin) -> String {
     }
     if before.sha256 != after.sha256 {
         parts.push(format!("sha256 {} → {}", before.sha256, after.sha256));
+    }
+    if before.signer != after.signer {
+        let signer = |s: &Option<String>| s.clone().unwrap_or_else(|| "unsigned".to_owned());
+        parts.push(format!("signer {} → {}", signer(&before.signer), signer(&after.signer)));
     }
     format!("{}: {}", before.name, parts.join(", "))
 }
@@ -212,6 +226,7 @@ mod tests {
             wit: "0.1.0".to_owned(),
             sha256: sha.repeat(64 / sha.len()).parse().expect("hex digits"),
             source,
+            signer: None,
         }
     }
 
@@ -239,6 +254,23 @@ mod tests {
             ]
         );
         assert!(lock.changes(&after, "lab").is_empty());
+    }
+
+    #[test]
+    fn a_published_plugin_records_its_reference_and_signer() {
+        let reference = "registry.example.org/plugins/greeter:1.0.0";
+        let mut greeter = used("greeter", "d", PluginSource::Oci(reference.to_owned()));
+        greeter.signer = Some("SHA256:AAAA".to_owned());
+        let lock = Lock::default().updated("web", std::slice::from_ref(&greeter), "stacks");
+        let text = lock.to_toml();
+        assert!(text.contains(&format!("source = \"oci:{reference}\"")), "{text}");
+        assert!(text.contains("signer = \"SHA256:AAAA\""), "{text}");
+        assert_eq!(Lock::parse(&text), Ok(lock.clone()), "round trip");
+
+        let mut resigned = greeter.clone();
+        resigned.signer = Some("SHA256:BBBB".to_owned());
+        let after = lock.updated("web", &[resigned], "stacks");
+        assert_eq!(lock.changes(&after, "web"), ["changed  greeter: signer SHA256:AAAA → SHA256:BBBB"]);
     }
 
     #[test]

@@ -156,6 +156,56 @@ pub enum PluginCommand {
     /// Build a plugin crate into a WebAssembly component and verify it; prints its sha256.
     #[command(after_help = "Examples:\n  stackc plugin build hello\n  cd hello && stackc plugin build")]
     Build(PluginBuildArgs),
+    /// Publish a plugin to an OCI registry, signed with an SSH key; prints the declaration.
+    #[command(after_help = PUBLISH_HELP)]
+    Publish(PluginPublishArgs),
+    /// Pull a published plugin into stackc's cache, ahead of an offline (`--locked`) build.
+    #[command(after_help = "Example:\n  stackc plugin pull registry.example.org/plugins/hello:1.0.0")]
+    Pull(PluginPullArgs),
+    /// Show what a plugin is: name, version, WIT version, imports, digest, signature, config schema.
+    #[command(after_help = INSPECT_HELP)]
+    Inspect(PluginInspectArgs),
+}
+
+const PUBLISH_HELP: &str = "\
+Examples:
+  stackc plugin publish hello registry.example.org/plugins/hello:1.0.0 --sign-key ~/.ssh/id_ed25519
+  stackc plugin publish hello.wasm registry.example.org/plugins/hello:1.0.0 --signature hello.wasm.sig
+
+Credentials come from STACKC_REGISTRY_USERNAME and STACKC_REGISTRY_PASSWORD, else from the
+Docker config (`docker login`). Registries on this machine (localhost, 127.0.0.0/8) are reached
+over plain HTTP, every other over HTTPS.";
+
+const INSPECT_HELP: &str = "\
+Examples:
+  stackc plugin inspect nginx
+  stackc plugin inspect hello/target/stackc/hello.wasm
+  stackc plugin inspect registry.example.org/plugins/hello:1.0.0";
+
+#[derive(Debug, clap::Args)]
+pub struct PluginPublishArgs {
+    /// A plugin crate (built first) or a component file.
+    pub plugin: PathBuf,
+    /// Where to publish: `registry/repository:tag`.
+    pub reference: String,
+    /// Sign the component with this unencrypted OpenSSH Ed25519 private key.
+    #[arg(long, value_name = "KEY", conflicts_with = "signature")]
+    pub sign_key: Option<PathBuf>,
+    /// Publish this signature of the component, as `ssh-keygen -Y sign -n stackc-plugin` writes it.
+    #[arg(long, value_name = "FILE")]
+    pub signature: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PluginPullArgs {
+    /// `registry/repository:tag` or `registry/repository@sha256:…`.
+    pub reference: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PluginInspectArgs {
+    /// A built-in plugin's name, a component file, or a registry reference.
+    pub plugin: String,
 }
 
 #[derive(Debug, clap::Args)]

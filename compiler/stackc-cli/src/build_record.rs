@@ -22,7 +22,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use stackc::{Data, Loaded, SourceError, SourceLoader};
+use stackc::{Data, Loaded, Published, SourceError, SourceLoader};
 use stackc_model::Sha256Digest;
 
 const MAGIC: &str = "stackc-build-record-v1";
@@ -201,6 +201,11 @@ impl SourceLoader for Recording<'_> {
         let (name, bytes) = self.inner.load_bytes(path, from)?;
         self.read.lock().expect("lock").push((name.clone(), Sha256Digest::of(&bytes)));
         Ok((name, bytes))
+    }
+
+    /// Not noted: the stack pins a published component by digest, and the stack is noted.
+    fn load_published(&self, reference: &str, digest: &Sha256Digest) -> Result<Published, SourceError> {
+        self.inner.load_published(reference, digest)
     }
 
     /// A file is noted like any other; a directory by its path and the digest of its listing

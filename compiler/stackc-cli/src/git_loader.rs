@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stackc::{Data, Loaded, SourceError, SourceLoader, limits};
+use stackc::{Data, Loaded, Published, SourceError, SourceLoader, limits};
+use stackc_model::Sha256Digest;
 
 use crate::loader::{name_of, normalize};
 
@@ -92,6 +93,12 @@ impl SourceLoader for GitLoader {
         let name = name_of(path, Some(from));
         let bytes = git(&["cat-file", "blob", &self.object(&name)?]).map_err(|_| self.missing())?;
         Ok((name.to_string_lossy().into_owned(), bytes))
+    }
+
+    /// A published component is the same whichever revision pins it: from stackc's cache, or
+    /// its registry.
+    fn load_published(&self, reference: &str, digest: &Sha256Digest) -> Result<Published, SourceError> {
+        crate::loader::FsLoader::ONLINE.load_published(reference, digest)
     }
 
     /// A file or a tree of the revision. Resolution has refused absolute paths and `..`; a

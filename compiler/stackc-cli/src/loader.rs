@@ -2,11 +2,22 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use stackc::{Data, Loaded, SourceError, SourceLoader, limits};
+use stackc::{Data, Loaded, Published, SourceError, SourceLoader, limits};
+use stackc_model::Sha256Digest;
+
+use crate::published::Network;
 
 /// Loads files relative to the including file. Names shown to users are the paths as
-/// given, joined lexically, so diagnostics never carry absolute machine paths.
-pub struct FsLoader;
+/// given, joined lexically, so diagnostics never carry absolute machine paths. Published
+/// components come from stackc's cache or, when `network` allows, their registry.
+pub struct FsLoader {
+    pub network: Network,
+}
+
+impl FsLoader {
+    pub const ONLINE: FsLoader = FsLoader { network: Network::Allowed };
+    pub const OFFLINE: FsLoader = FsLoader { network: Network::Forbidden };
+}
 
 impl SourceLoader for FsLoader {
     fn load(&self, path: &str, from: Option<&str>) -> Result<Loaded, SourceError> {
@@ -20,6 +31,10 @@ impl SourceLoader for FsLoader {
         let name = name_of(path, Some(from));
         let bytes = std::fs::read(&name).map_err(|e| SourceError(io_reason(&e)))?;
         Ok((name.to_string_lossy().into_owned(), bytes))
+    }
+
+    fn load_published(&self, reference: &str, digest: &Sha256Digest) -> Result<Published, SourceError> {
+        crate::published::fetch(reference, digest, self.network)
     }
 
     fn load_data(&self, path: &str, from: &str, root: &str) -> Result<Data, SourceError> {

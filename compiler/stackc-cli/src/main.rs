@@ -20,6 +20,8 @@ mod natural_order;
 mod plugin_reference;
 mod progress_line;
 mod prune;
+mod published;
+mod registry;
 mod render_cache;
 mod report;
 mod report_json;

@@ -19,7 +19,7 @@ mod value;
 pub use digest::{ParseDigestError, Sha256Digest};
 pub use exports::{Endpoint, EndpointRole, Exports, Fact, PlacedEndpoint, ServicePort};
 pub use stack::{
-    ComposeNetwork, ComposeProject, Host, Item, Param, ParamType, Placement, PluginDecl, Secret, SecretSource, Service,
-    Stack,
+    ComposeNetwork, ComposeProject, Host, Item, Param, ParamType, Placement, PluginDecl, PluginOrigin, Secret,
+    SecretSource, Service, Stack,
 };
 pub use value::{Entry, Map, Reference, Value, ValueKind};

@@ -191,17 +191,39 @@ pub enum SecretSource {
 }
 
 /// A third-party plugin, pinned by the sha256 of its component:
-/// `plugin "hello" path="plugins/hello.wasm" sha256="…"`.
+/// `plugin "hello" path="plugins/hello.wasm" sha256="…"`, or published to an OCI registry:
+/// `plugin "hello" oci="registry.example.org/plugins/hello:1.0.0" sha256="…"`, optionally with
+/// the keys trusted to sign it (`signed-by "ssh-ed25519 AAAA…"` children).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PluginDecl {
     /// The name services use in `plugin=`; the component must call itself the same.
     pub name: Spanned<String>,
-    /// The component file as written, relative to the declaring file (`span.file`).
-    pub path: Spanned<String>,
+    pub origin: PluginOrigin,
     /// Expected sha256 of the component bytes.
     pub sha256: Spanned<Sha256Digest>,
+    /// OpenSSH public key lines, as written: one of them must have signed the component. Empty
+    /// means the pin alone vouches for it.
+    pub signed_by: Vec<Spanned<String>>,
     /// The whole `plugin` node.
     pub span: Span,
+}
+
+/// Where a declared plugin's component comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PluginOrigin {
+    /// A component file as written, relative to the declaring file (`span.file`).
+    Path(Spanned<String>),
+    /// An OCI reference (`registry/repository:tag`), as written.
+    Oci(Spanned<String>),
+}
+
+impl PluginOrigin {
+    /// The property as written, with its span: what a diagnostic about the component points at.
+    pub fn written(&self) -> &Spanned<String> {
+        match self {
+            PluginOrigin::Path(path) | PluginOrigin::Oci(path) => path,
+        }
+    }
 }
 
 /// Where a service runs.

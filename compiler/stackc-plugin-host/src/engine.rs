@@ -203,6 +203,28 @@ const KEEP_RESIDENT: usize = 4 << 20;
 /// against another version of the WIT package. Reads only the component's type section,
 /// before anything is compiled or instantiated.
 fn check_imports_and_exports(bytes: &[u8]) -> Result<Version, LoadError> {
+    let interface = component_interface(bytes)?;
+    check_names(&interface.imports, &interface.exports)
+}
+
+/// What a component imports and exports, by name, as its outermost sections declare them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentInterface {
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+}
+
+impl ComponentInterface {
+    /// The WIT version of `stackc:plugin` the component exports its plugin interface at.
+    pub fn wit_version(&self) -> Option<String> {
+        let prefix = format!("{PLUGIN_INTERFACE}@");
+        self.exports.iter().find(|e| e.starts_with(&prefix)).map(|e| version_of(e))
+    }
+}
+
+/// Reads a component's imports and exports without compiling it: what `stackc plugin
+/// inspect` shows and what the host checks before it compiles anything.
+pub fn component_interface(bytes: &[u8]) -> Result<ComponentInterface, LoadError> {
     use wasmparser::{Parser, Payload};
     if !Parser::is_component(bytes) {
         return Err(LoadError::Invalid("not a WebAssembly component (a core module?)".to_owned()));
@@ -228,7 +250,7 @@ fn check_imports_and_exports(bytes: &[u8]) -> Result<Version, LoadError> {
             _ => {}
         }
     }
-    check_names(&imports, &exports)
+    Ok(ComponentInterface { imports, exports })
 }
 
 fn check_component_type(engine: &wasmtime::Engine, component: &Component) -> Result<Version, LoadError> {

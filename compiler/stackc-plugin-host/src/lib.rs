@@ -43,7 +43,7 @@ pub use bindings::stackc::plugin::types::{
     SecretFile, Supervisor, SystemService, TrafficGate, Volume, VolumeMount,
 };
 pub use cache::{CacheStore, Compiled, NoCache};
-pub use engine::{Engine, WIT_VERSION, engine_config};
+pub use engine::{ComponentInterface, Engine, WIT_VERSION, component_interface, engine_config};
 pub use error::{CallError, ConfigProblem, LoadError, OutputError, PathProblem, ProblemTarget, Trap};
 pub use plugin::{Plugin, PluginInfo, RenderInput};
 pub use reuse::Reuse;

@@ -27,7 +27,7 @@ use stackc_diag::{Diagnostics, Sources};
 use stackc_model::Stack;
 
 pub use expand::MAX_ITERATIONS;
-pub use load::{Data, LoadError, Loaded, SourceLoader};
+pub use load::{Data, LoadError, Loaded, Published, SourceLoader};
 pub use params::{Override, OverrideValue};
 pub use stackc_syntax::limits;
 

@@ -1,6 +1,7 @@
 //! Loading the root file and its includes, in order, with cycle detection.
 
 use stackc_diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
+use stackc_model::Sha256Digest;
 use stackc_syntax::ast;
 
 /// Reads stack files. The driver implements it over the filesystem; tests over a map.
@@ -13,6 +14,16 @@ pub trait SourceLoader {
     /// stack text only keep the default, which reads nothing.
     fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), LoadError> {
         let _ = (path, from);
+        Err(LoadError("this source reads stack files only".to_owned()))
+    }
+
+    /// Fetches the component published to an OCI registry as `reference` that a stack pins by
+    /// `digest`, with its signature when the registry holds one. The loader decides where
+    /// bytes come from (the CLI's reads its cache first and asks the registry only for what
+    /// the cache lacks); the caller checks the digest. Loaders that serve stack text only keep
+    /// the default, which fetches nothing.
+    fn load_published(&self, reference: &str, digest: &Sha256Digest) -> Result<Published, LoadError> {
+        let _ = (reference, digest);
         Err(LoadError("this source reads stack files only".to_owned()))
     }
 
@@ -32,6 +43,13 @@ pub trait SourceLoader {
 pub enum Data {
     File(Vec<u8>),
     Dir(Vec<(String, Vec<u8>)>),
+}
+
+/// A component fetched from a registry, and its signature (armored SSH signature) if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub bytes: Vec<u8>,
+    pub signature: Option<Vec<u8>>,
 }
 
 /// A file the loader read.

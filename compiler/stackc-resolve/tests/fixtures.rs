@@ -154,8 +154,14 @@ fn dump(sources: &Sources, stack: &Stack) -> String {
         writeln!(out, "compose {} networks={networks:?} @{}", c.name.value, at(c.span)).unwrap();
     }
     for p in &stack.plugins {
-        writeln!(out, "plugin {} path={} sha256={} @{}", p.name.value, p.path.value, p.sha256.value, at(p.span))
-            .unwrap();
+        let origin = match &p.origin {
+            stackc_model::PluginOrigin::Path(path) => format!("path={}", path.value),
+            stackc_model::PluginOrigin::Oci(reference) => format!("oci={}", reference.value),
+        };
+        writeln!(out, "plugin {} {origin} sha256={} @{}", p.name.value, p.sha256.value, at(p.span)).unwrap();
+        for key in &p.signed_by {
+            writeln!(out, "  signed-by {:?}", key.value).unwrap();
+        }
     }
     for s in &stack.services {
         let placement = match &s.placement {

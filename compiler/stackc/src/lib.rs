@@ -40,8 +40,8 @@ pub use stackc_bundle as bundle;
 pub use stackc_diag as diag;
 pub use stackc_model as model;
 pub use stackc_plugin_host::{CacheStore, Compiled, PluginInfo, Reuse};
-pub use stackc_plugin_host::{Limits, LoadError, WIT_VERSION};
-pub use stackc_resolve::{Data, LoadError as SourceError, Loaded, SourceLoader, limits};
+pub use stackc_plugin_host::{ComponentInterface, Limits, LoadError, WIT_VERSION, component_interface};
+pub use stackc_resolve::{Data, LoadError as SourceError, Loaded, Published, SourceLoader, limits};
 pub use stackc_syntax as syntax;
 
 /// What to compile.
@@ -100,6 +100,11 @@ pub struct UsedPlugin {
 pub fn inspect_component(component: &[u8]) -> Result<stackc_plugin_host::PluginInfo, LoadError> {
     let engine = stackc_plugin_host::Engine::new(Limits::default())?;
     Ok(engine.load(component)?.info().clone())
+}
+
+/// The component of the built-in plugin `name`, as embedded in this binary.
+pub fn builtin_component(name: &str) -> Option<&'static [u8]> {
+    stackc_builtins::BUILTINS.iter().find(|b| b.name == name).map(|b| b.component)
 }
 
 /// A service's config as its plugin receives it to describe the service (`expose`): JSON, with
@@ -240,9 +245,12 @@ fn used_plugins(stack: &Stack, builtin: &Plugins, declared: &BTreeMap<String, de
     names
         .into_iter()
         .filter_map(|name| {
-            let (plugin, source, compiled) = match declared.get(name) {
-                Some(d) => (&d.plugin, PluginSource::File(d.file.clone()), d.compiled.clone()),
-                None => (builtin.get(name)?, PluginSource::Builtin, Compiled::Embedded),
+            let (plugin, source, signer, compiled) = match declared.get(name) {
+                Some(d) => {
+                    let signer = d.signer.as_ref().map(|s| s.fingerprint.clone());
+                    (&d.plugin, d.source.clone(), signer, d.compiled.clone())
+                }
+                None => (builtin.get(name)?, PluginSource::Builtin, None, Compiled::Embedded),
             };
             let pin = Pin {
                 name: name.to_owned(),
@@ -250,6 +258,7 @@ fn used_plugins(stack: &Stack, builtin: &Plugins, declared: &BTreeMap<String, de
                 wit: WIT_VERSION.to_owned(),
                 sha256: plugin.digest(),
                 source,
+                signer,
             };
             Some(UsedPlugin { pin, compiled })
         })

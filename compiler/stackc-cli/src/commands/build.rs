@@ -44,7 +44,9 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitStatus {
     };
     let loaded = start.elapsed();
     let render_cache = RenderPack::for_stack(&args.stack.stack);
-    let loader = Recording::new(&FsLoader);
+    // `--locked` builds offline: published plugins come from stackc's cache alone.
+    let files = if args.locked { FsLoader::OFFLINE } else { FsLoader::ONLINE };
+    let loader = Recording::new(&files);
     let progress = Progress::default();
     let finished = AtomicBool::new(false);
     let compiled = std::thread::scope(|scope| {
@@ -294,6 +296,11 @@ fn describe_loading(compilation: &Compilation) -> Vec<String> {
             let from = match &p.source {
                 PluginSource::Builtin => "built in".to_owned(),
                 PluginSource::File(file) => format!("from {file}"),
+                PluginSource::Oci(reference) => format!("from {reference}"),
+            };
+            let signed = match &p.signer {
+                Some(signer) => format!(", signed by {signer}"),
+                None => String::new(),
             };
             let how = match &used.compiled {
                 Compiled::Embedded => "precompiled into stackc".to_owned(),
@@ -302,7 +309,7 @@ fn describe_loading(compilation: &Compilation) -> Vec<String> {
                 Compiled::CacheMiss { stored: false } => "compiled (no compile cache)".to_owned(),
                 Compiled::Rebuilt { why } => format!("compiled again: the cache entry was {why}"),
             };
-            format!("plugin {} {} ({from}, sha256 {}): {how}", p.name, p.version, p.sha256)
+            format!("plugin {} {} ({from}, sha256 {}{signed}): {how}", p.name, p.version, p.sha256)
         })
         .collect()
 }

@@ -118,7 +118,7 @@ fn load_and_compile(args: &crate::args::StackArgs) -> Result<stackc::Compilation
 
 /// Compiles the stack named by `args` and reports its diagnostics on stderr.
 fn compile(args: &crate::args::StackArgs, plugins: &Plugins) -> Result<stackc::Compilation, ExitStatus> {
-    compile_with(args, plugins, &crate::loader::FsLoader, None, None, Ending::Count)
+    compile_with(args, plugins, &crate::loader::FsLoader::ONLINE, None, None, Ending::Count)
 }
 
 /// [`compile`] with sources from `loader`, reusing render results from `render_cache`,

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use lsp_types::Uri;
-use stackc::{Data, Loaded, SourceError, SourceLoader};
+use stackc::{Data, Loaded, Published, SourceError, SourceLoader};
+use stackc_model::Sha256Digest;
 
 use crate::loader::{FsLoader, name_of, normalize};
 use crate::lsp::uri;
@@ -66,7 +67,7 @@ impl Documents {
     pub fn text(&self, path: &Path) -> Option<String> {
         match self.open.get(path) {
             Some(document) => Some(document.text.clone()),
-            None => FsLoader.load(&path.to_string_lossy(), None).ok().map(|loaded| loaded.text),
+            None => FsLoader::OFFLINE.load(&path.to_string_lossy(), None).ok().map(|loaded| loaded.text),
         }
     }
 
@@ -103,16 +104,21 @@ impl SourceLoader for Overlay<'_> {
                 name: name.to_string_lossy().into_owned(),
                 text: document.text.clone(),
             }),
-            None => FsLoader.load(path, from),
+            None => FsLoader::OFFLINE.load(path, from),
         }
     }
 
     fn load_bytes(&self, path: &str, from: &str) -> Result<(String, Vec<u8>), SourceError> {
-        FsLoader.load_bytes(path, from)
+        FsLoader::OFFLINE.load_bytes(path, from)
     }
 
     fn load_data(&self, path: &str, from: &str, root: &str) -> Result<Data, SourceError> {
-        FsLoader.load_data(path, from, root)
+        FsLoader::OFFLINE.load_data(path, from, root)
+    }
+
+    /// From stackc's cache only: an editor never waits on a registry.
+    fn load_published(&self, reference: &str, digest: &Sha256Digest) -> Result<Published, SourceError> {
+        FsLoader::OFFLINE.load_published(reference, digest)
     }
 }
 

@@ -46,6 +46,7 @@ mod reference;
 mod registry;
 mod render;
 mod reuse;
+mod sharing;
 mod slo;
 mod stacks;
 mod systemd;

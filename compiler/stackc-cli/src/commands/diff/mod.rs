@@ -61,14 +61,15 @@ pub fn run(args: &DiffArgs, quiet: bool) -> ExitStatus {
                 }
             };
             if loader.exists(stack) {
-                build(stack, args, &mut plugins, &loader, Some(rev))
-                    .and_then(|old| Ok((old, build(stack, args, &mut plugins, &crate::loader::FsLoader, None)?)))
+                build(stack, args, &mut plugins, &loader, Some(rev)).and_then(|old| {
+                    Ok((old, build(stack, args, &mut plugins, &crate::loader::FsLoader::ONLINE, None)?))
+                })
             } else {
                 // A stack that is new since REV: everything in it is added.
                 if !quiet {
                     eprintln!("note: `{}` does not exist in `{rev}`; every service is new", stack.display());
                 }
-                build(stack, args, &mut plugins, &crate::loader::FsLoader, None).map(|new| (empty(&new), new))
+                build(stack, args, &mut plugins, &crate::loader::FsLoader::ONLINE, None).map(|new| (empty(&new), new))
             }
         }
         (Some(_), _) => {
@@ -124,7 +125,7 @@ fn in_natural_order(diff: &mut BundleDiff) {
 /// Reads a side named on the command line: a bundle directory, a manifest, or a stack file.
 fn side(path: &Path, args: &DiffArgs, plugins: &mut Option<Plugins>) -> Result<Side, ()> {
     if path.extension().is_some_and(|e| e == "kdl") {
-        return build(path, args, plugins, &crate::loader::FsLoader, None);
+        return build(path, args, plugins, &crate::loader::FsLoader::ONLINE, None);
     }
     let (manifest_path, contents) = if path.is_dir() {
         (path.join("manifest.toml"), Contents::Dir(path.to_path_buf()))

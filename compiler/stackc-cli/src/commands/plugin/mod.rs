@@ -1,8 +1,12 @@
-//! `stackc plugins` and `stackc plugin new|build`: listing, scaffolding and building plugins.
+//! `stackc plugins` and `stackc plugin new|build|publish|pull|inspect`: listing, scaffolding,
+//! building and sharing plugins.
 
 mod build;
+mod inspect;
 pub mod list;
 mod new;
+mod publish;
+mod pull;
 
 use crate::args::PluginCommand;
 use crate::commands::ExitStatus;
@@ -11,5 +15,8 @@ pub fn run(command: &PluginCommand) -> ExitStatus {
     match command {
         PluginCommand::New(args) => new::run(args),
         PluginCommand::Build(args) => build::run(args),
+        PluginCommand::Publish(args) => publish::run(args),
+        PluginCommand::Pull(args) => pull::run(args),
+        PluginCommand::Inspect(args) => inspect::run(args),
     }
 }

@@ -1,0 +1,94 @@
+//! `stackc plugin inspect PLUGIN|FILE|REF`: what a component is, without a stack: name,
+//! version, WIT version, imports and exports, config schema, digest and signature.
+
+use std::path::Path;
+
+use stackc_model::Sha256Digest;
+
+use crate::args::PluginInspectArgs;
+use crate::commands::ExitStatus;
+use crate::registry::Registry;
+
+pub fn run(args: &PluginInspectArgs) -> ExitStatus {
+    let (origin, component, signature) = match fetch(&args.plugin) {
+        Ok(fetched) => fetched,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitStatus::Error;
+        }
+    };
+    let interface = match stackc::component_interface(&component) {
+        Ok(interface) => interface,
+        Err(error) => {
+            eprintln!("error: `{}` is not a component: {error}", args.plugin);
+            return ExitStatus::Failure;
+        }
+    };
+    let info = match stackc::inspect_component(&component) {
+        Ok(info) => info,
+        Err(error) => {
+            eprintln!("error: `{}` is not a plugin stackc can load: {error}", args.plugin);
+            return ExitStatus::Failure;
+        }
+    };
+    let schema = match super::super::config_schema(&info) {
+        Ok(schema) => schema,
+        Err(status) => return status,
+    };
+    outln!("plugin    {} {}", info.name, info.version);
+    outln!("summary   {}", info.summary);
+    outln!("origin    {origin}");
+    outln!("wit       {}", interface.wit_version().as_deref().unwrap_or("none (not a stackc plugin)"));
+    outln!("sha256    {}", Sha256Digest::of(&component));
+    outln!("{}", signature_line(signature.as_deref(), &component));
+    for import in &interface.imports {
+        outln!("imports   {import}");
+    }
+    for export in &interface.exports {
+        outln!("exports   {export}");
+    }
+    outln!("stack endpoints: {}", if info.wants_stack_endpoints { "wanted" } else { "not wanted" });
+    outln!("config schema:");
+    outln!("{}", serde_json::to_string_pretty(&schema).expect("a JSON value serializes"));
+    ExitStatus::Success
+}
+
+/// The component `spec` names, where it came from, and its signature: a built-in's name, a
+/// component file (with `FILE.sig` beside it, if any), or a registry reference.
+fn fetch(spec: &str) -> Result<(String, Vec<u8>, Option<Vec<u8>>), String> {
+    let path = Path::new(spec);
+    if path.is_file() {
+        let component =
+            std::fs::read(path).map_err(|e| format!("cannot read `{spec}`: {}", crate::loader::io_reason(&e)))?;
+        let signature = std::fs::read(format!("{spec}.sig")).ok();
+        return Ok((format!("file {spec}"), component, signature));
+    }
+    if let Some(component) = stackc::builtin_component(spec) {
+        return Ok(("built in".to_owned(), component.to_vec(), None));
+    }
+    if spec.contains('/') && !spec.ends_with(".wasm") {
+        let registry = Registry::new(spec).map_err(|e| e.0)?;
+        let pulled = registry.pull().map_err(|e| e.0)?;
+        return Ok((
+            format!("oci {} (manifest {})", registry.reference(), pulled.manifest),
+            pulled.component,
+            pulled.signature,
+        ));
+    }
+    Err(format!(
+        "`{spec}` is no component file, built-in plugin (`stackc plugins` lists them) or registry reference \
+         (`registry.example.org/plugins/name:1.0.0`)"
+    ))
+}
+
+/// `signature …`: who signed the component, checked with the key the signature names (whether
+/// a stack trusts that key is the stack's `signed-by`).
+pub(super) fn signature_line(signature: Option<&[u8]>, component: &[u8]) -> String {
+    match signature.map(|signature| stackc_signature::signed_by(signature, component)) {
+        None => "signature none".to_owned(),
+        Some(Ok(signed)) => {
+            format!("signature {} (valid; `signed-by \"{}\"` trusts it)", signed.fingerprint, signed.public_key)
+        }
+        Some(Err(error)) => format!("signature invalid: {error}"),
+    }
+}
