@@ -324,3 +324,37 @@ fn pull_fills_the_cache_for_an_offline_build() {
     lab.ok(&["build", "stack.kdl", "--out", "out"]);
     lab.ok(&["build", "--locked", "stack.kdl", "--out", "out"]);
 }
+
+#[test]
+fn inspect_describes_every_builtin_plugin_and_a_component_file() {
+    let lab = Lab::new();
+    let listing = lab.ok(&["plugins"]);
+    let names: Vec<&str> = listing.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(names.len() > 20, "{listing}");
+    for name in names {
+        let inspected = lab.ok(&["plugin", "inspect", name]);
+        let field = |key: &str| -> Vec<String> {
+            inspected.lines().filter_map(|l| l.strip_prefix(key)).map(|v| v.trim().to_owned()).collect()
+        };
+        assert_eq!(field("plugin ")[0].split(' ').next(), Some(name), "{inspected}");
+        assert_eq!(field("origin "), ["built in"], "{inspected}");
+        assert_eq!(field("wit "), ["0.4.0"], "{inspected}");
+        assert_eq!(field("imports "), ["stackc:plugin/host@0.4.0"], "{name}: a built-in imports more:\n{inspected}");
+        assert_eq!(field("exports "), ["stackc:plugin/service-plugin@0.4.0"], "{inspected}");
+        assert_eq!(field("signature "), ["none"], "{inspected}");
+        let short = listing.lines().find(|l| l.split_whitespace().next() == Some(name)).expect("listed");
+        let sha256 = &field("sha256 ")[0];
+        assert!(short.contains(&sha256[..12]), "{name}: {sha256} is not the digest `stackc plugins` lists:\n{short}");
+        let schema = inspected.split_once("config schema:\n").expect("a schema").1;
+        let schema: serde_json::Value = serde_json::from_str(schema).expect("the schema is JSON");
+        let expected: serde_json::Value = serde_json::from_str(&lab.ok(&["schema", name])).expect("JSON");
+        assert_eq!(schema, expected, "{name}: inspect shows another schema than `stackc schema`");
+    }
+
+    let digest = sha256_hex(&fs::read(hello_component()).expect("component"));
+    let inspected = lab.ok(&["plugin", "inspect", "hello.wasm"]);
+    insta::assert_snapshot!(inspected.replace(&digest, "[hello sha256]"));
+    let missing = lab.output(&["plugin", "inspect", "nginks"]);
+    assert_eq!(missing.status.code(), Some(2));
+    insta::assert_snapshot!("inspect_unknown", render(&missing, &[]));
+}

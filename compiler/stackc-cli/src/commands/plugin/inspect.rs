@@ -10,7 +10,7 @@ use crate::commands::ExitStatus;
 use crate::registry::Registry;
 
 pub fn run(args: &PluginInspectArgs) -> ExitStatus {
-    let (origin, component, signature) = match fetch(&args.plugin) {
+    let Inspected { origin, component, signature } = match fetch(&args.plugin) {
         Ok(fetched) => fetched,
         Err(message) => {
             eprintln!("error: {message}");
@@ -53,27 +53,31 @@ pub fn run(args: &PluginInspectArgs) -> ExitStatus {
     ExitStatus::Success
 }
 
-/// The component `spec` names, where it came from, and its signature: a built-in's name, a
-/// component file (with `FILE.sig` beside it, if any), or a registry reference.
-fn fetch(spec: &str) -> Result<(String, Vec<u8>, Option<Vec<u8>>), String> {
+/// A component, where it came from, and its signature if it has one.
+struct Inspected {
+    origin: String,
+    component: Vec<u8>,
+    signature: Option<Vec<u8>>,
+}
+
+/// The component `spec` names: a built-in's name, a component file (with `FILE.sig` beside it,
+/// if any), or a registry reference.
+fn fetch(spec: &str) -> Result<Inspected, String> {
     let path = Path::new(spec);
     if path.is_file() {
         let component =
             std::fs::read(path).map_err(|e| format!("cannot read `{spec}`: {}", crate::loader::io_reason(&e)))?;
         let signature = std::fs::read(format!("{spec}.sig")).ok();
-        return Ok((format!("file {spec}"), component, signature));
+        return Ok(Inspected { origin: format!("file {spec}"), component, signature });
     }
     if let Some(component) = stackc::builtin_component(spec) {
-        return Ok(("built in".to_owned(), component.to_vec(), None));
+        return Ok(Inspected { origin: "built in".to_owned(), component: component.to_vec(), signature: None });
     }
     if spec.contains('/') && !spec.ends_with(".wasm") {
         let registry = Registry::new(spec).map_err(|e| e.0)?;
         let pulled = registry.pull().map_err(|e| e.0)?;
-        return Ok((
-            format!("oci {} (manifest {})", registry.reference(), pulled.manifest),
-            pulled.component,
-            pulled.signature,
-        ));
+        let origin = format!("oci {} (manifest {})", registry.reference(), pulled.manifest);
+        return Ok(Inspected { origin, component: pulled.component, signature: pulled.signature });
     }
     Err(format!(
         "`{spec}` is no component file, built-in plugin (`stackc plugins` lists them) or registry reference \
