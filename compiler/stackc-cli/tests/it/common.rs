@@ -120,6 +120,21 @@ pub fn build_hello_plugin() {
     });
 }
 
+/// Builds the example plugin written in C, `examples/plugins/motd-c`, once per test run, with
+/// its own build script (clang, wit-bindgen and wasm-tools, which `scripts/setup.sh`
+/// installs): `examples/stacks/05-c-plugin` pins its sha256.
+pub fn build_c_plugin() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = workspace().join("examples/plugins/motd-c");
+            let output = run(&mut Command::new(dir.join("build.sh")));
+            assert!(output.status.success(), "examples/plugins/motd-c/build.sh failed:\n{}", render(&output, &[]));
+            dir.join("target/stackc/motd.wasm")
+        })
+        .clone()
+}
+
 /// Every file under `dir`, relative and sorted, leaving out `skip` (names of files or
 /// directories at any depth).
 pub fn files_under(dir: &Path, skip: &[&str]) -> Vec<String> {

@@ -33,7 +33,7 @@ fn check(name: &str, stack: &str, files: &[(&str, &str)], args: &[&str]) {
 
 /// `--format json` reports the same diagnostics as the text report, in the same order, each
 /// at the position its code frame shows (`╭─[file:line:column]`), and nothing else on stdout.
-fn assert_json_matches_text(name: &str, json: &std::process::Output, text: &str) {
+pub(crate) fn assert_json_matches_text(name: &str, json: &std::process::Output, text: &str) {
     assert_eq!(json.status.code(), Some(1), "{name}: --format json fails the same way");
     let stdout = String::from_utf8(json.stdout.clone()).expect("UTF-8");
     let from_json: Vec<(String, Option<String>)> = stdout

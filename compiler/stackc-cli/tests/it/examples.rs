@@ -3,12 +3,13 @@
 
 use std::fs;
 
-use crate::common::{Scratch, Tour, build_hello_plugin, build_stack, files_under, workspace};
+use crate::common::{Scratch, Tour, build_c_plugin, build_hello_plugin, build_stack, files_under, workspace};
 
 #[test]
 fn every_example_stack_builds() {
-    // `03-hello-plugin` uses the example plugin, pinned by digest.
+    // `03-hello-plugin` and `05-c-plugin` use the example plugins, pinned by digest.
     build_hello_plugin();
+    build_c_plugin();
     let mut found = 0;
     for entry in fs::read_dir(workspace().join("examples/stacks")).expect("examples/stacks") {
         let stack = entry.expect("entry").path().join("stack.kdl");

@@ -16,6 +16,7 @@ mod app;
 mod balancer;
 mod bookworm;
 mod build;
+mod c_plugin;
 mod check;
 mod cluster_charts;
 mod compose_data;

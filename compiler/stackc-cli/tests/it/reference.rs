@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::{
-    Scratch, build_hello_plugin, build_stack, files_under, outcome, render, run, stackc, tool, workspace,
+    Scratch, build_c_plugin, build_hello_plugin, build_stack, files_under, outcome, render, run, stackc, tool,
+    workspace,
 };
 
 /// The hello plugin's component, as the tutorial stack declares it.
 const HELLO: &str = "examples/plugins/hello-plugin/target/stackc/hello.wasm";
+/// The C plugin's component, as `examples/stacks/05-c-plugin` declares it.
+const MOTD: &str = "examples/plugins/motd-c/target/stackc/motd.wasm";
 
 #[test]
 fn the_committed_plugin_reference_is_what_stackc_docs_writes() {
@@ -37,6 +40,7 @@ fn the_committed_plugin_reference_is_what_stackc_docs_writes() {
 #[test]
 fn every_service_config_of_the_repository_validates_against_its_plugins_schema() {
     build_hello_plugin();
+    build_c_plugin();
     let scratch = tempfile::tempdir().expect("scratch");
     let out = scratch.path().join("out");
     let mut by_plugin: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
@@ -44,7 +48,7 @@ fn every_service_config_of_the_repository_validates_against_its_plugins_schema()
         .map(|s| format!("stacks/{s}.kdl"))
         .into_iter()
         .chain(
-            ["01-static-site", "02-reverse-proxy", "03-hello-plugin", "04-language"]
+            ["01-static-site", "02-reverse-proxy", "03-hello-plugin", "04-language", "05-c-plugin"]
                 .map(|e| format!("examples/stacks/{e}/stack.kdl")),
         );
     for stack in stacks {
@@ -60,7 +64,11 @@ fn every_service_config_of_the_repository_validates_against_its_plugins_schema()
     }
     assert!(by_plugin.len() > 20, "most built-ins are used by some stack: {:?}", by_plugin.keys());
     for (plugin, configs) in &by_plugin {
-        let spec = if plugin == "hello" { HELLO.to_owned() } else { plugin.clone() };
+        let spec = match plugin.as_str() {
+            "hello" => HELLO.to_owned(),
+            "motd" => MOTD.to_owned(),
+            _ => plugin.clone(),
+        };
         let schema = schema_file(&spec, scratch.path());
         let output = run(Command::new(tool("check-jsonschema")).arg("--schemafile").arg(&schema).args(configs));
         assert!(output.status.success(), "configs of `{plugin}` its schema refuses:\n{}", render(&output, &[]));
