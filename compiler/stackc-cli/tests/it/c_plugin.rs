@@ -248,3 +248,18 @@ fn huge_and_deep_values_end_in_one_diagnostic_each() {
         assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(line), Some(column)), "{message}");
     }
 }
+
+/// `stackc plugin inspect` sees what a stack would: the plugin's name and version, the WIT
+/// version its bindings were generated from, no import beyond the host's, and its digest.
+#[test]
+fn inspect_shows_the_c_plugin_as_a_stack_sees_it() {
+    let component = build_c_plugin();
+    let output = run(stackc().args(["plugin", "inspect"]).arg(&component));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "stackc plugin inspect:\n{}", render(&output, &[]));
+    let sha256 = pinned_sha256();
+    let head: Vec<&str> = text.lines().take_while(|l| !l.starts_with("config schema:")).collect();
+    let head =
+        head.join("\n").replace(&sha256, "[motd sha256]").replace(&component.display().to_string(), "[motd.wasm]");
+    insta::assert_snapshot!(head);
+}

@@ -188,7 +188,7 @@ fn a_published_plugin_is_pinned_signed_locked_and_built_offline() {
         format!("wit       {}", "0.4.0"),
         format!("sha256    {digest}"),
         format!("signature {} (valid;", lab.fingerprint("alice")),
-        "imports   stackc:plugin/host@0.4.0".to_owned(),
+        "imports   stackc:plugin/host@0.4.0\nimports   stackc:plugin/types@0.4.0".to_owned(),
         "exports   stackc:plugin/service-plugin@0.4.0".to_owned(),
     ] {
         assert!(inspected.contains(&line), "`{line}` missing from:\n{inspected}");
@@ -339,7 +339,11 @@ fn inspect_describes_every_builtin_plugin_and_a_component_file() {
         assert_eq!(field("plugin ")[0].split(' ').next(), Some(name), "{inspected}");
         assert_eq!(field("origin "), ["built in"], "{inspected}");
         assert_eq!(field("wit "), ["0.4.0"], "{inspected}");
-        assert_eq!(field("imports "), ["stackc:plugin/host@0.4.0"], "{name}: a built-in imports more:\n{inspected}");
+        assert_eq!(
+            field("imports "),
+            ["stackc:plugin/host@0.4.0", "stackc:plugin/types@0.4.0"],
+            "{name}: a built-in imports more:\n{inspected}"
+        );
         assert_eq!(field("exports "), ["stackc:plugin/service-plugin@0.4.0"], "{inspected}");
         assert_eq!(field("signature "), ["none"], "{inspected}");
         let short = listing.lines().find(|l| l.split_whitespace().next() == Some(name)).expect("listed");
