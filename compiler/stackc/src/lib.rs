@@ -102,6 +102,13 @@ pub fn inspect_component(component: &[u8]) -> Result<stackc_plugin_host::PluginI
     Ok(engine.load(component)?.info().clone())
 }
 
+/// The names of the built-in plugins, sorted.
+pub fn builtin_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = stackc_builtins::BUILTINS.iter().map(|b| b.name).collect();
+    names.sort_unstable();
+    names
+}
+
 /// The component of the built-in plugin `name`, as embedded in this binary.
 pub fn builtin_component(name: &str) -> Option<&'static [u8]> {
     stackc_builtins::BUILTINS.iter().find(|b| b.name == name).map(|b| b.component)

@@ -79,9 +79,12 @@ fn fetch(spec: &str) -> Result<Inspected, String> {
         let origin = format!("oci {} (manifest {})", registry.reference(), pulled.manifest);
         return Ok(Inspected { origin, component: pulled.component, signature: pulled.signature });
     }
+    let hint = stackc::diag::suggest(spec, stackc::builtin_names())
+        .map_or_else(String::new, |name| format!("; did you mean `{name}`?"));
     Err(format!(
-        "`{spec}` is no component file, built-in plugin (`stackc plugins` lists them) or registry reference \
-         (`registry.example.org/plugins/name:1.0.0`)"
+        "`{spec}` is no built-in plugin, component file or registry reference{hint}\n\nhint: `stackc \
+         plugins` lists the built-in plugins; a reference names its registry first: \
+         `registry.example.org/plugins/name:1.0.0`"
     ))
 }
 
