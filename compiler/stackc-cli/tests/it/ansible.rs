@@ -77,6 +77,19 @@ impl Ansible {
         Ansible { dir, bundle }
     }
 
+    /// `site.yml` parses (`ansible-playbook --syntax-check`) and passes ansible-lint's default
+    /// rules with no warning.
+    pub(crate) fn assert_playbook_passes_checks(&self) {
+        let output = self.run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
+        assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
+        let output = self.run("ansible-lint", &["--offline"]);
+        let text = render(&output, &[]);
+        assert!(
+            output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"),
+            "ansible-lint:\n{text}"
+        );
+    }
+
     /// Runs `program` in the bundle's `ansible/` directory.
     pub(crate) fn run(&self, program: &str, args: &[&str]) -> Output {
         let program = tool(program);

@@ -173,11 +173,7 @@ fn s1_3_s1_4_s1_5_the_balancers_configs_are_accepted() {
 #[test]
 fn s1_7_the_playbook_delivers_one_api_server_at_a_time() {
     let ansible = Ansible::of(STACK);
-    let output = ansible.run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
-    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
-    let output = ansible.run("ansible-lint", &["--offline"]);
-    let text = render(&output, &[]);
-    assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+    ansible.assert_playbook_passes_checks();
 
     let site = read(&ansible.bundle.join("ansible/site.yml"));
     let play = site.split("\n- name: ").find(|p| p.contains("api (app)")).expect("the API's play");

@@ -88,11 +88,7 @@ fn the_example_stack_writes_each_host_its_motd() {
 fn the_example_playbook_passes_ansible_checks() {
     build_c_plugin();
     let ansible = Ansible::of(STACK);
-    let output = ansible.run("ansible-playbook", &["--syntax-check", "-i", "inventory.ini", "site.yml"]);
-    assert!(output.status.success(), "ansible-playbook --syntax-check:\n{}", render(&output, &[]));
-    let output = ansible.run("ansible-lint", &["--offline"]);
-    let text = render(&output, &[]);
-    assert!(output.status.success() && text.contains("Passed: 0 failure(s), 0 warning(s)"), "ansible-lint:\n{text}");
+    ansible.assert_playbook_passes_checks();
     let playbook = fs::read_to_string(ansible.bundle.join("ansible/site.yml")).expect("site.yml");
     assert!(playbook.contains("/etc/motd"), "the playbook installs no motd:\n{playbook}");
 }

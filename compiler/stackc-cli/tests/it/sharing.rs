@@ -102,6 +102,21 @@ impl Lab {
         String::from_utf8(output.stdout).expect("UTF-8").split_whitespace().nth(1).expect("a fingerprint").to_owned()
     }
 
+    /// Signs `file` with the key `key` as a publisher would by hand: `FILE.sig` beside it.
+    fn ssh_sign(&self, key: &str, file: &str) {
+        let output = run(Command::new("ssh-keygen").current_dir(self.scratch.path()).args([
+            "-q",
+            "-Y",
+            "sign",
+            "-n",
+            "stackc-plugin",
+            "-f",
+            key,
+            file,
+        ]));
+        assert!(output.status.success(), "ssh-keygen:\n{}", render(&output, &[]));
+    }
+
     /// A stack using the plugin as `declaration` declares it.
     fn write_stack(&self, declaration: &str) {
         self.scratch.write(
@@ -265,17 +280,7 @@ fn a_retagged_unsigned_or_untrusted_component_is_refused() {
     );
 
     // A signature of other bytes beside a component file (as `ssh-keygen -Y sign` writes it).
-    let output = run(Command::new("ssh-keygen").current_dir(lab.scratch.path()).args([
-        "-q",
-        "-Y",
-        "sign",
-        "-n",
-        "stackc-plugin",
-        "-f",
-        "alice",
-        "other.wasm",
-    ]));
-    assert!(output.status.success(), "ssh-keygen:\n{}", render(&output, &[]));
+    lab.ssh_sign("alice", "other.wasm");
     fs::copy(lab.scratch.path().join("hello.wasm"), lab.scratch.path().join("signed.wasm")).expect("copy");
     fs::rename(lab.scratch.path().join("other.wasm.sig"), lab.scratch.path().join("signed.wasm.sig")).expect("mv");
     attempt(
@@ -291,17 +296,7 @@ fn a_retagged_unsigned_or_untrusted_component_is_refused() {
     insta::assert_snapshot!(report);
 
     // The same file signed by alice herself (with ssh-keygen) is accepted.
-    let output = run(Command::new("ssh-keygen").current_dir(lab.scratch.path()).args([
-        "-q",
-        "-Y",
-        "sign",
-        "-n",
-        "stackc-plugin",
-        "-f",
-        "alice",
-        "hello.wasm",
-    ]));
-    assert!(output.status.success(), "ssh-keygen:\n{}", render(&output, &[]));
+    lab.ssh_sign("alice", "hello.wasm");
     lab.write_stack(&format!(
         "plugin \"hello\" path=\"hello.wasm\" sha256=\"{digest}\" {{\n    signed-by \"{alice}\"\n}}"
     ));
