@@ -8,7 +8,7 @@ use oci_client::manifest::OciDescriptor;
 use oci_client::{Client, Reference};
 use stackc_model::Sha256Digest;
 
-use super::auth::credentials;
+use super::auth::{PASSWORD_VAR, USERNAME_VAR, credentials};
 use super::media::{self, Described};
 
 /// The largest component or signature stackc downloads: a built-in plugin is about 1 MiB.
@@ -169,7 +169,26 @@ impl Registry {
     }
 
     fn failed(&self, doing: &str, error: &OciDistributionError) -> RegistryError {
-        RegistryError(format!("cannot {doing} `{}`: {}", self.reference.registry(), describe(error)))
+        let registry = self.reference.registry();
+        if denied(error) {
+            return RegistryError(format!(
+                "cannot {doing} `{registry}`: the registry refused the credentials, or none were \
+                 given; set {USERNAME_VAR} and {PASSWORD_VAR}, or `docker login {registry}`"
+            ));
+        }
+        RegistryError(format!("cannot {doing} `{registry}`: {}", describe(error)))
+    }
+}
+
+/// A 401 or 403: the credentials are missing or wrong.
+fn denied(error: &OciDistributionError) -> bool {
+    match error {
+        OciDistributionError::AuthenticationFailure(_) | OciDistributionError::UnauthorizedError { .. } => true,
+        OciDistributionError::ServerError { code, .. } => matches!(code, 401 | 403),
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(e.code, oci_client::errors::OciErrorCode::Unauthorized | oci_client::errors::OciErrorCode::Denied)
+        }),
+        _ => false,
     }
 }
 

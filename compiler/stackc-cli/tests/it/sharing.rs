@@ -20,11 +20,25 @@ struct LocalRegistry {
 
 impl LocalRegistry {
     fn start(dir: &Path) -> LocalRegistry {
+        LocalRegistry::start_with(dir, "")
+    }
+
+    /// A registry that lets in only `user` with `password` (htpasswd, bcrypt).
+    fn with_user(dir: &Path, user: &str, password: &str) -> LocalRegistry {
+        fs::create_dir_all(dir).expect("mkdir");
+        let htpasswd = dir.join("htpasswd");
+        let output = run(Command::new(tool("htpasswd")).arg("-Bbc").arg(&htpasswd).args([user, password]));
+        assert!(output.status.success(), "htpasswd:\n{}", render(&output, &[]));
+        let auth = format!("auth:\n  htpasswd:\n    realm: stackc\n    path: {}\n", htpasswd.display());
+        LocalRegistry::start_with(dir, &auth)
+    }
+
+    fn start_with(dir: &Path, auth: &str) -> LocalRegistry {
         let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port();
         fs::create_dir_all(dir).expect("mkdir");
         let config = format!(
             "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
-             http:\n  addr: 127.0.0.1:{port}\n",
+             http:\n  addr: 127.0.0.1:{port}\n{auth}",
             dir.join("storage").display()
         );
         fs::write(dir.join("config.yml"), config).expect("write");
@@ -356,4 +370,36 @@ fn inspect_describes_every_builtin_plugin_and_a_component_file() {
     let missing = lab.output(&["plugin", "inspect", "nginks"]);
     assert_eq!(missing.status.code(), Some(2));
     insta::assert_snapshot!("inspect_unknown", render(&missing, &[]));
+}
+
+#[test]
+fn credentials_come_from_the_environment_or_the_docker_config() {
+    let lab = Lab::new();
+    let registry = LocalRegistry::with_user(&lab.scratch.path().join("registry"), "ci", "s3cret");
+    let reference = registry.reference("stackc/hello:0.1.0");
+
+    let anonymous = lab.output(&["plugin", "publish", "hello.wasm", &reference]);
+    assert_eq!(anonymous.status.code(), Some(2), "{}", render(&anonymous, &[]));
+    let port = format!("127.0.0.1:{}", registry.port);
+    insta::assert_snapshot!("publish_without_credentials", render(&anonymous, &[(&port, "127.0.0.1:[PORT]")]));
+
+    let published = lab
+        .stackc(&["plugin", "publish", "hello.wasm", &reference])
+        .env("STACKC_REGISTRY_USERNAME", "ci")
+        .env("STACKC_REGISTRY_PASSWORD", "s3cret")
+        .output()
+        .expect("run stackc");
+    assert!(published.status.success(), "{}", render(&published, &[]));
+
+    // `docker login` writes the credentials into the Docker config, base64 in `auths`.
+    let docker = lab.scratch.path().join("docker");
+    fs::create_dir_all(&docker).expect("mkdir");
+    fs::write(lab.scratch.path().join("login"), "ci:s3cret").expect("write");
+    let encoded = run(Command::new("base64").arg("-w0").arg(lab.scratch.path().join("login")));
+    let encoded = String::from_utf8(encoded.stdout).expect("UTF-8");
+    fs::write(docker.join("config.json"), format!("{{\"auths\":{{\"{port}\":{{\"auth\":\"{encoded}\"}}}}}}"))
+        .expect("write");
+    let pulled =
+        lab.stackc(&["plugin", "pull", &reference]).env("DOCKER_CONFIG", &docker).output().expect("run stackc");
+    assert!(pulled.status.success(), "{}", render(&pulled, &[]));
 }
