@@ -323,7 +323,11 @@ fn pull_fills_the_cache_for_an_offline_build() {
     let mut registry = LocalRegistry::start(&lab.scratch.path().join("registry"));
     let reference = registry.reference("stackc/hello:0.1.0");
     let publisher = Lab::new();
-    let published = publisher.ok(&["plugin", "publish", &hello_component().display().to_string(), &reference]);
+    // Published from its crate, which `publish` builds first: the same bytes as the file.
+    let crate_dir = workspace().join("examples/plugins/hello-plugin");
+    let published = publisher.ok(&["plugin", "publish", &crate_dir.display().to_string(), &reference]);
+    let digest = sha256_hex(&fs::read(hello_component()).expect("component"));
+    assert!(published.contains(&format!("sha256   {digest}")), "{published}");
     let pulled = lab.ok(&["plugin", "pull", &reference]);
     assert_eq!(declaration(&pulled), declaration(&published));
     assert!(pulled.contains("signature none"), "{pulled}");
