@@ -77,7 +77,9 @@ pub fn fetch(reference: &str, digest: &Sha256Digest, network: Network) -> Result
         return Ok(cached);
     }
     if network == Network::Forbidden {
-        return Err(SourceError("not in stackc's cache, and `--locked` reaches no registry".to_owned()));
+        return Err(SourceError(
+            "not in stackc's cache, and `--locked` builds (like editors) reach no registry".to_owned(),
+        ));
     }
     let pulled = Registry::new(reference).and_then(|registry| registry.pull()).map_err(|e| SourceError(e.0))?;
     if Sha256Digest::of(&pulled.component) == *digest
