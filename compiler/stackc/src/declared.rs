@@ -44,12 +44,18 @@ pub(crate) fn load_declared(
     loaded
 }
 
-/// A component's bytes and signature, and what messages call it.
+/// A component's bytes and signature, and where they came from.
 struct Fetched {
-    /// The file as the loader names it, or the reference.
-    file: String,
     source: PluginSource,
     published: Published,
+}
+
+/// What messages call a component: the file as the loader names it, or the reference.
+fn shown(source: &PluginSource) -> &str {
+    match source {
+        PluginSource::File(file) | PluginSource::Oci(file) => file,
+        PluginSource::Builtin => "built in",
+    }
 }
 
 fn load_one(
@@ -60,7 +66,8 @@ fn load_one(
 ) -> Result<Declared, Box<Diagnostic>> {
     let name = &decl.name.value;
     let trusted = trusted_keys(decl)?;
-    let Fetched { file, source, published } = fetch(decl, !trusted.is_empty(), sources, loader)?;
+    let Fetched { source, published } = fetch(decl, !trusted.is_empty(), sources, loader)?;
+    let file = shown(&source);
     let actual = Sha256Digest::of(&published.bytes);
     if actual != decl.sha256.value {
         return Err(Box::new(
@@ -77,7 +84,7 @@ fn load_one(
     }
     let signer = match trusted.is_empty() {
         true => None,
-        false => Some(check_signature(decl, &file, &published, &trusted)?),
+        false => Some(check_signature(decl, file, &published, &trusted)?),
     };
     let written = decl.origin.written();
     let (plugin, compiled) = plugins.load_third_party(&published.bytes).map_err(|error| {
@@ -136,7 +143,7 @@ fn fetch(
                 .then(|| loader.load_bytes(&format!("{}.sig", path.value), from).ok().map(|(_, sig)| sig))
                 .flatten();
             let published = Published { bytes, signature };
-            Ok(Fetched { source: PluginSource::File(file.clone()), file, published })
+            Ok(Fetched { source: PluginSource::File(file), published })
         }
         PluginOrigin::Oci(reference) => {
             let published = loader.load_published(&reference.value, &decl.sha256.value).map_err(|LoadError(why)| {
@@ -153,7 +160,7 @@ fn fetch(
                     )),
                 )
             })?;
-            Ok(Fetched { file: reference.value.clone(), source: PluginSource::Oci(reference.value.clone()), published })
+            Ok(Fetched { source: PluginSource::Oci(reference.value.clone()), published })
         }
     }
 }

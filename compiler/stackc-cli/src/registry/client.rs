@@ -5,6 +5,7 @@ use std::fmt;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
 use oci_client::manifest::OciDescriptor;
+use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use stackc_model::Sha256Digest;
 
@@ -14,10 +15,11 @@ use super::media::{self, Described};
 /// The largest component or signature stackc downloads: a built-in plugin is about 1 MiB.
 const MAX_BLOB_BYTES: i64 = 64 << 20;
 
-/// A registry reference's client, with a runtime to drive it.
+/// A registry reference's client, with a runtime to drive it and the credentials for it.
 pub struct Registry {
     reference: Reference,
     client: Client,
+    auth: RegistryAuth,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -69,7 +71,9 @@ impl Registry {
             .enable_all()
             .build()
             .map_err(|e| RegistryError(format!("cannot start the network client: {e}")))?;
-        Ok(Registry { reference: parsed, client, runtime })
+        // Read once: the Docker config may run a credential helper.
+        let auth = credentials(parsed.resolve_registry());
+        Ok(Registry { reference: parsed, client, auth, runtime })
     }
 
     /// The reference as the registry will be asked for it.
@@ -80,8 +84,8 @@ impl Registry {
     /// Pushes a component under the reference; returns the manifest's digest.
     pub fn push_component(&self, component: &[u8], described: &Described<'_>) -> Result<String, RegistryError> {
         let (manifest, config, layer) = media::component_artifact(component, described);
-        let auth = credentials(self.reference.resolve_registry());
-        let pushed = self.runtime.block_on(self.client.push(&self.reference, &[layer], config, &auth, Some(manifest)));
+        let pushed =
+            self.runtime.block_on(self.client.push(&self.reference, &[layer], config, &self.auth, Some(manifest)));
         let pushed = pushed.map_err(|e| self.failed("push to", &e))?;
         Ok(manifest_digest(&pushed.manifest_url))
     }
@@ -90,17 +94,15 @@ impl Registry {
     pub fn push_signature(&self, component: &Sha256Digest, signature: &[u8]) -> Result<(), RegistryError> {
         let target = self.signature_reference(component);
         let (manifest, config, layer) = media::signature_artifact(signature);
-        let auth = credentials(self.reference.resolve_registry());
-        let pushed = self.runtime.block_on(self.client.push(&target, &[layer], config, &auth, Some(manifest)));
+        let pushed = self.runtime.block_on(self.client.push(&target, &[layer], config, &self.auth, Some(manifest)));
         pushed.map(drop).map_err(|e| self.failed("push the signature to", &e))
     }
 
     /// Pulls the component the reference names, and its signature if there is one.
     pub fn pull(&self) -> Result<Pulled, RegistryError> {
-        let auth = credentials(self.reference.resolve_registry());
         let (manifest, digest) = self
             .runtime
-            .block_on(self.client.pull_image_manifest(&self.reference, &auth))
+            .block_on(self.client.pull_image_manifest(&self.reference, &self.auth))
             .map_err(|e| self.failed("pull from", &e))?;
         let wasm: Vec<&OciDescriptor> = manifest.layers.iter().filter(|l| l.media_type == media::WASM_LAYER).collect();
         let [layer] = wasm.as_slice() else {
@@ -119,8 +121,7 @@ impl Registry {
     /// The signature of `component` in the reference's repository, if there is one.
     fn signature(&self, component: &Sha256Digest) -> Result<Option<Vec<u8>>, RegistryError> {
         let target = self.signature_reference(component);
-        let auth = credentials(self.reference.resolve_registry());
-        let manifest = match self.runtime.block_on(self.client.pull_image_manifest(&target, &auth)) {
+        let manifest = match self.runtime.block_on(self.client.pull_image_manifest(&target, &self.auth)) {
             Ok((manifest, _)) => manifest,
             Err(error) if not_found(&error) => return Ok(None),
             Err(error) => return Err(self.failed("look for a signature in", &error)),

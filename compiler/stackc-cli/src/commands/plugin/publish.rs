@@ -24,20 +24,25 @@ pub fn run(args: &PluginPublishArgs) -> ExitStatus {
 type Failure = (ExitStatus, String);
 
 fn publish(args: &PluginPublishArgs) -> Result<(), Failure> {
-    let component = match args.plugin.is_dir() {
+    // A crate is verified as it is built; a file is verified here. Either way it loads as a
+    // stack would load it before anything is pushed.
+    let (component, info) = match args.plugin.is_dir() {
         true => {
-            super::build::build(&args.plugin)
-                .map_err(|status| (status, "the plugin crate did not build".to_owned()))?
-                .component
+            let built = super::build::build(&args.plugin)
+                .map_err(|status| (status, "the plugin crate did not build".to_owned()))?;
+            (built.component, built.info)
         }
-        false => read(&args.plugin)?,
+        false => {
+            let component = read(&args.plugin)?;
+            let info = stackc::inspect_component(&component).map_err(|error| {
+                (
+                    ExitStatus::Failure,
+                    format!("`{}` cannot be used as a plugin, so it was not published: {error}", args.plugin.display()),
+                )
+            })?;
+            (component, info)
+        }
     };
-    let info = stackc::inspect_component(&component).map_err(|error| {
-        (
-            ExitStatus::Failure,
-            format!("`{}` cannot be used as a plugin, so it was not published: {error}", args.plugin.display()),
-        )
-    })?;
     let interface = stackc::component_interface(&component)
         .map_err(|error| (ExitStatus::Failure, format!("`{}` is not a component: {error}", args.plugin.display())))?;
     let signature = signature(args, &component)?;
